@@ -1,0 +1,122 @@
+/**
+ * The one door between the engine and any UI. Commands take zod-validated input; events are pushed.
+ * Electron IPC and the WebSocket bridge are two transports of exactly this contract.
+ */
+import { z } from 'zod';
+import { CandleSchema } from '../domain/candle.ts';
+import { IntervalSchema } from '../domain/interval.ts';
+import { SettingsSchema } from '../domain/settings.ts';
+import { SymbolSchema } from '../domain/symbol.ts';
+
+export const WatchItemSchema = z.object({
+  symbol: z.string(),
+  position: z.number().int(),
+  addedAt: z.number(),
+  last: z.object({ price: z.number(), ts: z.number() }).nullable(),
+});
+export type WatchItem = z.infer<typeof WatchItemSchema>;
+
+const SourceStatusSchema = z.object({
+  kind: z.string(),
+  state: z.enum(['starting', 'live', 'paused', 'delayed', 'rate-limited', 'offline', 'stopped', 'error']),
+  message: z.string(),
+});
+
+const BusHealthSchema = z.object({
+  kind: z.enum(['in-process', 'kafka']),
+  topic: z.string(),
+  connected: z.boolean(),
+  buffered: z.number(),
+  bufferCapacity: z.number(),
+  partitions: z.array(
+    z.object({ partition: z.number(), endOffset: z.number(), consumedOffset: z.number(), lag: z.number() }),
+  ),
+  error: z.string().optional(),
+});
+
+export const StatusSchema = z.object({
+  source: SourceStatusSchema,
+  bus: BusHealthSchema,
+  engine: z.object({
+    ticksPerSecond: z.number(),
+    accepted: z.number(),
+    late: z.number(),
+    invalid: z.number(),
+    openWindows: z.number(),
+  }),
+  database: z.object({ path: z.string() }),
+});
+export type Status = z.infer<typeof StatusSchema>;
+
+export const NoticeSchema = z.object({
+  level: z.enum(['info', 'warning', 'error']),
+  message: z.string(),
+});
+export type Notice = z.infer<typeof NoticeSchema>;
+
+const NoInput = z.object({}).strict().prefault({});
+
+export const commands = {
+  'watchlist.list': { input: NoInput, output: z.array(WatchItemSchema) },
+  'watchlist.add': { input: z.object({ symbol: SymbolSchema }).strict(), output: z.array(WatchItemSchema) },
+  'watchlist.remove': { input: z.object({ symbol: SymbolSchema }).strict(), output: z.array(WatchItemSchema) },
+  'watchlist.reorder': {
+    input: z.object({ symbols: z.array(SymbolSchema).max(1_000) }).strict(),
+    output: z.array(WatchItemSchema),
+  },
+  'candles.list': {
+    input: z
+      .object({
+        symbol: SymbolSchema,
+        interval: IntervalSchema,
+        from: z.number().int().optional(),
+        to: z.number().int().optional(),
+        limit: z.number().int().min(1).max(100_000).default(1_000),
+      })
+      .strict(),
+    output: z.array(CandleSchema),
+  },
+  'status.get': { input: NoInput, output: StatusSchema },
+  'source.setPaused': { input: z.object({ paused: z.boolean() }).strict(), output: StatusSchema },
+  'settings.get': { input: NoInput, output: SettingsSchema },
+  'settings.update': { input: SettingsSchema, output: SettingsSchema },
+} as const;
+
+export const events = {
+  candles: z.array(CandleSchema),
+  status: StatusSchema,
+  watchlist: z.array(WatchItemSchema),
+  notice: NoticeSchema,
+} as const;
+
+export type CommandName = keyof typeof commands;
+export type CommandInput<N extends CommandName> = z.input<(typeof commands)[N]['input']>;
+export type CommandArgs<N extends CommandName> = z.output<(typeof commands)[N]['input']>;
+export type CommandOutput<N extends CommandName> = z.output<(typeof commands)[N]['output']>;
+export type EventName = keyof typeof events;
+export type EventPayload<E extends EventName> = z.output<(typeof events)[E]>;
+
+export type Handlers = {
+  [N in CommandName]: (input: CommandArgs<N>) => CommandOutput<N> | Promise<CommandOutput<N>>;
+};
+
+/** A command's answer as it crosses a transport. */
+export type CallResult<N extends CommandName = CommandName> =
+  { ok: true; output: CommandOutput<N> } | { ok: false; error: ApiError };
+
+export interface ApiError {
+  code: 'unknown-command' | 'invalid-input' | 'failed';
+  message: string;
+  /** Per-field messages, keyed by the dotted path of the field, for forms to show next to it. */
+  fields?: Record<string, string>;
+}
+
+export function isCommandName(name: unknown): name is CommandName {
+  return typeof name === 'string' && Object.hasOwn(commands, name);
+}
+
+/** The typed API as the renderer sees it, whatever the transport. */
+export interface MarketMonitorApi {
+  call<N extends CommandName>(name: N, input: CommandInput<N>): Promise<CommandOutput<N>>;
+  on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void;
+}

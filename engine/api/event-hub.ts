@@ -1,0 +1,66 @@
+import type { Candle } from '../domain/candle.ts';
+import type { EventName, EventPayload } from './contract.ts';
+
+type Listener = <E extends EventName>(event: E, payload: EventPayload<E>) => void;
+
+/**
+ * Coalesces engine events into at most one message per channel per frame. Candles are merged by
+ * series and window (the newest state wins); other channels keep only their latest payload.
+ */
+export class EventHub {
+  private readonly listeners = new Set<Listener>();
+  private candles = new Map<string, Candle>();
+  private latest = new Map<Exclude<EventName, 'candles' | 'notice'>, unknown>();
+  private notices: EventPayload<'notice'>[] = [];
+  private timer: NodeJS.Timeout | undefined;
+
+  private readonly frameMs: number;
+
+  constructor(frameMs = 16) {
+    this.frameMs = frameMs;
+  }
+
+  subscribe(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  publish<E extends EventName>(event: E, payload: EventPayload<E>): void {
+    if (event === 'candles') {
+      for (const candle of payload as Candle[]) {
+        this.candles.set(`${candle.symbol}|${candle.interval}|${candle.start}`, candle);
+      }
+    } else if (event === 'notice') {
+      this.notices.push(payload as EventPayload<'notice'>);
+    } else {
+      this.latest.set(event as Exclude<EventName, 'candles' | 'notice'>, payload);
+    }
+    this.timer ??= setTimeout(() => this.flush(), this.frameMs);
+  }
+
+  /** Sends what is pending now. */
+  flush(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const candles = [...this.candles.values()];
+    const latest = this.latest;
+    const notices = this.notices;
+    this.candles = new Map();
+    this.latest = new Map();
+    this.notices = [];
+    if (candles.length > 0) this.emit('candles', candles);
+    for (const [event, payload] of latest) this.emit(event, payload as never);
+    // Notices are rare and each one matters, so they are not merged but still ride the same frame.
+    for (const notice of notices) this.emit('notice', notice);
+  }
+
+  close(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.listeners.clear();
+  }
+
+  private emit<E extends EventName>(event: E, payload: EventPayload<E>): void {
+    for (const listener of this.listeners) listener(event, payload);
+  }
+}

@@ -1,0 +1,216 @@
+import type { Status, WatchItem } from '../api/contract.ts';
+import { EventHub } from '../api/event-hub.ts';
+import { UserError } from '../api/dispatch.ts';
+import type { TickBus } from '../bus/bus.ts';
+import { InProcessLog } from '../bus/in-process-log.ts';
+import { SettingsSchema, type Settings, type SettingsInput } from '../domain/settings.ts';
+import { SymbolSchema } from '../domain/symbol.ts';
+import type { Tick } from '../domain/tick.ts';
+import { MarketSimulator } from '../sources/simulator.ts';
+import type { TickSource } from '../sources/source.ts';
+import { openDatabase, type SqliteDatabase } from '../store/database.ts';
+import { MarketStore } from '../store/market-store.ts';
+import { SettingsRepo } from '../store/settings-repo.ts';
+import { WatchlistRepo } from '../store/watchlist-repo.ts';
+import { TickProcessor } from '../stream/tick-processor.ts';
+import { RateMeter } from './rate-meter.ts';
+
+export interface MarketMonitorOptions {
+  /** SQLite file, or ':memory:'. */
+  dbPath: string;
+  /** Settings given on the command line: they win over stored ones for this run, and are not saved. */
+  overrides?: SettingsInput;
+  /** Symbols put on an empty watchlist, so a new user sees a market at once. */
+  starterSymbols?: readonly string[];
+  statusEveryMs?: number;
+}
+
+export const STARTER_SYMBOLS = ['AAPL', 'MSFT', 'NVDA', 'AMZN'];
+
+/**
+ * The composition root: builds store, bus, source and engine from settings and owns their life.
+ * Every host (Electron main, headless server, CLI) drives the product through one of these.
+ */
+export class MarketMonitor {
+  readonly events = new EventHub();
+  readonly store: MarketStore;
+  readonly watchlist: WatchlistRepo;
+  private readonly settingsRepo: SettingsRepo;
+  private settingsValue: Settings;
+  private bus!: TickBus;
+  private source!: TickSource;
+  private processor!: TickProcessor;
+  private readonly lastPrices = new Map<string, { price: number; ts: number }>();
+  private readonly rate = new RateMeter();
+  private ticksPerSecond = 0;
+  private statusTimer: NodeJS.Timeout | undefined;
+
+  readonly db: SqliteDatabase;
+  private readonly options: MarketMonitorOptions;
+
+  private constructor(db: SqliteDatabase, options: MarketMonitorOptions) {
+    this.db = db;
+    this.options = options;
+    this.store = new MarketStore(db);
+    this.watchlist = new WatchlistRepo(db);
+    this.settingsRepo = new SettingsRepo(db);
+    this.settingsValue = this.loadSettings();
+  }
+
+  static async open(options: MarketMonitorOptions): Promise<MarketMonitor> {
+    const db = openDatabase(options.dbPath);
+    const app = new MarketMonitor(db, options);
+    if (app.watchlist.list().length === 0 && options.starterSymbols) {
+      for (const symbol of options.starterSymbols) app.watchlist.add(symbol);
+    }
+    await app.startPipeline();
+    app.statusTimer = setInterval(() => app.events.publish('status', app.status()), options.statusEveryMs ?? 1_000);
+    return app;
+  }
+
+  get settings(): Settings {
+    return this.settingsValue;
+  }
+
+  watchItems(): WatchItem[] {
+    return this.watchlist.list().map((entry) => ({ ...entry, last: this.lastPrices.get(entry.symbol) ?? null }));
+  }
+
+  addSymbol(raw: string): WatchItem[] {
+    const symbol = SymbolSchema.parse(raw);
+    if (!this.watchlist.add(symbol)) throw new UserError(`${symbol} is already on the watchlist`);
+    return this.watchlistChanged();
+  }
+
+  removeSymbol(raw: string): WatchItem[] {
+    const symbol = SymbolSchema.parse(raw);
+    if (!this.watchlist.remove(symbol)) throw new UserError(`${symbol} is not on the watchlist`);
+    return this.watchlistChanged();
+  }
+
+  reorderWatchlist(symbols: readonly string[]): WatchItem[] {
+    this.watchlist.reorder(symbols);
+    return this.watchlistChanged();
+  }
+
+  setPaused(paused: boolean): Status {
+    if (paused) this.source.pause();
+    else this.source.resume();
+    const status = this.status();
+    this.events.publish('status', status);
+    return status;
+  }
+
+  /** Validates and stores new settings, then rebuilds the pipeline around the same database. */
+  async updateSettings(input: SettingsInput): Promise<Settings> {
+    const next = SettingsSchema.parse(input);
+    this.settingsRepo.writeAll(next);
+    await this.stopPipeline();
+    this.settingsValue = this.loadSettings();
+    await this.startPipeline();
+    this.events.publish('notice', { level: 'info', message: 'Settings saved' });
+    return this.settingsValue;
+  }
+
+  status(): Status {
+    const counters = this.processor.counters;
+    this.ticksPerSecond = this.rate.sample(counters.accepted);
+    return {
+      source: this.source.status(),
+      bus: this.bus.health(),
+      engine: {
+        ticksPerSecond: Math.round(this.ticksPerSecond * 10) / 10,
+        ...counters,
+        openWindows: 0,
+      },
+      database: { path: this.options.dbPath },
+    };
+  }
+
+  /** Waits until the bus has handed every published tick to the engine (tests, CLI replay, shutdown). */
+  async drain(timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.bus.health().partitions.some((p) => p.lag > 0)) {
+      if (Date.now() > deadline) throw new Error('The engine did not catch up with the bus in time');
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.statusTimer);
+    await this.stopPipeline();
+    this.events.close();
+    this.db.close();
+  }
+
+  private loadSettings(): Settings {
+    const stored = SettingsSchema.safeParse(this.settingsRepo.readAll());
+    const base = stored.success ? stored.data : SettingsSchema.parse({});
+    if (!stored.success) {
+      // Kept in the database untouched; the defaults run until the user saves valid settings.
+      queueMicrotask(() =>
+        this.events.publish('notice', {
+          level: 'warning',
+          message: `Stored settings are invalid, using defaults: ${stored.error.issues[0]?.message}`,
+        }),
+      );
+    }
+    return this.options.overrides ? SettingsSchema.parse(deepMerge(base, this.options.overrides)) : base;
+  }
+
+  private async startPipeline(): Promise<void> {
+    const settings = this.settingsValue;
+    this.bus = new InProcessLog({ topic: settings.bus.topic, partitions: settings.bus.partitions });
+    this.processor = new TickProcessor(this.store, {
+      groupId: 'local',
+      intervals: settings.stream.intervals,
+      outOfOrdernessMs: settings.stream.outOfOrdernessMs,
+      allowedLatenessMs: settings.stream.allowedLatenessMs,
+    });
+    this.processor.onCommitted((batch) => {
+      for (const tick of batch.lastTicks) this.lastPrices.set(tick.symbol, { price: tick.price, ts: tick.ts });
+      this.events.publish('candles', batch.candles);
+      if (batch.accepted > 0) this.events.publish('watchlist', this.watchItems());
+    });
+    await this.bus.subscribe(this.processor);
+    this.source = this.createSource(settings);
+    this.source.setSymbols(this.watchlist.symbols());
+    this.source.start((ticks: Tick[]) => this.bus.publish(ticks));
+  }
+
+  private async stopPipeline(): Promise<void> {
+    await this.source?.stop();
+    await this.bus?.close();
+  }
+
+  private createSource(settings: Settings): TickSource {
+    return new MarketSimulator({
+      seed: settings.source.simulator.seed,
+      ticksPerSecond: settings.source.simulator.ticksPerSecond,
+    });
+  }
+
+  private watchlistChanged(): WatchItem[] {
+    this.source.setSymbols(this.watchlist.symbols());
+    const items = this.watchItems();
+    this.events.publish('watchlist', items);
+    return items;
+  }
+}
+
+function deepMerge(base: Record<string, unknown>, patch: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(patch)) {
+    const current = out[key];
+    out[key] =
+      value &&
+      typeof value === 'object' &&
+      !Array.isArray(value) &&
+      current &&
+      typeof current === 'object' &&
+      !Array.isArray(current)
+        ? deepMerge(current as Record<string, unknown>, value as Record<string, unknown>)
+        : value;
+  }
+  return out;
+}

@@ -1,0 +1,131 @@
+import type { Tick } from '../domain/tick.ts';
+import { partitionOf, type BusHealth, type BusRecord, type TickBus, type TickConsumer } from './bus.ts';
+
+interface Partition {
+  /** Offset of records[0]; records before it were consumed and dropped. */
+  base: number;
+  records: Tick[];
+  position: number;
+}
+
+export interface InProcessLogOptions {
+  topic?: string;
+  partitions?: number;
+  maxBatch?: number;
+  /** publish() waits while more than this many ticks are pending, so a slow engine slows the producer instead of filling memory. */
+  capacity?: number;
+}
+
+/**
+ * A partitioned, offset-addressed log in memory: the bus when no Kafka is configured. It lives as
+ * long as the process, so it starts empty at offset 0 on every run.
+ */
+export class InProcessLog implements TickBus {
+  readonly kind = 'in-process' as const;
+  readonly topic: string;
+  private readonly parts: Partition[];
+  private readonly maxBatch: number;
+  private readonly capacity: number;
+  private consumer: TickConsumer | undefined;
+  private delivering = false;
+  private closed = false;
+  private drainWaiters: Array<() => void> = [];
+  private failure: string | undefined;
+
+  constructor(options: InProcessLogOptions = {}) {
+    this.topic = options.topic ?? 'market.ticks';
+    this.maxBatch = options.maxBatch ?? 5_000;
+    this.capacity = options.capacity ?? 1_000_000;
+    this.parts = Array.from({ length: options.partitions ?? 4 }, () => ({ base: 0, records: [], position: 0 }));
+  }
+
+  async publish(ticks: readonly Tick[]): Promise<void> {
+    if (this.closed) throw new Error('The in-process bus is closed');
+    for (const tick of ticks) this.parts[partitionOf(tick.symbol, this.parts.length)]!.records.push(tick);
+    this.scheduleDelivery();
+    while (this.pending() > this.capacity && !this.closed) {
+      await new Promise<void>((resolve) => this.drainWaiters.push(resolve));
+    }
+  }
+
+  async subscribe(consumer: TickConsumer): Promise<void> {
+    this.consumer = consumer;
+    this.scheduleDelivery();
+  }
+
+  health(): BusHealth {
+    return {
+      kind: this.kind,
+      topic: this.topic,
+      connected: !this.closed,
+      buffered: this.pending(),
+      bufferCapacity: this.capacity,
+      partitions: this.parts.map((p, partition) => {
+        const endOffset = p.base + p.records.length;
+        return { partition, endOffset, consumedOffset: p.position, lag: endOffset - p.position };
+      }),
+      ...(this.failure ? { error: this.failure } : {}),
+    };
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.releaseWaiters();
+    while (this.delivering) await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+
+  private pending(): number {
+    let n = 0;
+    for (const p of this.parts) n += p.base + p.records.length - p.position;
+    return n;
+  }
+
+  private scheduleDelivery(): void {
+    if (this.delivering || !this.consumer || this.closed) return;
+    this.delivering = true;
+    setImmediate(() => void this.deliver());
+  }
+
+  private async deliver(): Promise<void> {
+    const consumer = this.consumer!;
+    try {
+      let progressed = true;
+      while (progressed && !this.closed) {
+        progressed = false;
+        for (let partition = 0; partition < this.parts.length; partition++) {
+          const p = this.parts[partition]!;
+          const from = p.position - p.base;
+          if (from >= p.records.length) continue;
+          const slice = p.records.slice(from, from + this.maxBatch);
+          const records: BusRecord[] = slice.map((value, i) => ({ offset: p.position + i, key: value.symbol, value }));
+          await consumer.onBatch({ topic: this.topic, partition, records });
+          p.position += slice.length;
+          this.compact(p);
+          progressed = true;
+        }
+        this.releaseWaiters();
+        // Let the producer and I/O run between rounds: one long delivery must not block the loop.
+        if (progressed) await new Promise((resolve) => setImmediate(resolve));
+      }
+    } catch (error) {
+      this.failure = error instanceof Error ? error.message : String(error);
+    } finally {
+      this.delivering = false;
+    }
+    if (!this.failure && this.pending() > 0) this.scheduleDelivery();
+  }
+
+  private compact(p: Partition): void {
+    const consumed = p.position - p.base;
+    if (consumed >= 10_000 || consumed === p.records.length) {
+      p.records.splice(0, consumed);
+      p.base = p.position;
+    }
+  }
+
+  private releaseWaiters(): void {
+    const waiters = this.drainWaiters;
+    this.drainWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+}

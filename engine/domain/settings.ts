@@ -1,0 +1,59 @@
+import { z } from 'zod';
+import { INTERVALS, IntervalSchema } from './interval.ts';
+
+export const SimulatorSettingsSchema = z
+  .object({
+    seed: z.number().int().default(42),
+    ticksPerSecond: z
+      .number()
+      .min(1, 'at least 1 tick per second')
+      .max(100_000, 'at most 100,000 ticks per second')
+      .default(20),
+  })
+  .strict();
+
+export const SourceSettingsSchema = z
+  .object({
+    kind: z.enum(['simulator']).default('simulator'),
+    simulator: SimulatorSettingsSchema.prefault({}),
+  })
+  .strict();
+
+export const BusSettingsSchema = z
+  .object({
+    kind: z.enum(['in-process']).default('in-process'),
+    topic: z
+      .string()
+      .min(1)
+      .max(200)
+      .regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, underscore or dash')
+      .default('market.ticks'),
+    partitions: z.number().int().min(1).max(256).default(4),
+  })
+  .strict();
+
+export const StreamSettingsSchema = z
+  .object({
+    intervals: z
+      .array(IntervalSchema)
+      .min(1)
+      .default([...INTERVALS]),
+    /** How far out of event-time order ticks may arrive before they count as late. */
+    outOfOrdernessMs: z.number().int().min(0).max(3_600_000).default(2_000),
+    /** How long after the watermark passes a window a late tick may still amend it. */
+    allowedLatenessMs: z.number().int().min(0).max(86_400_000).default(60_000),
+  })
+  .strict();
+
+export const SettingsSchema = z
+  .object({
+    source: SourceSettingsSchema.prefault({}),
+    bus: BusSettingsSchema.prefault({}),
+    stream: StreamSettingsSchema.prefault({}),
+  })
+  .strict();
+
+export type Settings = z.output<typeof SettingsSchema>;
+export type SettingsInput = z.input<typeof SettingsSchema>;
+
+export const DEFAULT_SETTINGS: Settings = SettingsSchema.parse({});

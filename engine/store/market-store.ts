@@ -1,0 +1,180 @@
+import type { Candle } from '../domain/candle.ts';
+import type { Interval } from '../domain/interval.ts';
+import type { Tick } from '../domain/tick.ts';
+import type { SqliteDatabase } from './database.ts';
+
+export interface DeadLetter {
+  at: number;
+  topic: string;
+  partition: number;
+  offset: number;
+  reason: string;
+  payload: string;
+}
+
+export interface Checkpoint {
+  consumerGroup: string;
+  topic: string;
+  partition: number;
+  /** The next offset to read: everything before it is in this database. */
+  nextOffset: number;
+  maxEventTs: number | null;
+}
+
+/** What one consumed batch changes: written in one transaction, so a crash keeps all of it or none. */
+export interface BatchResult {
+  ticks: readonly Tick[];
+  candles: readonly Candle[];
+  deadLetters: readonly DeadLetter[];
+  checkpoint: Checkpoint;
+}
+
+export interface CandleQuery {
+  symbol: string;
+  interval: Interval;
+  from?: number;
+  to?: number;
+  limit?: number;
+}
+
+interface CandleRow {
+  symbol: string;
+  interval: Interval;
+  start: number;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  volume: number;
+  turnover: number;
+  trades: number;
+  buy_volume: number;
+  sell_volume: number;
+  open_ts: number;
+  close_ts: number;
+}
+
+function toCandle(row: CandleRow): Candle {
+  return {
+    symbol: row.symbol,
+    interval: row.interval,
+    start: row.start,
+    open: row.open,
+    high: row.high,
+    low: row.low,
+    close: row.close,
+    volume: row.volume,
+    turnover: row.turnover,
+    trades: row.trades,
+    buyVolume: row.buy_volume,
+    sellVolume: row.sell_volume,
+    openTs: row.open_ts,
+    closeTs: row.close_ts,
+  };
+}
+
+/** Ticks, candles, checkpoints and dead letters: the engine's results. */
+export class MarketStore {
+  private readonly insertTick;
+  private readonly upsertCandle;
+  private readonly insertDeadLetter;
+  private readonly saveCheckpoint;
+  private readonly commit;
+
+  private readonly db: SqliteDatabase;
+
+  constructor(db: SqliteDatabase) {
+    this.db = db;
+    this.insertTick = db.prepare(
+      'INSERT INTO ticks (symbol, ts, price, volume, side, source) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    this.upsertCandle = db.prepare(`
+      INSERT INTO candles (symbol, interval, start, open, high, low, close, volume, turnover, trades,
+                           buy_volume, sell_volume, open_ts, close_ts)
+      VALUES (@symbol, @interval, @start, @open, @high, @low, @close, @volume, @turnover, @trades,
+              @buyVolume, @sellVolume, @openTs, @closeTs)
+      ON CONFLICT (symbol, interval, start) DO UPDATE SET
+        open = excluded.open, high = excluded.high, low = excluded.low, close = excluded.close,
+        volume = excluded.volume, turnover = excluded.turnover, trades = excluded.trades,
+        buy_volume = excluded.buy_volume, sell_volume = excluded.sell_volume,
+        open_ts = excluded.open_ts, close_ts = excluded.close_ts`);
+    this.insertDeadLetter = db.prepare(
+      'INSERT INTO dead_letters (at, topic, partition, offset, reason, payload) VALUES (@at, @topic, @partition, @offset, @reason, @payload)',
+    );
+    this.saveCheckpoint = db.prepare(`
+      INSERT INTO checkpoints (consumer_group, topic, partition, next_offset, max_event_ts, updated_at)
+      VALUES (@consumerGroup, @topic, @partition, @nextOffset, @maxEventTs, @updatedAt)
+      ON CONFLICT (consumer_group, topic, partition) DO UPDATE SET
+        next_offset = excluded.next_offset, max_event_ts = excluded.max_event_ts, updated_at = excluded.updated_at`);
+    this.commit = db.transaction((batch: BatchResult) => {
+      for (const t of batch.ticks) this.insertTick.run(t.symbol, t.ts, t.price, t.volume, t.side ?? null, t.source);
+      for (const c of batch.candles) this.upsertCandle.run(c);
+      for (const d of batch.deadLetters) this.insertDeadLetter.run(d);
+      this.saveCheckpoint.run({ ...batch.checkpoint, updatedAt: Date.now() });
+    });
+  }
+
+  commitBatch(batch: BatchResult): void {
+    this.commit(batch);
+  }
+
+  checkpoint(consumerGroup: string, topic: string, partition: number): Checkpoint | undefined {
+    const row = this.db
+      .prepare(
+        'SELECT consumer_group AS consumerGroup, topic, partition, next_offset AS nextOffset, max_event_ts AS maxEventTs FROM checkpoints WHERE consumer_group = ? AND topic = ? AND partition = ?',
+      )
+      .get(consumerGroup, topic, partition) as Checkpoint | undefined;
+    return row;
+  }
+
+  checkpoints(consumerGroup: string, topic: string): Checkpoint[] {
+    return this.db
+      .prepare(
+        'SELECT consumer_group AS consumerGroup, topic, partition, next_offset AS nextOffset, max_event_ts AS maxEventTs FROM checkpoints WHERE consumer_group = ? AND topic = ? ORDER BY partition',
+      )
+      .all(consumerGroup, topic) as Checkpoint[];
+  }
+
+  /** The newest candles of a series, oldest first. */
+  candles(query: CandleQuery): Candle[] {
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM (
+           SELECT * FROM candles WHERE symbol = ? AND interval = ? AND start >= ? AND start <= ?
+           ORDER BY start DESC LIMIT ?
+         ) ORDER BY start`,
+      )
+      .all(
+        query.symbol,
+        query.interval,
+        query.from ?? Number.MIN_SAFE_INTEGER,
+        query.to ?? Number.MAX_SAFE_INTEGER,
+        query.limit ?? 1_000,
+      ) as CandleRow[];
+    return rows.map(toCandle);
+  }
+
+  /** Candles whose window has not ended before `endAfter`: the state the engine reopens after a restart. */
+  candlesEndingAfter(endAfter: number, intervalMs: Record<Interval, number>): Candle[] {
+    const rows: CandleRow[] = [];
+    const query = this.db.prepare('SELECT * FROM candles WHERE interval = ? AND start > ?');
+    for (const [interval, size] of Object.entries(intervalMs)) {
+      rows.push(...(query.all(interval, endAfter - size) as CandleRow[]));
+    }
+    return rows.map(toCandle);
+  }
+
+  tickCount(): number {
+    return (this.db.prepare('SELECT count(*) AS n FROM ticks').get() as { n: number }).n;
+  }
+
+  deadLetterCount(): number {
+    return (this.db.prepare('SELECT count(*) AS n FROM dead_letters').get() as { n: number }).n;
+  }
+
+  recentDeadLetters(limit: number): DeadLetter[] {
+    return this.db
+      .prepare('SELECT at, topic, partition, offset, reason, payload FROM dead_letters ORDER BY id DESC LIMIT ?')
+      .all(limit) as DeadLetter[];
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * Schema versions, applied in order and recorded in PRAGMA user_version. Never edit a shipped
+ * migration: add the next one.
+ */
+export const MIGRATIONS: readonly string[] = [
+  /* 1: the foundation */ `
+  CREATE TABLE ticks (
+    id INTEGER PRIMARY KEY,
+    symbol TEXT NOT NULL,
+    ts INTEGER NOT NULL,
+    price REAL NOT NULL,
+    volume REAL NOT NULL,
+    side TEXT CHECK (side IN ('buy', 'sell')),
+    source TEXT NOT NULL
+  );
+  CREATE INDEX ticks_symbol_ts ON ticks (symbol, ts);
+
+  CREATE TABLE candles (
+    symbol TEXT NOT NULL,
+    interval TEXT NOT NULL,
+    start INTEGER NOT NULL,
+    open REAL NOT NULL,
+    high REAL NOT NULL,
+    low REAL NOT NULL,
+    close REAL NOT NULL,
+    volume REAL NOT NULL,
+    turnover REAL NOT NULL,
+    trades INTEGER NOT NULL,
+    buy_volume REAL NOT NULL,
+    sell_volume REAL NOT NULL,
+    open_ts INTEGER NOT NULL,
+    close_ts INTEGER NOT NULL,
+    PRIMARY KEY (symbol, interval, start)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE companies (
+    symbol TEXT PRIMARY KEY,
+    short_name TEXT,
+    long_name TEXT,
+    sector TEXT,
+    industry TEXT,
+    country TEXT,
+    currency TEXT,
+    exchange TEXT,
+    market_cap REAL,
+    trailing_pe REAL,
+    forward_pe REAL,
+    fifty_two_week_high REAL,
+    fifty_two_week_low REAL,
+    fifty_day_average REAL,
+    short_ratio REAL,
+    updated_at INTEGER NOT NULL
+  );
+
+  CREATE TABLE watchlist (
+    symbol TEXT PRIMARY KEY,
+    position INTEGER NOT NULL,
+    added_at INTEGER NOT NULL
+  );
+
+  CREATE TABLE settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  );
+
+  CREATE TABLE checkpoints (
+    consumer_group TEXT NOT NULL,
+    topic TEXT NOT NULL,
+    partition INTEGER NOT NULL,
+    next_offset INTEGER NOT NULL,
+    max_event_ts INTEGER,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (consumer_group, topic, partition)
+  );
+
+  CREATE TABLE dead_letters (
+    id INTEGER PRIMARY KEY,
+    at INTEGER NOT NULL,
+    topic TEXT NOT NULL,
+    partition INTEGER NOT NULL,
+    offset INTEGER NOT NULL,
+    reason TEXT NOT NULL,
+    payload TEXT NOT NULL
+  );
+  `,
+];

@@ -1,0 +1,48 @@
+import type { SqliteDatabase } from './database.ts';
+
+export interface WatchlistEntry {
+  symbol: string;
+  position: number;
+  addedAt: number;
+}
+
+export class WatchlistRepo {
+  private readonly db: SqliteDatabase;
+
+  constructor(db: SqliteDatabase) {
+    this.db = db;
+  }
+
+  list(): WatchlistEntry[] {
+    return this.db
+      .prepare('SELECT symbol, position, added_at AS addedAt FROM watchlist ORDER BY position, symbol')
+      .all() as WatchlistEntry[];
+  }
+
+  symbols(): string[] {
+    return this.list().map((entry) => entry.symbol);
+  }
+
+  /** Adds at the end; adding a symbol already there changes nothing. Returns whether it was new. */
+  add(symbol: string, now = Date.now()): boolean {
+    const next = this.db.prepare('SELECT coalesce(max(position), -1) + 1 AS p FROM watchlist').get() as { p: number };
+    return (
+      this.db
+        .prepare('INSERT INTO watchlist (symbol, position, added_at) VALUES (?, ?, ?) ON CONFLICT (symbol) DO NOTHING')
+        .run(symbol, next.p, now).changes > 0
+    );
+  }
+
+  remove(symbol: string): boolean {
+    return this.db.prepare('DELETE FROM watchlist WHERE symbol = ?').run(symbol).changes > 0;
+  }
+
+  /** Rewrites positions to follow `order`; symbols it leaves out keep their relative order after it. */
+  reorder(order: readonly string[]): void {
+    const current = this.symbols();
+    const wanted = order.filter((s) => current.includes(s));
+    const rest = current.filter((s) => !wanted.includes(s));
+    const update = this.db.prepare('UPDATE watchlist SET position = ? WHERE symbol = ?');
+    this.db.transaction(() => [...wanted, ...rest].forEach((symbol, position) => update.run(position, symbol)))();
+  }
+}

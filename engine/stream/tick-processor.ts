@@ -1,0 +1,172 @@
+import type { BusBatch, TickConsumer } from '../bus/bus.ts';
+import type { Candle } from '../domain/candle.ts';
+import { INTERVAL_MS, type Interval } from '../domain/interval.ts';
+import { validateTick, type Tick } from '../domain/tick.ts';
+import type { DeadLetter, MarketStore } from '../store/market-store.ts';
+import { CandleAggregator } from './candle-aggregator.ts';
+import { Watermark } from './watermark.ts';
+
+export interface ProcessorOptions {
+  groupId: string;
+  intervals: readonly Interval[];
+  outOfOrdernessMs: number;
+  allowedLatenessMs: number;
+}
+
+/** What one committed batch changed, for the UI and the other sinks. */
+export interface BatchCommitted {
+  topic: string;
+  partition: number;
+  accepted: number;
+  late: number;
+  invalid: number;
+  candles: Candle[];
+  lastTicks: Tick[];
+}
+
+export interface ProcessorCounters {
+  accepted: number;
+  late: number;
+  invalid: number;
+}
+
+const MAX_PAYLOAD_KEPT = 4_096;
+
+/**
+ * The engine's consumer: validates ticks, applies the watermark, folds them into candles and
+ * commits ticks, candles, dead letters and the partition's next offset in one SQLite transaction.
+ */
+export class TickProcessor implements TickConsumer {
+  readonly groupId: string;
+  readonly counters: ProcessorCounters = { accepted: 0, late: 0, invalid: 0 };
+  private readonly aggregator: CandleAggregator;
+  private readonly watermarks = new Map<string, Watermark>();
+  private readonly restored = new Set<string>();
+  private readonly listeners = new Set<(event: BatchCommitted) => void>();
+
+  private readonly store: MarketStore;
+  private readonly options: ProcessorOptions;
+
+  constructor(store: MarketStore, options: ProcessorOptions) {
+    this.store = store;
+    this.options = options;
+    this.groupId = options.groupId;
+    this.aggregator = new CandleAggregator(options.intervals);
+  }
+
+  onCommitted(listener: (event: BatchCommitted) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  resumeOffset(topic: string, partition: number): number | undefined {
+    return this.store.checkpoint(this.groupId, topic, partition)?.nextOffset;
+  }
+
+  async onBatch(batch: BusBatch): Promise<void> {
+    if (batch.records.length === 0) return;
+    const watermark = this.watermark(batch.topic, batch.partition);
+    const accepted: Tick[] = [];
+    const deadLetters: DeadLetter[] = [];
+    let late = 0;
+    for (const record of batch.records) {
+      const result = validateTick(record.value);
+      if (!result.ok) {
+        deadLetters.push(this.deadLetter(batch, record.offset, `invalid: ${result.reason}`, record.value));
+      } else if (watermark.isLate(result.tick.ts)) {
+        late++;
+        const lateBy = watermark.lateBefore - result.tick.ts;
+        deadLetters.push(
+          this.deadLetter(batch, record.offset, `late: ${lateBy} ms past the allowed lateness`, result.tick),
+        );
+      } else {
+        watermark.observe(result.tick.ts);
+        this.aggregator.add(result.tick);
+        accepted.push(result.tick);
+      }
+    }
+    const candles = this.aggregator.drainChanged();
+    const lastOffset = batch.records[batch.records.length - 1]!.offset;
+    this.store.commitBatch({
+      ticks: accepted,
+      candles,
+      deadLetters,
+      checkpoint: {
+        consumerGroup: this.groupId,
+        topic: batch.topic,
+        partition: batch.partition,
+        nextOffset: lastOffset + 1,
+        maxEventTs: Number.isFinite(watermark.maxSeen) ? watermark.maxSeen : null,
+      },
+    });
+    this.aggregator.evict(new Set(accepted.map((t) => t.symbol)), watermark.lateBefore);
+    this.counters.accepted += accepted.length;
+    this.counters.late += late;
+    this.counters.invalid += deadLetters.length - late;
+    const event: BatchCommitted = {
+      topic: batch.topic,
+      partition: batch.partition,
+      accepted: accepted.length,
+      late,
+      invalid: deadLetters.length - late,
+      candles,
+      lastTicks: lastTickPerSymbol(accepted),
+    };
+    for (const listener of this.listeners) listener(event);
+  }
+
+  /** The partition's watermark, restored with its open windows from the last checkpoint the first time it is seen. */
+  private watermark(topic: string, partition: number): Watermark {
+    const key = `${topic}#${partition}`;
+    let watermark = this.watermarks.get(key);
+    if (!watermark) {
+      watermark = new Watermark(this.options.outOfOrdernessMs, this.options.allowedLatenessMs);
+      const saved = this.store.checkpoint(this.groupId, topic, partition);
+      if (saved?.maxEventTs != null) watermark.restore(saved.maxEventTs);
+      this.watermarks.set(key, watermark);
+      this.restoreOpenWindows(topic);
+    }
+    return watermark;
+  }
+
+  /**
+   * Reopens, once per topic, every stored window that a tick of any partition could still amend:
+   * those ending after the earliest partition's late boundary. Reopening too many costs memory only.
+   */
+  private restoreOpenWindows(topic: string): void {
+    if (this.restored.has(topic)) return;
+    this.restored.add(topic);
+    const saved = this.store.checkpoints(this.groupId, topic).filter((c) => c.maxEventTs != null);
+    if (saved.length === 0) return;
+    const earliest = Math.min(...saved.map((c) => c.maxEventTs!));
+    const lateBefore = earliest - this.options.outOfOrdernessMs - this.options.allowedLatenessMs;
+    const intervals = Object.fromEntries(this.options.intervals.map((i) => [i, INTERVAL_MS[i]])) as Record<
+      Interval,
+      number
+    >;
+    this.aggregator.restore(this.store.candlesEndingAfter(lateBefore, intervals));
+  }
+
+  private deadLetter(batch: BusBatch, offset: number, reason: string, value: unknown): DeadLetter {
+    let payload: string;
+    try {
+      payload = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
+    } catch {
+      payload = String(value);
+    }
+    return {
+      at: Date.now(),
+      topic: batch.topic,
+      partition: batch.partition,
+      offset,
+      reason,
+      payload: payload.slice(0, MAX_PAYLOAD_KEPT),
+    };
+  }
+}
+
+function lastTickPerSymbol(ticks: readonly Tick[]): Tick[] {
+  const last = new Map<string, Tick>();
+  for (const tick of ticks) last.set(tick.symbol, tick);
+  return [...last.values()];
+}

@@ -1,0 +1,96 @@
+import { parseArgs } from 'node:util';
+import { MarketMonitor, STARTER_SYMBOLS } from '../engine/app/market-monitor.ts';
+import type { SettingsInput } from '../engine/domain/settings.ts';
+import { startHeadlessHost } from './headless/server.ts';
+import { defaultDbPath, rendererDir } from './paths.ts';
+
+const USAGE = `Usage: market-monitor <command> [options]
+
+Commands:
+  serve     Run the engine and serve the app to a browser (headless host)
+
+Options for serve:
+  --port N        Port to listen on (default 5178; 0 picks a free one)
+  --host ADDR     Address to bind (default 127.0.0.1; any other needs --token)
+  --token T       Secret a browser must pass as ?token=
+  --db PATH       SQLite database (default ${defaultDbPath()})
+  --source KIND   Tick source: simulator (default)
+  --rate N        Simulator ticks per second (1-100000)
+  --seed N        Simulator seed
+`;
+
+class CliError extends Error {}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(USAGE);
+    return command ? 0 : 1;
+  }
+  try {
+    if (command === 'serve') return await serve(rest);
+    throw new CliError(`Unknown command "${command}".`);
+  } catch (error) {
+    if (error instanceof CliError || error instanceof TypeError) {
+      process.stderr.write(`market-monitor: ${error.message}\n\n${USAGE}`);
+      return 2;
+    }
+    process.stderr.write(`market-monitor: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+}
+
+async function serve(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      port: { type: 'string', default: '5178' },
+      host: { type: 'string', default: '127.0.0.1' },
+      token: { type: 'string' },
+      db: { type: 'string' },
+      source: { type: 'string', default: 'simulator' },
+      rate: { type: 'string' },
+      seed: { type: 'string' },
+    },
+    strict: true,
+  });
+  const port = toInteger(values.port, '--port', 0, 65_535);
+  if (values.source !== 'simulator') throw new CliError(`Unknown source "${values.source}": use simulator.`);
+  const overrides: SettingsInput = {
+    source: {
+      kind: 'simulator',
+      simulator: {
+        ...(values.rate ? { ticksPerSecond: toInteger(values.rate, '--rate', 1, 100_000) } : {}),
+        ...(values.seed ? { seed: toInteger(values.seed, '--seed', -(2 ** 31), 2 ** 31 - 1) } : {}),
+      },
+    },
+  };
+  const dbPath = values.db ?? defaultDbPath();
+  const app = await MarketMonitor.open({ dbPath, overrides, starterSymbols: STARTER_SYMBOLS });
+  const host = await startHeadlessHost({
+    app,
+    port,
+    host: values.host,
+    staticDir: rendererDir(),
+    ...(values.token ? { token: values.token } : {}),
+  }).catch(async (error: unknown) => {
+    await app.close();
+    throw error;
+  });
+  process.stdout.write(`Market Monitor is serving ${host.url}\nDatabase: ${dbPath}\nPress Ctrl+C to stop.\n`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await host.close();
+  await app.close();
+  return 0;
+}
+
+function toInteger(text: string, flag: string, min: number, max: number): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new CliError(`${flag} must be a whole number from ${min} to ${max}, not "${text}".`);
+  }
+  return value;
+}

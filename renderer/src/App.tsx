@@ -1,0 +1,72 @@
+import { useEffect, useState } from 'react';
+import type { Notice } from '../../engine/api/contract.ts';
+import type { Interval } from '../../engine/domain/interval.ts';
+import type { ApiClient } from './api/client.ts';
+import { useConnection, useLive } from './api/hooks.ts';
+import { ChartPanel } from './components/ChartPanel.tsx';
+import { StatusBar } from './components/StatusBar.tsx';
+import { Toasts } from './components/Toasts.tsx';
+import { Watchlist } from './components/Watchlist.tsx';
+
+const remembered = (key: string) => window.localStorage.getItem(`market-monitor.${key}`);
+const remember = (key: string, value: string) => window.localStorage.setItem(`market-monitor.${key}`, value);
+
+export function App({ api }: { api: ApiClient }) {
+  const connection = useConnection(api);
+  const items =
+    useLive(
+      api,
+      'watchlist',
+      () => api.call('watchlist.list', {}),
+      (list) => list,
+    ) ?? [];
+  const status = useLive(
+    api,
+    'status',
+    () => api.call('status.get', {}),
+    (s) => s,
+  );
+  const [selected, setSelected] = useState<string | null>(remembered('symbol'));
+  const [interval, setChartInterval] = useState<Interval>((remembered('interval') as Interval | null) ?? '1m');
+  const [localNotice, setLocalNotice] = useState<Notice | null>(null);
+
+  // Keep a selection that exists: the first symbol when the chosen one was removed.
+  useEffect(() => {
+    if (items.length > 0 && !items.some((i) => i.symbol === selected)) select(items[0]!.symbol);
+  }, [items, selected]);
+
+  const select = (symbol: string) => {
+    setSelected(symbol);
+    remember('symbol', symbol);
+  };
+  const changeInterval = (next: Interval) => {
+    setChartInterval(next);
+    remember('interval', next);
+  };
+  const togglePause = () => {
+    api
+      .call('source.setPaused', { paused: status?.source.state !== 'paused' })
+      .catch((e: Error) => setLocalNotice({ level: 'error', message: e.message }));
+  };
+
+  const current = items.some((i) => i.symbol === selected) ? selected : null;
+  return (
+    <div className="app">
+      <header className="top-bar">
+        <h1>Market Monitor</h1>
+      </header>
+      <main className="workspace">
+        <Watchlist api={api} items={items} selected={current} onSelect={select} />
+        {current ? (
+          <ChartPanel api={api} symbol={current} interval={interval} onIntervalChange={changeInterval} />
+        ) : (
+          <section className="chart-panel empty-state">
+            <p>Add a symbol to the watchlist to see its live chart.</p>
+          </section>
+        )}
+      </main>
+      <StatusBar status={status} connection={connection} onTogglePause={togglePause} />
+      <Toasts api={api} local={localNotice} />
+    </div>
+  );
+}

@@ -1,0 +1,42 @@
+import type { Status } from '../../../engine/api/contract.ts';
+import type { ConnectionState } from '../api/client.ts';
+import { formatInteger, formatRate } from '../format.ts';
+
+interface Props {
+  status: Status | undefined;
+  connection: ConnectionState;
+  onTogglePause: () => void;
+}
+
+export function StatusBar({ status, connection, onTogglePause }: Props) {
+  if (connection !== 'open' || !status) {
+    return (
+      <footer className="status-bar" data-testid="status-bar">
+        <span className={`dot ${connection === 'closed' ? 'bad' : 'warn'}`} />
+        {connection === 'closed' ? 'Disconnected from the engine, reconnecting…' : 'Connecting to the engine…'}
+      </footer>
+    );
+  }
+  const lag = status.bus.partitions.reduce((sum, p) => sum + p.lag, 0);
+  const sourceOk = status.source.state === 'live';
+  return (
+    <footer className="status-bar" data-testid="status-bar">
+      <span title={status.source.message} data-testid="status-source">
+        <span className={`dot ${sourceOk ? 'ok' : 'warn'}`} />
+        Source: {status.source.kind} · {status.source.state}
+      </span>
+      <button className="link" onClick={onTogglePause}>
+        {status.source.state === 'paused' ? 'Resume' : 'Pause'}
+      </button>
+      <span data-testid="status-bus" title={status.bus.error ?? `Topic ${status.bus.topic}`}>
+        Bus: {status.bus.kind} · {status.bus.partitions.length} partitions · lag {formatInteger(lag)}
+      </span>
+      <span data-testid="status-rate">{formatRate(status.engine.ticksPerSecond)} ticks/s</span>
+      <span title="Ticks accepted / too late / invalid">
+        {formatInteger(status.engine.accepted)} ticks
+        {status.engine.late > 0 && ` · ${formatInteger(status.engine.late)} late`}
+        {status.engine.invalid > 0 && ` · ${formatInteger(status.engine.invalid)} invalid`}
+      </span>
+    </footer>
+  );
+}

@@ -1,0 +1,25 @@
+const priceFormat = new Intl.NumberFormat(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 4 });
+const volumeFormat = new Intl.NumberFormat(undefined, { notation: 'compact', maximumFractionDigits: 2 });
+const integerFormat = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });
+const rateFormat = new Intl.NumberFormat(undefined, { maximumFractionDigits: 1 });
+const percentFormat = new Intl.NumberFormat(undefined, {
+  style: 'percent',
+  minimumFractionDigits: 2,
+  maximumFractionDigits: 2,
+  signDisplay: 'exceptZero',
+});
+const timeFormat = new Intl.DateTimeFormat(undefined, {
+  year: 'numeric',
+  month: 'short',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+});
+
+export const formatPrice = (n: number) => priceFormat.format(n);
+export const formatVolume = (n: number) => volumeFormat.format(n);
+export const formatInteger = (n: number) => integerFormat.format(n);
+export const formatRate = (n: number) => rateFormat.format(n);
+export const formatPercent = (ratio: number) => percentFormat.format(ratio);
+export const formatTime = (ms: number) => timeFormat.format(new Date(ms));
