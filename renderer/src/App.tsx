@@ -13,14 +13,14 @@ const remember = (key: string, value: string) => window.localStorage.setItem(`ma
 
 export function App({ api }: { api: ApiClient }) {
   const connection = useConnection(api);
-  const items =
-    useLive(
-      api,
-      'watchlist',
-      () => api.call('watchlist.list', {}),
-      (list) => list,
-    ) ?? [];
-  const status = useLive(
+  const [liveItems, setItems] = useLive(
+    api,
+    'watchlist',
+    () => api.call('watchlist.list', {}),
+    (list) => list,
+  );
+  const items = liveItems ?? [];
+  const [status] = useLive(
     api,
     'status',
     () => api.call('status.get', {}),
@@ -32,8 +32,9 @@ export function App({ api }: { api: ApiClient }) {
 
   // Keep a selection that exists: the first symbol when the chosen one was removed.
   useEffect(() => {
-    if (items.length > 0 && !items.some((i) => i.symbol === selected)) select(items[0]!.symbol);
-  }, [items, selected]);
+    if (liveItems && liveItems.length > 0 && !liveItems.some((i) => i.symbol === selected))
+      select(liveItems[0]!.symbol);
+  }, [liveItems, selected]);
 
   const select = (symbol: string) => {
     setSelected(symbol);
@@ -56,7 +57,7 @@ export function App({ api }: { api: ApiClient }) {
         <h1>Market Monitor</h1>
       </header>
       <main className="workspace">
-        <Watchlist api={api} items={items} selected={current} onSelect={select} />
+        <Watchlist api={api} items={items} selected={current} onSelect={select} onChange={setItems} />
         {current ? (
           <ChartPanel api={api} symbol={current} interval={interval} onIntervalChange={changeInterval} />
         ) : (

@@ -2,13 +2,13 @@ import { useEffect, useState } from 'react';
 import type { EventName, EventPayload } from '../../../engine/api/contract.ts';
 import type { ApiClient, ConnectionState } from './client.ts';
 
-/** The latest payload of an event channel, seeded by a command's answer. */
+/** The latest payload of an event channel, seeded by a command's answer; commands that change it may set it too. */
 export function useLive<E extends EventName, T>(
   api: ApiClient,
   event: E,
   initial: () => Promise<T>,
   fromEvent: (payload: EventPayload<E>) => T,
-): T | undefined {
+): [T | undefined, (value: T) => void] {
   const [value, setValue] = useState<T>();
   useEffect(() => {
     let live = true;
@@ -23,7 +23,7 @@ export function useLive<E extends EventName, T>(
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [api, event]);
-  return value;
+  return [value, setValue];
 }
 
 export function useConnection(api: ApiClient): ConnectionState {

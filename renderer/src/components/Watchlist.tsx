@@ -8,9 +8,11 @@ interface Props {
   items: WatchItem[];
   selected: string | null;
   onSelect: (symbol: string) => void;
+  /** The watchlist as a command left it, before the engine's event arrives. */
+  onChange: (items: WatchItem[]) => void;
 }
 
-export function Watchlist({ api, items, selected, onSelect }: Props) {
+export function Watchlist({ api, items, selected, onSelect, onChange }: Props) {
   const [draft, setDraft] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -20,8 +22,9 @@ export function Watchlist({ api, items, selected, onSelect }: Props) {
     if (!draft.trim()) return;
     setBusy(true);
     try {
-      await api.call('watchlist.add', { symbol: draft });
-      onSelect(draft.trim().toUpperCase());
+      const next = await api.call('watchlist.add', { symbol: draft });
+      onChange(next);
+      onSelect(next.at(-1)!.symbol);
       setDraft('');
       setError(null);
     } catch (e) {
@@ -33,7 +36,7 @@ export function Watchlist({ api, items, selected, onSelect }: Props) {
 
   const remove = async (symbol: string) => {
     try {
-      await api.call('watchlist.remove', { symbol });
+      onChange(await api.call('watchlist.remove', { symbol }));
     } catch (e) {
       setError(e instanceof Error ? e.message : String(e));
     }

@@ -1,0 +1,117 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../support/chromium.ts';
+import { startHeadlessApp, type RunningApp } from '../support/headless-app.ts';
+
+const SHOTS = path.resolve(import.meta.dirname, '..', '..', 'test-results');
+
+interface CandleRow {
+  start: number;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  volume: number;
+}
+
+describe('the app in a real Chromium, against the headless host', () => {
+  let app: RunningApp;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    fs.mkdirSync(SHOTS, { recursive: true });
+    app = await startHeadlessApp(['--rate', '200']);
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1280, height: 760 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(app.url);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await app?.stop();
+  });
+
+  it('shows the starter watchlist and a live status bar', async () => {
+    await expect.poll(() => page.locator('.watchlist li').count(), { timeout: 15_000 }).toBeGreaterThanOrEqual(4);
+    await expect
+      .poll(() => page.getByTestId('status-source').textContent(), { timeout: 10_000 })
+      .toContain('simulator · live');
+    await expect.poll(() => page.getByTestId('status-rate').textContent(), { timeout: 10_000 }).not.toMatch(/^0 ticks/);
+  });
+
+  it('refuses a malformed symbol next to the field and keeps the watchlist', async () => {
+    const before = await page.locator('.watchlist li').count();
+    await page.getByLabel('Symbol to add').fill('bad symbol!');
+    await page.getByRole('button', { name: 'Add' }).click();
+    await expect.poll(() => page.locator('#add-symbol-error').textContent()).toMatch(/symbol is 1-24 letters/i);
+    expect(await page.locator('.watchlist li').count()).toBe(before);
+  });
+
+  it('adds a symbol, draws its live chart, and the last candle drawn equals the row in SQLite', async () => {
+    await page.getByLabel('Symbol to add').fill('tsla');
+    await page.getByRole('button', { name: 'Add' }).click();
+    await expect.poll(() => page.locator('.watchlist li[data-symbol="TSLA"]').count()).toBe(1);
+    await expect.poll(() => page.locator('.chart-header h2').textContent()).toBe('TSLA');
+
+    const legend = page.getByTestId('legend');
+    await expect.poll(() => legend.getAttribute('data-volume'), { timeout: 15_000 }).not.toBeNull();
+    const firstVolume = Number(await legend.getAttribute('data-volume'));
+    const firstStart = Number(await legend.getAttribute('data-start'));
+    // The chart keeps updating: the candle grows, or a new one opens.
+    await expect
+      .poll(
+        async () =>
+          Number(await legend.getAttribute('data-volume')) !== firstVolume ||
+          Number(await legend.getAttribute('data-start')) !== firstStart,
+        { timeout: 15_000 },
+      )
+      .toBe(true);
+    await page.screenshot({ path: path.join(SHOTS, 'e2e-live-chart.png') });
+
+    await page.getByRole('button', { name: 'Pause' }).click();
+    await expect.poll(() => page.getByTestId('status-source').textContent(), { timeout: 5_000 }).toContain('paused');
+
+    const db = new Database(app.dbPath, { readonly: true, fileMustExist: true });
+    try {
+      const latestRow = () =>
+        db
+          .prepare(
+            "SELECT start, open, high, low, close, volume FROM candles WHERE symbol = 'TSLA' AND interval = '1m' ORDER BY start DESC LIMIT 1",
+          )
+          .get() as CandleRow;
+      const drawn = async (): Promise<CandleRow> => ({
+        start: Number(await legend.getAttribute('data-start')),
+        open: Number(await legend.getAttribute('data-open')),
+        high: Number(await legend.getAttribute('data-high')),
+        low: Number(await legend.getAttribute('data-low')),
+        close: Number(await legend.getAttribute('data-close')),
+        volume: Number(await legend.getAttribute('data-volume')),
+      });
+      // Batches already in flight when the source paused still land: compare once both sides settle.
+      await expect
+        .poll(async () => JSON.stringify(await drawn()) === JSON.stringify(latestRow()), { timeout: 10_000 })
+        .toBe(true);
+      const row = latestRow();
+      expect(await drawn()).toEqual(row);
+      expect(row.volume).toBeGreaterThan(0);
+    } finally {
+      db.close();
+    }
+    await page.screenshot({ path: path.join(SHOTS, 'e2e-paused-chart.png') });
+  });
+
+  it('removes a symbol and the watchlist survives a reload from SQLite', async () => {
+    await page.locator('.watchlist li[data-symbol="MSFT"]').hover();
+    await page.getByRole('button', { name: 'Remove MSFT' }).click();
+    await expect.poll(() => page.locator('.watchlist li[data-symbol="MSFT"]').count()).toBe(0);
+    await page.reload();
+    await expect.poll(() => page.locator('.watchlist li[data-symbol="TSLA"]').count(), { timeout: 10_000 }).toBe(1);
+    expect(await page.locator('.watchlist li[data-symbol="MSFT"]').count()).toBe(0);
+  });
+});
