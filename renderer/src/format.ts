@@ -1,4 +1,5 @@
-const priceFormat = new Intl.NumberFormat(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 4 });
+const priceFormat = new Intl.NumberFormat(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+const pennyFormat = new Intl.NumberFormat(undefined, { minimumFractionDigits: 4, maximumFractionDigits: 4 });
 const volumeFormat = new Intl.NumberFormat(undefined, { notation: 'compact', maximumFractionDigits: 2 });
 const integerFormat = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });
 const rateFormat = new Intl.NumberFormat(undefined, { maximumFractionDigits: 1 });
@@ -17,7 +18,8 @@ const timeFormat = new Intl.DateTimeFormat(undefined, {
   second: '2-digit',
 });
 
-export const formatPrice = (n: number) => priceFormat.format(n);
+/** Two decimals, four below one unit (penny stocks, currencies). */
+export const formatPrice = (n: number) => (Math.abs(n) < 1 ? pennyFormat : priceFormat).format(n);
 export const formatVolume = (n: number) => volumeFormat.format(n);
 export const formatInteger = (n: number) => integerFormat.format(n);
 export const formatRate = (n: number) => rateFormat.format(n);
