@@ -5,7 +5,13 @@
 
 /** The scheme the packaged renderer is served from: not file://, so it has an origin of its own. */
 export const APP_SCHEME = 'app';
-export const APP_ORIGIN = `${APP_SCHEME}://market-monitor`;
+export const APP_HOST = 'market-monitor';
+export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
+
+/** Node's URL gives custom schemes an opaque origin ("null"), so compare scheme and host instead. */
+function isAppUrl(url: URL): boolean {
+  return url.protocol === `${APP_SCHEME}:` && url.host === APP_HOST;
+}
 
 export const RENDERER_CSP = [
   "default-src 'self'",
@@ -43,7 +49,7 @@ export function webPreferences(preloadPath: string) {
 export function isTrustedSender(frameUrl: string | undefined, isMainFrame: boolean): boolean {
   if (!frameUrl || !isMainFrame) return false;
   try {
-    return new URL(frameUrl).origin === APP_ORIGIN;
+    return isAppUrl(new URL(frameUrl));
   } catch {
     return false;
   }
@@ -66,7 +72,7 @@ export function isPermissionGranted(permission: string): boolean {
 /** Maps an app:// URL to a file below the renderer folder, or null when it would escape it. */
 export function resolveAppFile(url: string, rendererDir: string, join: (...parts: string[]) => string): string | null {
   const parsed = new URL(url);
-  if (parsed.origin !== APP_ORIGIN) return null;
+  if (!isAppUrl(parsed)) return null;
   const relative = decodeURIComponent(parsed.pathname).replace(/^\/+/, '') || 'index.html';
   if (relative.split('/').some((part) => part === '..')) return null;
   return join(rendererDir, relative);

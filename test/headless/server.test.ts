@@ -1,0 +1,124 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import WebSocket from 'ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MarketMonitor } from '../../engine/app/market-monitor.ts';
+import type { WatchItem } from '../../engine/api/contract.ts';
+import type { ServerMessage } from '../../engine/api/wire.ts';
+import { startHeadlessHost, type HeadlessHost } from '../../main/headless/server.ts';
+import { rendererDir } from '../../main/paths.ts';
+
+function openSocket(url: string, headers: Record<string, string> = {}): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, { headers });
+    ws.once('open', () => resolve(ws));
+    ws.once('error', reject);
+    ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+  });
+}
+
+function call(
+  ws: WebSocket,
+  id: number,
+  name: string,
+  input: unknown,
+): Promise<Extract<ServerMessage, { type: 'result' }>> {
+  return new Promise((resolve) => {
+    const onMessage = (data: WebSocket.RawData) => {
+      const message = JSON.parse(data.toString()) as ServerMessage;
+      if (message.type === 'result' && message.id === id) {
+        ws.off('message', onMessage);
+        resolve(message);
+      }
+    };
+    ws.on('message', onMessage);
+    ws.send(JSON.stringify({ type: 'call', id, name, input }));
+  });
+}
+
+describe('headless host', () => {
+  let app: MarketMonitor;
+  let host: HeadlessHost;
+  let wsUrl: string;
+
+  beforeAll(async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mm-host-'));
+    app = await MarketMonitor.open({
+      dbPath: path.join(dir, 'a.db'),
+      overrides: { source: { simulator: { ticksPerSecond: 500 } } },
+    });
+    host = await startHeadlessHost({ app, port: 0, host: '127.0.0.1', staticDir: rendererDir() });
+    wsUrl = host.url.replace('http', 'ws') + 'api';
+  });
+
+  afterAll(async () => {
+    await host?.close();
+    await app?.close();
+  });
+
+  it('serves the renderer with a strict Content-Security-Policy', async () => {
+    const response = await fetch(host.url);
+    expect(response.status).toBe(200);
+    expect(await response.text()).toContain('<div id="root">');
+    expect(response.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+  });
+
+  it('carries commands and their validation errors over the WebSocket', async () => {
+    const ws = await openSocket(wsUrl);
+    const added = await call(ws, 1, 'watchlist.add', { symbol: 'ibm' });
+    expect(added.result.ok && (added.result.output as WatchItem[]).map((i) => i.symbol)).toContain('IBM');
+    const refused = await call(ws, 2, 'watchlist.add', { symbol: 'not a symbol' });
+    expect(refused.result).toMatchObject({
+      ok: false,
+      error: { code: 'invalid-input', fields: { symbol: expect.any(String) } },
+    });
+    const unknown = await call(ws, 3, 'drop.tables', {});
+    expect(unknown.result).toMatchObject({ ok: false, error: { code: 'unknown-command' } });
+    ws.close();
+  });
+
+  it('pushes coalesced candle events: at most one candles message per frame', async () => {
+    app.addSymbol('EVT');
+    const ws = await openSocket(wsUrl);
+    const arrivals: number[] = [];
+    ws.on('message', (data) => {
+      const message = JSON.parse(data.toString()) as ServerMessage;
+      if (message.type === 'event' && message.event === 'candles') arrivals.push(performance.now());
+    });
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    ws.close();
+    expect(arrivals.length).toBeGreaterThan(3);
+    const gaps = arrivals.slice(1).map((t, i) => t - arrivals[i]!);
+    // Timers may fire a little early or late; two messages inside a few ms would mean no coalescing.
+    expect(Math.min(...gaps)).toBeGreaterThan(8);
+  });
+
+  it('refuses a WebSocket from another origin', async () => {
+    await expect(openSocket(wsUrl, { Origin: 'https://evil.example' })).rejects.toThrow(/403/);
+  });
+
+  it('refuses to bind beyond loopback without a token, and requires the token when given', async () => {
+    await expect(startHeadlessHost({ app, port: 0, host: '0.0.0.0', staticDir: rendererDir() })).rejects.toThrow(
+      /token/,
+    );
+    const guarded = await startHeadlessHost({
+      app,
+      port: 0,
+      host: '127.0.0.1',
+      staticDir: rendererDir(),
+      token: 's3cret',
+    });
+    try {
+      const bare = guarded.url.split('?')[0]!;
+      expect((await fetch(bare)).status).toBe(401);
+      expect((await fetch(guarded.url)).status).toBe(200);
+      await expect(openSocket(`${bare.replace('http', 'ws')}api`)).rejects.toThrow(/403/);
+      const ws = await openSocket(`${bare.replace('http', 'ws')}api?token=s3cret`);
+      ws.close();
+    } finally {
+      await guarded.close();
+    }
+  });
+});
