@@ -1,6 +1,9 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { MarketMonitor, STARTER_SYMBOLS } from '../engine/app/market-monitor.ts';
 import type { SettingsInput } from '../engine/domain/settings.ts';
+import type { ReplaySource } from '../engine/sources/replay/replay-source.ts';
 import { startHeadlessHost } from './headless/server.ts';
 import { defaultDbPath, rendererDir } from './paths.ts';
 
@@ -8,6 +11,7 @@ const USAGE = `Usage: market-monitor <command> [options]
 
 Commands:
   serve     Run the engine and serve the app to a browser (headless host)
+  replay    Push a CSV file through the pipeline into the database, then exit
 
 Options for serve:
   --port N        Port to listen on (default 5178; 0 picks a free one)
@@ -17,6 +21,13 @@ Options for serve:
   --source KIND   Tick source: simulator (default)
   --rate N        Simulator ticks per second (1-100000)
   --seed N        Simulator seed
+
+replay FILE [options]:
+  FILE            Ticks (symbol,timestamp,price,volume[,side]) or yfinance bars
+                  (Datetime,Open,High,Low,Close,Adj Close,Volume)
+  --db PATH       SQLite database to fill
+  --speed S       max (default) or N times the recorded pace
+  --symbol S      The symbol of a bar file
 `;
 
 class CliError extends Error {}
@@ -29,6 +40,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   try {
     if (command === 'serve') return await serve(rest);
+    if (command === 'replay') return await replay(rest);
     throw new CliError(`Unknown command "${command}".`);
   } catch (error) {
     if (error instanceof CliError || error instanceof TypeError) {
@@ -85,6 +97,46 @@ async function serve(args: string[]): Promise<number> {
   await host.close();
   await app.close();
   return 0;
+}
+
+async function replay(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    options: { db: { type: 'string' }, speed: { type: 'string', default: 'max' }, symbol: { type: 'string' } },
+    allowPositionals: true,
+    strict: true,
+  });
+  const file = positionals[0];
+  if (!file || positionals.length > 1) throw new CliError('replay takes one CSV file.');
+  if (!fs.existsSync(file)) throw new CliError(`No such file: ${file}`);
+  const speed = values.speed === 'max' ? 'max' : Number(values.speed);
+  if (speed !== 'max' && !(speed > 0))
+    throw new CliError(`--speed must be "max" or a positive number, not "${values.speed}".`);
+  const dbPath = values.db ?? defaultDbPath();
+  const app = await MarketMonitor.open({
+    dbPath,
+    overrides: {
+      source: {
+        kind: 'replay',
+        replay: { file: path.resolve(file), speed, ...(values.symbol ? { symbol: values.symbol } : {}) },
+      },
+    },
+  });
+  try {
+    const source = app.currentSource as ReplaySource;
+    await source.done;
+    await app.drain(600_000);
+    const status = app.status();
+    for (const error of source.progress.errors) process.stderr.write(`skipped ${error}\n`);
+    if (status.source.state === 'error') throw new Error(status.source.message);
+    const { accepted, late, invalid } = status.engine;
+    process.stdout.write(
+      `${status.source.message}\nEngine: ${accepted} ticks accepted, ${late} too late, ${invalid} invalid. Database: ${dbPath}\n`,
+    );
+    return 0;
+  } finally {
+    await app.close();
+  }
 }
 
 function toInteger(text: string, flag: string, min: number, max: number): number {

@@ -7,6 +7,7 @@ import { SettingsSchema, type Settings, type SettingsInput } from '../domain/set
 import { SymbolSchema } from '../domain/symbol.ts';
 import type { Tick } from '../domain/tick.ts';
 import { MarketSimulator } from '../sources/simulator.ts';
+import { ReplaySource } from '../sources/replay/replay-source.ts';
 import type { TickSource } from '../sources/source.ts';
 import { openDatabase, type SqliteDatabase } from '../store/database.ts';
 import { MarketStore } from '../store/market-store.ts';
@@ -184,10 +185,20 @@ export class MarketMonitor {
   }
 
   private createSource(settings: Settings): TickSource {
-    return new MarketSimulator({
-      seed: settings.source.simulator.seed,
-      ticksPerSecond: settings.source.simulator.ticksPerSecond,
-    });
+    const { kind, simulator, replay } = settings.source;
+    if (kind === 'replay') {
+      return new ReplaySource({
+        file: replay.file,
+        speed: replay.speed,
+        ...(replay.symbol ? { symbol: replay.symbol } : {}),
+      });
+    }
+    return new MarketSimulator({ seed: simulator.seed, ticksPerSecond: simulator.ticksPerSecond });
+  }
+
+  /** The running source, for hosts that follow its progress (the CLI's replay). */
+  get currentSource(): TickSource {
+    return this.source;
   }
 
   private watchlistChanged(): WatchItem[] {

@@ -18,3 +18,11 @@ export function windowStart(ts: number, interval: Interval): number {
   const size = INTERVAL_MS[interval];
   return ts - (((ts % size) + size) % size);
 }
+
+/**
+ * An upper bound of a window's length: exchange days last 23 to 25 hours around DST changes, so a
+ * daily window may only be forgotten 26 hours after it started.
+ */
+export function maxWindowMs(interval: Interval): number {
+  return interval === '1d' ? 26 * 3_600_000 : INTERVAL_MS[interval];
+}

@@ -12,12 +12,25 @@ export const SimulatorSettingsSchema = z
   })
   .strict();
 
-export const SourceSettingsSchema = z
+export const ReplaySettingsSchema = z
   .object({
-    kind: z.enum(['simulator']).default('simulator'),
-    simulator: SimulatorSettingsSchema.prefault({}),
+    file: z.string().default(''),
+    speed: z.union([z.literal('max'), z.number().positive().max(1_000_000)]).default('max'),
+    symbol: z.string().optional(),
   })
   .strict();
+
+export const SourceSettingsSchema = z
+  .object({
+    kind: z.enum(['simulator', 'replay']).default('simulator'),
+    simulator: SimulatorSettingsSchema.prefault({}),
+    replay: ReplaySettingsSchema.prefault({}),
+  })
+  .strict()
+  .refine((s) => s.kind !== 'replay' || s.replay.file.length > 0, {
+    message: 'Choose a CSV file to replay',
+    path: ['replay', 'file'],
+  });
 
 export const BusSettingsSchema = z
   .object({

@@ -1,5 +1,6 @@
 import type { Candle } from '../domain/candle.ts';
-import { INTERVAL_MS, windowStart, type Interval } from '../domain/interval.ts';
+import { ExchangeDays } from '../domain/exchange-day.ts';
+import { maxWindowMs, windowStart, type Interval } from '../domain/interval.ts';
 import type { Tick } from '../domain/tick.ts';
 import { foldTick, openCandle } from './candle.ts';
 
@@ -15,16 +16,19 @@ export class CandleAggregator {
   private changed = new Set<Candle>();
 
   readonly intervals: readonly Interval[];
+  private readonly days: ExchangeDays;
 
-  constructor(intervals: readonly Interval[]) {
+  /** Daily windows follow each symbol's exchange time zone (New York unless told otherwise). */
+  constructor(intervals: readonly Interval[], days = new ExchangeDays()) {
     this.intervals = intervals;
+    this.days = days;
   }
 
   add(tick: Tick): void {
     const bySymbol = this.symbolWindows(tick.symbol);
     for (const interval of this.intervals) {
       const open = bySymbol.get(interval)!;
-      const start = windowStart(tick.ts, interval);
+      const start = interval === '1d' ? this.days.startOf(tick.symbol, tick.ts) : windowStart(tick.ts, interval);
       let candle = open.get(start);
       if (candle) foldTick(candle, tick);
       else {
@@ -57,7 +61,7 @@ export class CandleAggregator {
       const bySymbol = this.windows.get(symbol);
       if (!bySymbol) continue;
       for (const [interval, open] of bySymbol) {
-        const size = INTERVAL_MS[interval];
+        const size = maxWindowMs(interval);
         for (const start of open.keys()) if (start + size <= before) open.delete(start);
       }
     }

@@ -1,6 +1,6 @@
 import type { BusBatch, TickConsumer } from '../bus/bus.ts';
 import type { Candle } from '../domain/candle.ts';
-import { INTERVAL_MS, type Interval } from '../domain/interval.ts';
+import { maxWindowMs, type Interval } from '../domain/interval.ts';
 import { validateTick, type Tick } from '../domain/tick.ts';
 import type { DeadLetter, MarketStore } from '../store/market-store.ts';
 import { CandleAggregator } from './candle-aggregator.ts';
@@ -140,7 +140,7 @@ export class TickProcessor implements TickConsumer {
     if (saved.length === 0) return;
     const earliest = Math.min(...saved.map((c) => c.maxEventTs!));
     const lateBefore = earliest - this.options.outOfOrdernessMs - this.options.allowedLatenessMs;
-    const intervals = Object.fromEntries(this.options.intervals.map((i) => [i, INTERVAL_MS[i]])) as Record<
+    const intervals = Object.fromEntries(this.options.intervals.map((i) => [i, maxWindowMs(i)])) as Record<
       Interval,
       number
     >;

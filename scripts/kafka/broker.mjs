@@ -54,6 +54,17 @@ export async function ensureKafkaJars({ cacheDir = DEFAULT_CACHE_DIR } = {}) {
   if (readText(stampFile)?.trim() === pomHash) return libDir;
 
   await fsp.mkdir(cacheDir, { recursive: true });
+  // One Maven run at a time per cache (parallel test workers); the others wait for its result.
+  const release = await lock(path.join(cacheDir, 'lib.lock'));
+  try {
+    if (readText(stampFile)?.trim() === pomHash) return libDir;
+    return await resolveJars({ cacheDir, libDir, stampFile, pomHash });
+  } finally {
+    await release();
+  }
+}
+
+async function resolveJars({ cacheDir, libDir, stampFile, pomHash }) {
   const tmpDir = path.join(cacheDir, `lib.tmp-${process.pid}-${Date.now()}`);
   const mvn = process.env.MVN ?? 'mvn';
   const args = ['-B', '-q', '-f', POM_PATH, 'dependency:copy-dependencies', `-DoutputDirectory=${tmpDir}`];
@@ -72,15 +83,26 @@ export async function ensureKafkaJars({ cacheDir = DEFAULT_CACHE_DIR } = {}) {
   }
   await fsp.writeFile(path.join(tmpDir, STAMP), pomHash + '\n');
 
-  // Replace an outdated lib folder; if another process has just put a current one in place, keep it.
-  if (readText(stampFile)?.trim() !== pomHash) await fsp.rm(libDir, { recursive: true, force: true });
-  try {
-    await fsp.rename(tmpDir, libDir);
-  } catch (e) {
-    await fsp.rm(tmpDir, { recursive: true, force: true });
-    if (readText(stampFile)?.trim() !== pomHash) throw e;
-  }
+  await fsp.rm(libDir, { recursive: true, force: true }); // an outdated one
+  await fsp.rename(tmpDir, libDir);
   return libDir;
+}
+
+/** A lock directory; one older than 15 minutes is taken to be left over by a killed process. */
+async function lock(dir) {
+  const deadline = Date.now() + 20 * 60_000;
+  for (;;) {
+    try {
+      await fsp.mkdir(dir);
+      return () => fsp.rm(dir, { recursive: true, force: true });
+    } catch (e) {
+      if (e.code !== 'EEXIST') throw e;
+      const age = Date.now() - ((await fsp.stat(dir).catch(() => null))?.mtimeMs ?? Date.now());
+      if (age > 15 * 60_000) await fsp.rm(dir, { recursive: true, force: true });
+      else if (Date.now() > deadline) throw new Error(`Timed out waiting for ${dir} (another Maven run?); delete it if stale.`);
+      else await sleep(500);
+    }
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -108,7 +130,17 @@ let exitHookInstalled = false;
  */
 export async function startKafkaBroker(opts = {}) {
   const libDir = opts.libDir ?? (await ensureKafkaJars({ cacheDir: opts.cacheDir }));
+  const ownDataDir = !opts.dataDir;
   const dataDir = path.resolve(opts.dataDir ?? (await fsp.mkdtemp(path.join(os.tmpdir(), 'mm-kafka-'))));
+  try {
+    return await start(opts, libDir, dataDir);
+  } catch (e) {
+    if (ownDataDir) await fsp.rm(dataDir, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+async function start(opts, libDir, dataDir) {
   const logDir = path.resolve(opts.logDir ?? path.join(dataDir, 'logs'));
   const kraftDir = path.join(dataDir, 'kraft');
   await fsp.mkdir(logDir, { recursive: true });
@@ -182,7 +214,8 @@ export async function startKafkaBroker(opts = {}) {
     clusterId = randomClusterId();
     const fmt = await run(java, ['-Xmx256m', ...jvm, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', propsFile, '--standalone']);
     if (fmt.error || fmt.code !== 0) {
-      throw new Error(`Formatting Kafka storage in ${kraftDir} failed (${fmt.error?.message ?? `exit code ${fmt.code}`}):\n${tail(fmt.output, 40)}`);
+      const why = fmt.error ? `could not run ${java}: ${fmt.error.message} (install Java 17+, or set JAVA_HOME)` : `exit code ${fmt.code}`;
+      throw new Error(`Formatting Kafka storage in ${kraftDir} failed (${why}):\n${tail(fmt.output, 40)}`);
     }
   }
 

@@ -1,0 +1,78 @@
+/**
+ * Daily candles follow the exchange's calendar day, not UTC's: a New York session must not be cut
+ * at 8 pm local time. These functions find the start of a local day in any IANA time zone.
+ */
+
+export const DEFAULT_EXCHANGE_TIME_ZONE = 'America/New_York';
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatter(timeZone: string): Intl.DateTimeFormat {
+  let f = formatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
+    formatters.set(timeZone, f);
+  }
+  return f;
+}
+
+function localParts(ts: number, timeZone: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const part of formatter(timeZone).formatToParts(ts)) if (part.type !== 'literal') out[part.type] = Number(part.value);
+  return out;
+}
+
+/** Local wall-clock time minus UTC at instant `ts`, in ms. */
+function offsetAt(ts: number, timeZone: string): number {
+  const p = localParts(ts, timeZone);
+  return Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!, p.second!) - Math.floor(ts / 1000) * 1000;
+}
+
+/** The instant the local calendar day containing `ts` begins in `timeZone`. */
+export function localDayStart(ts: number, timeZone: string): number {
+  const p = localParts(ts, timeZone);
+  const midnightAsUtc = Date.UTC(p.year!, p.month! - 1, p.day!);
+  // Two passes settle the offset when midnight and `ts` sit on different sides of a DST change.
+  let start = midnightAsUtc - offsetAt(midnightAsUtc, timeZone);
+  start = midnightAsUtc - offsetAt(start, timeZone);
+  return start;
+}
+
+export function isValidTimeZone(timeZone: string): boolean {
+  try {
+    formatter(timeZone);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Day windows of many symbols, remembering each symbol's current day so the hot path rarely asks Intl. */
+export class ExchangeDays {
+  private readonly current = new Map<string, { start: number; end: number }>();
+  private readonly timeZoneOf: (symbol: string) => string;
+
+  constructor(timeZoneOf: (symbol: string) => string = () => DEFAULT_EXCHANGE_TIME_ZONE) {
+    this.timeZoneOf = timeZoneOf;
+  }
+
+  startOf(symbol: string, ts: number): number {
+    const day = this.current.get(symbol);
+    if (day && ts >= day.start && ts < day.end) return day.start;
+    const timeZone = this.timeZoneOf(symbol);
+    const start = localDayStart(ts, timeZone);
+    // The next local midnight: 23 to 25 hours later around DST changes.
+    const end = localDayStart(start + 26 * 3_600_000, timeZone);
+    this.current.set(symbol, { start, end });
+    return start;
+  }
+}

@@ -1,0 +1,180 @@
+import { validateTick, type Tick } from '../../domain/tick.ts';
+import type { SourceStatus, TickSource } from '../source.ts';
+import { barToTicks, isEmptyBar, type Bar } from './bars-to-ticks.ts';
+import { detectFormat, parseTimestamp, readCsvRows, readHeader } from './csv-rows.ts';
+
+export interface ReplayOptions {
+  file: string;
+  /** 'max' replays as fast as the engine takes it; N replays N x faster than the recorded event times. */
+  speed: 'max' | number;
+  /** The symbol of a bar file (yfinance exports do not name it). */
+  symbol?: string;
+  batchSize?: number;
+}
+
+export interface ReplayProgress {
+  rows: number;
+  ticks: number;
+  skipped: number;
+  errors: string[];
+  done: boolean;
+}
+
+const MAX_ERRORS_KEPT = 20;
+
+/** Plays a CSV of ticks or yfinance bars through the pipeline, once. */
+export class ReplaySource implements TickSource {
+  readonly kind = 'replay' as const;
+  readonly progress: ReplayProgress = { rows: 0, ticks: 0, skipped: 0, errors: [], done: false };
+  private readonly options: ReplayOptions;
+  private paused = false;
+  private stopped = false;
+  private failure: string | undefined;
+  private finished!: Promise<void>;
+
+  constructor(options: ReplayOptions) {
+    this.options = options;
+  }
+
+  /** Resolves when the whole file has been handed to the bus. */
+  get done(): Promise<void> {
+    return this.finished;
+  }
+
+  setSymbols(): void {
+    // A replay plays what the file holds, whatever the watchlist says.
+  }
+
+  start(emit: (ticks: Tick[]) => Promise<void>): void {
+    this.finished = this.run(emit).catch((error: unknown) => {
+      this.failure = error instanceof Error ? error.message : String(error);
+    });
+  }
+
+  pause(): void {
+    this.paused = true;
+  }
+
+  resume(): void {
+    this.paused = false;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.finished;
+  }
+
+  status(): SourceStatus {
+    const { rows, ticks, skipped } = this.progress;
+    const summary = `${rows} rows, ${ticks} ticks${skipped ? `, ${skipped} rows skipped` : ''}`;
+    if (this.failure) return { kind: 'replay', state: 'error', message: `Replay failed: ${this.failure}` };
+    if (this.progress.done) return { kind: 'replay', state: 'stopped', message: `Replay finished: ${summary}` };
+    return {
+      kind: 'replay',
+      state: this.paused ? 'paused' : 'live',
+      message: `Replaying ${this.options.file}: ${summary}`,
+    };
+  }
+
+  private async run(emit: (ticks: Tick[]) => Promise<void>): Promise<void> {
+    const format = detectFormat(await readHeader(this.options.file));
+    if (format === 'bars' && !this.options.symbol)
+      throw new Error('A bar file does not name its symbol: give it with --symbol');
+    const batchSize = this.options.batchSize ?? 2_000;
+    let batch: Tick[] = [];
+    let clock: { eventStart: number; wallStart: number } | undefined;
+    for await (const ticks of format === 'ticks' ? this.tickRows() : this.barRows()) {
+      if (this.stopped) break;
+      while (this.paused && !this.stopped) await sleep(50);
+      if (typeof this.options.speed === 'number' && ticks.length > 0) {
+        clock ??= { eventStart: ticks[0]!.ts, wallStart: Date.now() };
+        const due = clock.wallStart + (ticks[0]!.ts - clock.eventStart) / this.options.speed;
+        if (due > Date.now() + 5) {
+          if (batch.length) await emit(batch.splice(0));
+          await sleep(due - Date.now());
+        }
+      }
+      batch.push(...ticks);
+      this.progress.ticks += ticks.length;
+      if (batch.length >= batchSize) await emit(batch.splice(0));
+    }
+    if (batch.length) await emit(batch);
+    this.progress.done = true;
+  }
+
+  private async *tickRows(): AsyncGenerator<Tick[]> {
+    for await (const { line, row } of readCsvRows(this.options.file)) {
+      this.progress.rows++;
+      try {
+        const result = validateTick({
+          symbol: row.symbol,
+          ts: parseTimestamp(row.timestamp ?? ''),
+          price: Number(row.price),
+          volume: Number(row.volume),
+          ...(row.side ? { side: row.side.toLowerCase() } : {}),
+          source: 'replay',
+        });
+        if (!result.ok) throw new Error(result.reason);
+        yield [result.tick];
+      } catch (error) {
+        this.skip(line, error);
+      }
+    }
+  }
+
+  /**
+   * yfinance files do not state the bar length, so each bar waits for the next one: the length is the
+   * smallest step seen between rows (larger steps are gaps between sessions).
+   */
+  private async *barRows(): AsyncGenerator<Tick[]> {
+    let pending: Bar | undefined;
+    let barMs = Number.POSITIVE_INFINITY;
+    const release = (bar: Bar) => barToTicks(this.options.symbol!, bar, Number.isFinite(barMs) ? barMs : 60_000);
+    for await (const { line, row } of readCsvRows(this.options.file)) {
+      this.progress.rows++;
+      let bar: Bar;
+      try {
+        bar = parseBar(row);
+      } catch (error) {
+        this.skip(line, error);
+        continue;
+      }
+      if (pending && bar.start > pending.start) barMs = Math.min(barMs, bar.start - pending.start);
+      if (isEmptyBar(bar)) {
+        this.progress.skipped++;
+        if (pending) yield release(pending);
+        pending = undefined;
+        continue;
+      }
+      if (pending) yield release(pending);
+      pending = bar;
+    }
+    if (pending) yield release(pending);
+  }
+
+  private skip(line: number, error: unknown): void {
+    this.progress.skipped++;
+    if (this.progress.errors.length < MAX_ERRORS_KEPT) {
+      this.progress.errors.push(`line ${line}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function parseBar(row: Record<string, string>): Bar {
+  const bar: Bar = {
+    start: parseTimestamp(row.datetime ?? ''),
+    open: Number(row.open),
+    high: Number(row.high),
+    low: Number(row.low),
+    close: Number(row.close),
+    volume: Number(row.volume),
+  };
+  if (![bar.open, bar.high, bar.low, bar.close, bar.volume].every(Number.isFinite) || bar.volume < 0) {
+    throw new Error('a price or the volume is not a non-negative number');
+  }
+  return bar;
+}
