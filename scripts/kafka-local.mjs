@@ -7,7 +7,9 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ensureKafkaJars, isPortFree, startKafkaBroker, KAFKA_VERSION } from './kafka/broker.mjs';
 
-const usage = 'Usage: node scripts/kafka-local.mjs [--port 9092] [--controller-port N] [--data DIR] [--partitions N]';
+const usage =
+  'Usage: node scripts/kafka-local.mjs [--port 9092] [--controller-port N] [--data DIR] [--partitions N]\n' +
+  '       node scripts/kafka-local.mjs --jars-only   (fetch the jars with Maven and exit; for CI)';
 let values;
 try {
   ({ values } = parseArgs({
@@ -16,6 +18,7 @@ try {
       'controller-port': { type: 'string' },
       data: { type: 'string' },
       partitions: { type: 'string' },
+      'jars-only': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   }));
@@ -46,7 +49,11 @@ const partitions = int('partitions', values.partitions);
 
 try {
   process.stdout.write(`Kafka ${KAFKA_VERSION}: checking jars (the first run downloads them with Maven)...\n`);
-  await ensureKafkaJars({});
+  const libDir = await ensureKafkaJars({});
+  if (values['jars-only']) {
+    console.log(`Kafka ${KAFKA_VERSION} jars are in ${libDir}`);
+    process.exit(0);
+  }
   process.stdout.write(`Starting the broker (data in ${dataDir})...\n`);
   const broker = await startKafkaBroker({ dataDir, port, controllerPort, partitions });
   console.log(`Kafka broker ready at ${broker.brokers[0]} (Ctrl+C to stop)`);

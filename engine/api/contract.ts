@@ -3,7 +3,10 @@
  * Electron IPC and the WebSocket bridge are two transports of exactly this contract.
  */
 import { z } from 'zod';
+import { AnalysisParamsSchema } from '../analyses/analysis.ts';
+import { ANALYSIS_NAMES } from '../analyses/market-analyses.ts';
 import { CandleSchema } from '../domain/candle.ts';
+import { CompanyProfileSchema } from '../domain/company.ts';
 import { IntervalSchema } from '../domain/interval.ts';
 import { SettingsSchema } from '../domain/settings.ts';
 import { SymbolSchema } from '../domain/symbol.ts';
@@ -56,6 +59,16 @@ export type Notice = z.infer<typeof NoticeSchema>;
 
 const NoInput = z.object({}).strict().prefault({});
 
+const ColumnSchema = z.object({ key: z.string(), header: z.string(), kind: z.enum(['time', 'number', 'percent', 'text']) });
+const AnalysisRequestSchema = z.object({ name: z.enum(ANALYSIS_NAMES), params: AnalysisParamsSchema.prefault({}) }).strict();
+export const AnalysisInfoSchema = z.object({
+  name: z.string(),
+  title: z.string(),
+  description: z.string(),
+  columns: z.array(ColumnSchema),
+});
+export type AnalysisInfo = z.infer<typeof AnalysisInfoSchema>;
+
 export const commands = {
   'watchlist.list': { input: NoInput, output: z.array(WatchItemSchema) },
   'watchlist.add': { input: z.object({ symbol: SymbolSchema }).strict(), output: z.array(WatchItemSchema) },
@@ -78,6 +91,13 @@ export const commands = {
   },
   'status.get': { input: NoInput, output: StatusSchema },
   'source.setPaused': { input: z.object({ paused: z.boolean() }).strict(), output: StatusSchema },
+  'companies.get': { input: z.object({ symbol: SymbolSchema }).strict(), output: CompanyProfileSchema.nullable() },
+  'analyses.list': { input: NoInput, output: z.array(AnalysisInfoSchema) },
+  'analyses.run': {
+    input: AnalysisRequestSchema,
+    output: z.object({ columns: z.array(ColumnSchema), rows: z.array(z.record(z.string(), z.union([z.string(), z.number(), z.null()]))) }),
+  },
+  'analyses.csv': { input: AnalysisRequestSchema, output: z.object({ filename: z.string(), csv: z.string() }) },
   'settings.get': { input: NoInput, output: SettingsSchema },
   'settings.update': { input: SettingsSchema, output: SettingsSchema },
 } as const;

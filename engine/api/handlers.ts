@@ -1,4 +1,6 @@
 import type { MarketMonitor } from '../app/market-monitor.ts';
+import { ANALYSES, findAnalysis } from '../analyses/market-analyses.ts';
+import { exportAnalysis } from '../export/export-analysis.ts';
 import type { Handlers } from './contract.ts';
 
 /** The contract's commands, served by one running MarketMonitor. */
@@ -11,6 +13,13 @@ export function createHandlers(app: MarketMonitor): Handlers {
     'candles.list': (query) => app.store.candles(query),
     'status.get': () => app.status(),
     'source.setPaused': ({ paused }) => app.setPaused(paused),
+    'companies.get': ({ symbol }) => app.companies.get(symbol) ?? null,
+    'analyses.list': () => ANALYSES.map(({ name, title, description, columns }) => ({ name, title, description, columns })),
+    'analyses.run': ({ name, params }) => {
+      const analysis = findAnalysis(name);
+      return { columns: analysis.columns, rows: analysis.run(app.db, params) };
+    },
+    'analyses.csv': ({ name, params }) => exportAnalysis(app.db, name, params),
     'settings.get': () => app.settings,
     'settings.update': (settings) => app.updateSettings(settings),
   };

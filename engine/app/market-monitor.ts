@@ -2,7 +2,7 @@ import type { Status, WatchItem } from '../api/contract.ts';
 import { EventHub } from '../api/event-hub.ts';
 import { UserError } from '../api/dispatch.ts';
 import type { TickBus } from '../bus/bus.ts';
-import { InProcessLog } from '../bus/in-process-log.ts';
+import { createBus } from '../bus/create-bus.ts';
 import { SettingsSchema, type Settings, type SettingsInput } from '../domain/settings.ts';
 import { SymbolSchema } from '../domain/symbol.ts';
 import type { Tick } from '../domain/tick.ts';
@@ -12,6 +12,8 @@ import type { TickSource } from '../sources/source.ts';
 import { openDatabase, type SqliteDatabase } from '../store/database.ts';
 import { MarketStore } from '../store/market-store.ts';
 import { SettingsRepo } from '../store/settings-repo.ts';
+import { CompanyRepo } from '../store/company-repo.ts';
+import { syntheticCompany } from '../sources/synthetic-companies.ts';
 import { WatchlistRepo } from '../store/watchlist-repo.ts';
 import { TickProcessor } from '../stream/tick-processor.ts';
 import { RateMeter } from './rate-meter.ts';
@@ -36,6 +38,7 @@ export class MarketMonitor {
   readonly events = new EventHub();
   readonly store: MarketStore;
   readonly watchlist: WatchlistRepo;
+  readonly companies: CompanyRepo;
   private readonly settingsRepo: SettingsRepo;
   private settingsValue: Settings;
   private bus!: TickBus;
@@ -54,6 +57,7 @@ export class MarketMonitor {
     this.options = options;
     this.store = new MarketStore(db);
     this.watchlist = new WatchlistRepo(db);
+    this.companies = new CompanyRepo(db);
     this.settingsRepo = new SettingsRepo(db);
     this.settingsValue = this.loadSettings();
   }
@@ -161,7 +165,7 @@ export class MarketMonitor {
 
   private async startPipeline(): Promise<void> {
     const settings = this.settingsValue;
-    this.bus = new InProcessLog({ topic: settings.bus.topic, partitions: settings.bus.partitions });
+    this.bus = createBus(settings.bus);
     this.processor = new TickProcessor(this.store, {
       groupId: 'local',
       intervals: settings.stream.intervals,
@@ -176,6 +180,7 @@ export class MarketMonitor {
     await this.bus.subscribe(this.processor);
     this.source = this.createSource(settings);
     this.source.setSymbols(this.watchlist.symbols());
+    this.ensureCompanyProfiles();
     this.source.start((ticks: Tick[]) => this.bus.publish(ticks));
   }
 
@@ -201,8 +206,17 @@ export class MarketMonitor {
     return this.source;
   }
 
+  /** The simulated market makes up a profile for each of its symbols, so every analysis has groups to show. */
+  private ensureCompanyProfiles(): void {
+    if (this.settingsValue.source.kind !== 'simulator') return;
+    for (const symbol of this.watchlist.symbols()) {
+      if (!this.companies.get(symbol)) this.companies.upsert(syntheticCompany(this.settingsValue.source.simulator.seed, symbol));
+    }
+  }
+
   private watchlistChanged(): WatchItem[] {
     this.source.setSymbols(this.watchlist.symbols());
+    this.ensureCompanyProfiles();
     const items = this.watchItems();
     this.events.publish('watchlist', items);
     return items;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BusSettingsSchema } from './bus-settings.ts';
 import { INTERVALS, IntervalSchema } from './interval.ts';
 
 export const SimulatorSettingsSchema = z
@@ -31,19 +32,6 @@ export const SourceSettingsSchema = z
     message: 'Choose a CSV file to replay',
     path: ['replay', 'file'],
   });
-
-export const BusSettingsSchema = z
-  .object({
-    kind: z.enum(['in-process']).default('in-process'),
-    topic: z
-      .string()
-      .min(1)
-      .max(200)
-      .regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, underscore or dash')
-      .default('market.ticks'),
-    partitions: z.number().int().min(1).max(256).default(4),
-  })
-  .strict();
 
 export const StreamSettingsSchema = z
   .object({

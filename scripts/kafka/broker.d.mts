@@ -53,6 +53,9 @@ export interface KafkaBroker {
 
 export declare function startKafkaBroker(opts?: StartKafkaBrokerOptions): Promise<KafkaBroker>;
 /** Stops `prev` (if running) and starts a broker on its dataDir and ports. */
-export declare function restartKafkaBroker(prev: KafkaBroker, overrides?: StartKafkaBrokerOptions): Promise<KafkaBroker>;
+export declare function restartKafkaBroker(
+  prev: KafkaBroker,
+  overrides?: StartKafkaBrokerOptions,
+): Promise<KafkaBroker>;
 export declare function freePort(avoid?: number[]): Promise<number>;
 export declare function isPortFree(port: number): Promise<boolean>;

@@ -31,7 +31,8 @@ export const KAFKA_VERSION = (() => {
 })();
 
 export const DEFAULT_CACHE_DIR =
-  process.env.MARKET_MONITOR_KAFKA_CACHE ?? path.join(os.homedir(), '.cache', 'market-monitor', `kafka-${KAFKA_VERSION}`);
+  process.env.MARKET_MONITOR_KAFKA_CACHE ??
+  path.join(os.homedir(), '.cache', 'market-monitor', `kafka-${KAFKA_VERSION}`);
 
 const HOST = '127.0.0.1';
 const STAMP = '.resolved';
@@ -58,13 +59,13 @@ export async function ensureKafkaJars({ cacheDir = DEFAULT_CACHE_DIR } = {}) {
   const release = await lock(path.join(cacheDir, 'lib.lock'));
   try {
     if (readText(stampFile)?.trim() === pomHash) return libDir;
-    return await resolveJars({ cacheDir, libDir, stampFile, pomHash });
+    return await resolveJars({ cacheDir, libDir, pomHash });
   } finally {
     await release();
   }
 }
 
-async function resolveJars({ cacheDir, libDir, stampFile, pomHash }) {
+async function resolveJars({ cacheDir, libDir, pomHash }) {
   const tmpDir = path.join(cacheDir, `lib.tmp-${process.pid}-${Date.now()}`);
   const mvn = process.env.MVN ?? 'mvn';
   const args = ['-B', '-q', '-f', POM_PATH, 'dependency:copy-dependencies', `-DoutputDirectory=${tmpDir}`];
@@ -99,7 +100,8 @@ async function lock(dir) {
       if (e.code !== 'EEXIST') throw e;
       const age = Date.now() - ((await fsp.stat(dir).catch(() => null))?.mtimeMs ?? Date.now());
       if (age > 15 * 60_000) await fsp.rm(dir, { recursive: true, force: true });
-      else if (Date.now() > deadline) throw new Error(`Timed out waiting for ${dir} (another Maven run?); delete it if stale.`);
+      else if (Date.now() > deadline)
+        throw new Error(`Timed out waiting for ${dir} (another Maven run?); delete it if stale.`);
       else await sleep(500);
     }
   }
@@ -159,7 +161,7 @@ async function start(opts, libDir, dataDir) {
   const props = {
     'process.roles': 'broker,controller',
     'node.id': 1,
-    'listeners': `PLAINTEXT://${HOST}:${port},CONTROLLER://${HOST}:${controllerPort}`,
+    listeners: `PLAINTEXT://${HOST}:${port},CONTROLLER://${HOST}:${controllerPort}`,
     'advertised.listeners': `PLAINTEXT://${HOST}:${port}`,
     'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
     'controller.listener.names': 'CONTROLLER',
@@ -192,7 +194,12 @@ async function start(opts, libDir, dataDir) {
     'log.retention.hours': 168,
     ...opts.config,
   };
-  await fsp.writeFile(propsFile, Object.entries(props).map(([k, v]) => `${k}=${v}`).join('\n') + '\n');
+  await fsp.writeFile(
+    propsFile,
+    Object.entries(props)
+      .map(([k, v]) => `${k}=${v}`)
+      .join('\n') + '\n',
+  );
   await fsp.writeFile(log4jFile, log4jConfig(logFile));
 
   const java = process.env.JAVA_HOME ? path.join(process.env.JAVA_HOME, 'bin', 'java') : 'java';
@@ -212,9 +219,21 @@ async function start(opts, libDir, dataDir) {
   let clusterId = readProperties(path.join(kraftDir, 'meta.properties'))['cluster.id'];
   if (!clusterId) {
     clusterId = randomClusterId();
-    const fmt = await run(java, ['-Xmx256m', ...jvm, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', propsFile, '--standalone']);
+    const fmt = await run(java, [
+      '-Xmx256m',
+      ...jvm,
+      'kafka.tools.StorageTool',
+      'format',
+      '-t',
+      clusterId,
+      '-c',
+      propsFile,
+      '--standalone',
+    ]);
     if (fmt.error || fmt.code !== 0) {
-      const why = fmt.error ? `could not run ${java}: ${fmt.error.message} (install Java 17+, or set JAVA_HOME)` : `exit code ${fmt.code}`;
+      const why = fmt.error
+        ? `could not run ${java}: ${fmt.error.message} (install Java 17+, or set JAVA_HOME)`
+        : `exit code ${fmt.code}`;
       throw new Error(`Formatting Kafka storage in ${kraftDir} failed (${why}):\n${tail(fmt.output, 40)}`);
     }
   }
@@ -271,11 +290,19 @@ async function start(opts, libDir, dataDir) {
   };
 
   try {
-    await waitUntilReady({ brokers, exited, timeoutMs: opts.timeoutMs ?? READY_TIMEOUT_MS, logFile, getSpawnError: () => spawnError });
+    await waitUntilReady({
+      brokers,
+      exited,
+      timeoutMs: opts.timeoutMs ?? READY_TIMEOUT_MS,
+      logFile,
+      getSpawnError: () => spawnError,
+    });
   } catch (e) {
     handle.kill();
     await exited;
-    const why = spawnError ? `could not run ${java}: ${spawnError.message} (install Java 17+, or set JAVA_HOME)` : e.message;
+    const why = spawnError
+      ? `could not run ${java}: ${spawnError.message} (install Java 17+, or set JAVA_HOME)`
+      : e.message;
     throw new Error(`Kafka ${KAFKA_VERSION} broker on ${brokers[0]} did not start: ${why}\n${logTail()}`);
   }
   return handle;
@@ -452,7 +479,12 @@ function readProperties(file) {
 
 function tail(text, lines) {
   // Maven colours its output even with -B on some terminals; strip the escapes.
-  return text.replace(/\x1b\[[0-9;]*m/g, '').trimEnd().split('\n').slice(-lines).join('\n');
+  return text
+    .replace(/\x1b\[[0-9;]*m/g, '')
+    .trimEnd()
+    .split('\n')
+    .slice(-lines)
+    .join('\n');
 }
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));

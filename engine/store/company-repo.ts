@@ -1,0 +1,53 @@
+import type { CompanyProfile } from '../domain/company.ts';
+import type { SqliteDatabase } from './database.ts';
+
+const COLUMNS = {
+  symbol: 'symbol',
+  shortName: 'short_name',
+  longName: 'long_name',
+  sector: 'sector',
+  industry: 'industry',
+  country: 'country',
+  currency: 'currency',
+  exchange: 'exchange',
+  marketCap: 'market_cap',
+  trailingPe: 'trailing_pe',
+  forwardPe: 'forward_pe',
+  fiftyTwoWeekHigh: 'fifty_two_week_high',
+  fiftyTwoWeekLow: 'fifty_two_week_low',
+  fiftyDayAverage: 'fifty_day_average',
+  shortRatio: 'short_ratio',
+  updatedAt: 'updated_at',
+} as const satisfies Record<keyof CompanyProfile, string>;
+
+const SELECT = `SELECT ${Object.entries(COLUMNS)
+  .map(([key, column]) => `${column} AS ${key}`)
+  .join(', ')} FROM companies`;
+
+/** Company profiles, cached for offline use. */
+export class CompanyRepo {
+  private readonly db: SqliteDatabase;
+
+  constructor(db: SqliteDatabase) {
+    this.db = db;
+  }
+
+  upsert(profile: CompanyProfile): void {
+    const columns = Object.values(COLUMNS);
+    const params = Object.keys(COLUMNS).map((k) => `@${k}`);
+    const updates = columns.filter((c) => c !== 'symbol').map((c) => `${c} = excluded.${c}`);
+    this.db
+      .prepare(
+        `INSERT INTO companies (${columns.join(', ')}) VALUES (${params.join(', ')}) ON CONFLICT (symbol) DO UPDATE SET ${updates.join(', ')}`,
+      )
+      .run(profile);
+  }
+
+  get(symbol: string): CompanyProfile | undefined {
+    return this.db.prepare(`${SELECT} WHERE symbol = ?`).get(symbol) as CompanyProfile | undefined;
+  }
+
+  all(): CompanyProfile[] {
+    return this.db.prepare(`${SELECT} ORDER BY symbol`).all() as CompanyProfile[];
+  }
+}
