@@ -2,7 +2,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { MarketMonitor, STARTER_SYMBOLS } from '../engine/app/market-monitor.ts';
+import { AnalysisParamsSchema } from '../engine/analyses/analysis.ts';
+import { ANALYSIS_NAMES } from '../engine/analyses/market-analyses.ts';
 import type { SettingsInput } from '../engine/domain/settings.ts';
+import { exportAnalysis } from '../engine/export/export-analysis.ts';
+import { openDatabase } from '../engine/store/database.ts';
 import type { ReplaySource } from '../engine/sources/replay/replay-source.ts';
 import { startHeadlessHost } from './headless/server.ts';
 import { defaultDbPath, rendererDir } from './paths.ts';
@@ -12,6 +16,7 @@ const USAGE = `Usage: market-monitor <command> [options]
 Commands:
   serve     Run the engine and serve the app to a browser (headless host)
   replay    Push a CSV file through the pipeline into the database, then exit
+  export    Write an analysis of the database to a CSV file
 
 Options for serve:
   --port N        Port to listen on (default 5178; 0 picks a free one)
@@ -28,6 +33,15 @@ replay FILE [options]:
   --db PATH       SQLite database to fill
   --speed S       max (default) or N times the recorded pace
   --symbol S      The symbol of a bar file
+
+export ANALYSIS [options]:
+  ANALYSIS        ${ANALYSIS_NAMES.join(', ')}
+  --db PATH       SQLite database to read
+  --symbol S      Only this symbol
+  --interval I    Candle interval: 1s, 1m, 5m, 15m, 1h, 1d (default 1d)
+  --from T        From this time (ISO-8601 or epoch ms)
+  --to T          Up to this time
+  --out FILE      The CSV file to write (- for standard output)
 `;
 
 class CliError extends Error {}
@@ -41,6 +55,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     if (command === 'serve') return await serve(rest);
     if (command === 'replay') return await replay(rest);
+    if (command === 'export') return exportCommand(rest);
     throw new CliError(`Unknown command "${command}".`);
   } catch (error) {
     if (error instanceof CliError || error instanceof TypeError) {
@@ -137,6 +152,56 @@ async function replay(args: string[]): Promise<number> {
   } finally {
     await app.close();
   }
+}
+
+function exportCommand(args: string[]): number {
+  const { values, positionals } = parseArgs({
+    args,
+    options: {
+      db: { type: 'string' },
+      symbol: { type: 'string' },
+      interval: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      out: { type: 'string' },
+    },
+    allowPositionals: true,
+    strict: true,
+  });
+  const name = positionals[0];
+  if (!name || positionals.length > 1) throw new CliError('export takes one analysis name.');
+  if (!ANALYSIS_NAMES.includes(name))
+    throw new CliError(`Unknown analysis "${name}". Known: ${ANALYSIS_NAMES.join(', ')}.`);
+  if (!values.out) throw new CliError('Say where to write the CSV with --out FILE (or --out - for standard output).');
+  const dbPath = values.db ?? defaultDbPath();
+  if (!fs.existsSync(dbPath)) throw new CliError(`No database at ${dbPath}.`);
+  const params = AnalysisParamsSchema.safeParse({
+    ...(values.symbol ? { symbol: values.symbol } : {}),
+    ...(values.interval ? { interval: values.interval } : {}),
+    ...(values.from ? { from: asTime(values.from) } : {}),
+    ...(values.to ? { to: asTime(values.to) } : {}),
+  });
+  if (!params.success) {
+    throw new CliError(params.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('; '));
+  }
+  const db = openDatabase(dbPath);
+  try {
+    const { csv } = exportAnalysis(db, name, params.data);
+    if (values.out === '-') process.stdout.write(csv);
+    else {
+      fs.writeFileSync(values.out, csv);
+      const rows = csv.split('\r\n').length - 2;
+      process.stdout.write(`Wrote ${rows} rows of ${name} to ${values.out}\n`);
+    }
+    return 0;
+  } finally {
+    db.close();
+  }
+}
+
+/** Epoch milliseconds stay numbers; anything else is read as ISO-8601 by the schema. */
+function asTime(text: string): number | string {
+  return /^-?\d+$/.test(text) ? Number(text) : text;
 }
 
 function toInteger(text: string, flag: string, min: number, max: number): number {

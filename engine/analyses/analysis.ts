@@ -4,17 +4,15 @@ import { SymbolSchema } from '../domain/symbol.ts';
 import type { SqliteDatabase } from '../store/database.ts';
 
 /** A time given as epoch milliseconds or ISO-8601 text. */
-export const TimeSchema = z.union([
-  z.number().int(),
-  z.string().transform((text, ctx) => {
-    const ms = Date.parse(text);
-    if (Number.isNaN(ms)) {
-      ctx.addIssue({ code: 'custom', message: `"${text}" is not an ISO-8601 time (for example 2024-05-01 or 2024-05-01T14:30:00Z)` });
-      return z.NEVER;
-    }
-    return ms;
-  }),
-]);
+export const TimeSchema = z.union([z.number().int(), z.string()]).transform((value, ctx) => {
+  if (typeof value === 'number') return value;
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms)) {
+    ctx.addIssue({ code: 'custom', message: `"${value}" is not a time: use ISO-8601 (2024-05-01 or 2024-05-01T14:30:00Z) or epoch milliseconds` });
+    return z.NEVER;
+  }
+  return ms;
+});
 
 export const AnalysisParamsSchema = z
   .object({
