@@ -8,7 +8,10 @@ export const TimeSchema = z.union([z.number().int(), z.string()]).transform((val
   if (typeof value === 'number') return value;
   const ms = Date.parse(value);
   if (Number.isNaN(ms)) {
-    ctx.addIssue({ code: 'custom', message: `"${value}" is not a time: use ISO-8601 (2024-05-01 or 2024-05-01T14:30:00Z) or epoch milliseconds` });
+    ctx.addIssue({
+      code: 'custom',
+      message: `"${value}" is not a time: use ISO-8601 (2024-05-01 or 2024-05-01T14:30:00Z) or epoch milliseconds`,
+    });
     return z.NEVER;
   }
   return ms;

@@ -154,7 +154,14 @@ function growthBy(groupBy: GroupBy, title: string): Analysis {
           `SELECT c.start AS day, c.symbol, c.open, c.close, c.volume, co.industry, co.country
            FROM candles c LEFT JOIN companies co ON co.symbol = c.symbol WHERE ${f.where} ORDER BY c.start, c.symbol`,
         )
-        .all(f.values) as Array<{ day: number; open: number; close: number; volume: number; industry: string | null; country: string | null }>;
+        .all(f.values) as Array<{
+        day: number;
+        open: number;
+        close: number;
+        volume: number;
+        industry: string | null;
+        country: string | null;
+      }>;
       const groups = new Map<string, { day: number; group: string; sum: number; stocks: number; volume: number }>();
       for (const d of days) {
         const group = groupBy === 'technology' ? technologyGroup(d.industry) : (d[groupBy] ?? 'Unknown');
@@ -168,7 +175,13 @@ function growthBy(groupBy: GroupBy, title: string): Analysis {
       return [...groups.values()]
         .sort((a, b) => a.day - b.day || a.group.localeCompare(b.group))
         .slice(0, params.limit)
-        .map((g) => ({ day: g.day, group: g.group, averageGrowth: g.sum / g.stocks, stocks: g.stocks, volume: g.volume }));
+        .map((g) => ({
+          day: g.day,
+          group: g.group,
+          averageGrowth: g.sum / g.stocks,
+          stocks: g.stocks,
+          volume: g.volume,
+        }));
     },
   };
 }

@@ -59,8 +59,14 @@ export type Notice = z.infer<typeof NoticeSchema>;
 
 const NoInput = z.object({}).strict().prefault({});
 
-const ColumnSchema = z.object({ key: z.string(), header: z.string(), kind: z.enum(['time', 'number', 'percent', 'text']) });
-const AnalysisRequestSchema = z.object({ name: z.enum(ANALYSIS_NAMES), params: AnalysisParamsSchema.prefault({}) }).strict();
+const ColumnSchema = z.object({
+  key: z.string(),
+  header: z.string(),
+  kind: z.enum(['time', 'number', 'percent', 'text']),
+});
+const AnalysisRequestSchema = z
+  .object({ name: z.enum(ANALYSIS_NAMES), params: AnalysisParamsSchema.prefault({}) })
+  .strict();
 export const AnalysisInfoSchema = z.object({
   name: z.string(),
   title: z.string(),
@@ -95,7 +101,10 @@ export const commands = {
   'analyses.list': { input: NoInput, output: z.array(AnalysisInfoSchema) },
   'analyses.run': {
     input: AnalysisRequestSchema,
-    output: z.object({ columns: z.array(ColumnSchema), rows: z.array(z.record(z.string(), z.union([z.string(), z.number(), z.null()]))) }),
+    output: z.object({
+      columns: z.array(ColumnSchema),
+      rows: z.array(z.record(z.string(), z.union([z.string(), z.number(), z.null()]))),
+    }),
   },
   'analyses.csv': { input: AnalysisRequestSchema, output: z.object({ filename: z.string(), csv: z.string() }) },
   'settings.get': { input: NoInput, output: SettingsSchema },

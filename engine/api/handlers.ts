@@ -14,7 +14,8 @@ export function createHandlers(app: MarketMonitor): Handlers {
     'status.get': () => app.status(),
     'source.setPaused': ({ paused }) => app.setPaused(paused),
     'companies.get': ({ symbol }) => app.companies.get(symbol) ?? null,
-    'analyses.list': () => ANALYSES.map(({ name, title, description, columns }) => ({ name, title, description, columns })),
+    'analyses.list': () =>
+      ANALYSES.map(({ name, title, description, columns }) => ({ name, title, description, columns })),
     'analyses.run': ({ name, params }) => {
       const analysis = findAnalysis(name);
       return { columns: analysis.columns, rows: analysis.run(app.db, params) };

@@ -210,7 +210,8 @@ export class MarketMonitor {
   private ensureCompanyProfiles(): void {
     if (this.settingsValue.source.kind !== 'simulator') return;
     for (const symbol of this.watchlist.symbols()) {
-      if (!this.companies.get(symbol)) this.companies.upsert(syntheticCompany(this.settingsValue.source.simulator.seed, symbol));
+      if (!this.companies.get(symbol))
+        this.companies.upsert(syntheticCompany(this.settingsValue.source.simulator.seed, symbol));
     }
   }
 

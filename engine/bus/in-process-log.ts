@@ -34,7 +34,8 @@ export class InProcessLog implements TickBus {
 
   constructor(options: InProcessLogOptions = {}) {
     this.topic = options.topic ?? 'market.ticks';
-    this.maxBatch = options.maxBatch ?? 5_000;
+    // Small enough that one batch (validate, aggregate, commit) stays well inside a 16 ms frame.
+    this.maxBatch = options.maxBatch ?? 1_000;
     this.capacity = options.capacity ?? 1_000_000;
     this.parts = Array.from({ length: options.partitions ?? 4 }, () => ({ base: 0, records: [], position: 0 }));
   }
@@ -102,10 +103,10 @@ export class InProcessLog implements TickBus {
           p.position += slice.length;
           this.compact(p);
           progressed = true;
+          // Yield to timers and I/O after each batch: the UI's messages and the producer must not wait a round.
+          await new Promise((resolve) => setImmediate(resolve));
         }
         this.releaseWaiters();
-        // Let the producer and I/O run between rounds: one long delivery must not block the loop.
-        if (progressed) await new Promise((resolve) => setImmediate(resolve));
       }
     } catch (error) {
       this.failure = error instanceof Error ? error.message : String(error);

@@ -27,7 +27,8 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
 
 function localParts(ts: number, timeZone: string): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const part of formatter(timeZone).formatToParts(ts)) if (part.type !== 'literal') out[part.type] = Number(part.value);
+  for (const part of formatter(timeZone).formatToParts(ts))
+    if (part.type !== 'literal') out[part.type] = Number(part.value);
   return out;
 }
 
@@ -66,13 +67,18 @@ export class ExchangeDays {
   }
 
   startOf(symbol: string, ts: number): number {
+    return this.boundsOf(symbol, ts)[0];
+  }
+
+  /** [start, end) of the local day containing `ts`. */
+  boundsOf(symbol: string, ts: number): [start: number, end: number] {
     const day = this.current.get(symbol);
-    if (day && ts >= day.start && ts < day.end) return day.start;
+    if (day && ts >= day.start && ts < day.end) return [day.start, day.end];
     const timeZone = this.timeZoneOf(symbol);
     const start = localDayStart(ts, timeZone);
     // The next local midnight: 23 to 25 hours later around DST changes.
     const end = localDayStart(start + 26 * 3_600_000, timeZone);
     this.current.set(symbol, { start, end });
-    return start;
+    return [start, end];
   }
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SymbolSchema } from './symbol.ts';
+import { SYMBOL_PATTERN, SymbolSchema } from './symbol.ts';
 
 export const SideSchema = z.enum(['buy', 'sell']);
 export type Side = z.infer<typeof SideSchema>;
@@ -23,8 +23,39 @@ export type Tick = z.infer<typeof TickSchema>;
 
 export type TickValidation = { ok: true; tick: Tick } | { ok: false; reason: string };
 
+const TICK_KEYS = new Set(['symbol', 'ts', 'price', 'volume', 'side', 'source']);
+const SOURCES = new Set<unknown>(TickSourceKindSchema.options);
+
+/**
+ * True for a tick already in canonical form, which is what every source sends: the engine's hot
+ * path then skips zod. Anything else (including ticks zod would repair, like a lower-case symbol)
+ * goes through the schema, which stays the definition. A test holds the two to agreement.
+ */
+export function isCanonicalTick(value: unknown): value is Tick {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Record<string, unknown>;
+  for (const key in v) if (!TICK_KEYS.has(key)) return false;
+  return (
+    typeof v.symbol === 'string' &&
+    SYMBOL_PATTERN.test(v.symbol) &&
+    typeof v.ts === 'number' &&
+    Number.isInteger(v.ts) &&
+    v.ts > 0 &&
+    v.ts <= 8.64e15 &&
+    typeof v.price === 'number' &&
+    Number.isFinite(v.price) &&
+    v.price > 0 &&
+    typeof v.volume === 'number' &&
+    Number.isFinite(v.volume) &&
+    v.volume >= 0 &&
+    (v.side === undefined || v.side === 'buy' || v.side === 'sell') &&
+    SOURCES.has(v.source)
+  );
+}
+
 /** Validates a message from any bus; the reason is written for a human reading the dead-letter log. */
 export function validateTick(value: unknown): TickValidation {
+  if (isCanonicalTick(value)) return { ok: true, tick: value };
   const parsed = TickSchema.safeParse(value);
   if (parsed.success) return { ok: true, tick: parsed.data };
   const reason = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'tick'}: ${issue.message}`).join('; ');

@@ -1,18 +1,24 @@
 import type { Candle } from '../domain/candle.ts';
 import { ExchangeDays } from '../domain/exchange-day.ts';
-import { maxWindowMs, windowStart, type Interval } from '../domain/interval.ts';
+import { INTERVAL_MS, maxWindowMs, windowStart, type Interval } from '../domain/interval.ts';
 import type { Tick } from '../domain/tick.ts';
 import { foldTick, openCandle } from './candle.ts';
 
-/** Open windows of one symbol at one interval, by window start. */
-type OpenWindows = Map<number, Candle>;
+/** Open windows of one symbol at one interval, by window start, and the one the last tick hit. */
+interface IntervalWindows {
+  interval: Interval;
+  open: Map<number, Candle>;
+  current: Candle | undefined;
+  /** Where `current`'s window ends: most ticks land in it, so the map is skipped. */
+  currentEnd: number;
+}
 
 /**
  * Tumbling event-time OHLCV windows at several intervals. It only folds ticks into windows and
  * remembers which candles changed; deciding whether a tick is too late is the watermark's job.
  */
 export class CandleAggregator {
-  private readonly windows = new Map<string, Map<Interval, OpenWindows>>();
+  private readonly windows = new Map<string, IntervalWindows[]>();
   private changed = new Set<Candle>();
 
   readonly intervals: readonly Interval[];
@@ -25,18 +31,28 @@ export class CandleAggregator {
   }
 
   add(tick: Tick): void {
-    const bySymbol = this.symbolWindows(tick.symbol);
-    for (const interval of this.intervals) {
-      const open = bySymbol.get(interval)!;
-      const start = interval === '1d' ? this.days.startOf(tick.symbol, tick.ts) : windowStart(tick.ts, interval);
-      let candle = open.get(start);
-      if (candle) foldTick(candle, tick);
+    for (const slot of this.symbolWindows(tick.symbol)) {
+      let candle = slot.current;
+      if (candle && tick.ts >= candle.start && tick.ts < slot.currentEnd) foldTick(candle, tick);
       else {
-        candle = openCandle(tick, interval, start);
-        open.set(start, candle);
+        const [start, end] = this.bounds(tick, slot.interval);
+        candle = slot.open.get(start);
+        if (candle) foldTick(candle, tick);
+        else {
+          candle = openCandle(tick, slot.interval, start);
+          slot.open.set(start, candle);
+        }
+        slot.current = candle;
+        slot.currentEnd = end;
       }
       this.changed.add(candle);
     }
+  }
+
+  private bounds(tick: Tick, interval: Interval): [start: number, end: number] {
+    if (interval === '1d') return this.days.boundsOf(tick.symbol, tick.ts);
+    const start = windowStart(tick.ts, interval);
+    return [start, start + INTERVAL_MS[interval]];
   }
 
   /** The candles changed since the last call, each once. */
@@ -49,36 +65,34 @@ export class CandleAggregator {
   /** Puts back windows saved before a restart, so that later ticks amend them instead of restarting them. */
   restore(candles: Iterable<Candle>): void {
     for (const stored of candles) {
-      this.symbolWindows(stored.symbol)
-        .get(stored.interval)
-        ?.set(stored.start, { ...stored });
+      const slot = this.symbolWindows(stored.symbol).find((w) => w.interval === stored.interval);
+      slot?.open.set(stored.start, { ...stored });
     }
   }
 
   /** Forgets windows that ended before `before` for the given symbols: no accepted tick can reach them. */
   evict(symbols: Iterable<string>, before: number): void {
     for (const symbol of symbols) {
-      const bySymbol = this.windows.get(symbol);
-      if (!bySymbol) continue;
-      for (const [interval, open] of bySymbol) {
-        const size = maxWindowMs(interval);
-        for (const start of open.keys()) if (start + size <= before) open.delete(start);
+      for (const slot of this.windows.get(symbol) ?? []) {
+        const size = maxWindowMs(slot.interval);
+        for (const start of slot.open.keys()) if (start + size <= before) slot.open.delete(start);
+        if (slot.current && !slot.open.has(slot.current.start)) slot.current = undefined;
       }
     }
   }
 
   openWindowCount(): number {
     let n = 0;
-    for (const bySymbol of this.windows.values()) for (const open of bySymbol.values()) n += open.size;
+    for (const slots of this.windows.values()) for (const slot of slots) n += slot.open.size;
     return n;
   }
 
-  private symbolWindows(symbol: string): Map<Interval, OpenWindows> {
-    let bySymbol = this.windows.get(symbol);
-    if (!bySymbol) {
-      bySymbol = new Map(this.intervals.map((interval) => [interval, new Map()]));
-      this.windows.set(symbol, bySymbol);
+  private symbolWindows(symbol: string): IntervalWindows[] {
+    let slots = this.windows.get(symbol);
+    if (!slots) {
+      slots = this.intervals.map((interval) => ({ interval, open: new Map(), current: undefined, currentEnd: 0 }));
+      this.windows.set(symbol, slots);
     }
-    return bySymbol;
+    return slots;
   }
 }

@@ -1,0 +1,23 @@
+/**
+ * `npm run bench [-- --json FILE]`: every benchmark beside its baseline, measured in the same run.
+ * Goals (docs/BENCHMARKS.md): engine >= 1,000,000 ticks/s, persistence >= 0.8 of raw inserts,
+ * no task over 16 ms while ingesting.
+ */
+import fs from 'node:fs';
+import { parseArgs } from 'node:util';
+import { aggregationBench, blockingBench, makeTicks, persistenceBench } from './engine.bench.ts';
+import { formatTable, type BenchResult } from './harness.ts';
+
+const { values } = parseArgs({ options: { json: { type: 'string' } } });
+
+const results: BenchResult[] = [];
+const ticks = makeTicks(1_000_000);
+results.push(aggregationBench(ticks));
+results.push(persistenceBench(ticks.slice(0, 300_000)));
+results.push(await blockingBench(ticks.slice(0, 200_000)));
+
+console.log(formatTable(results));
+if (values.json) {
+  fs.writeFileSync(values.json, `${JSON.stringify({ results }, null, 2)}\n`);
+  console.log(`\nWrote ${values.json}`);
+}
