@@ -34,7 +34,8 @@ export const AnalysisParamsSchema = z
 export type AnalysisParams = z.output<typeof AnalysisParamsSchema>;
 export type AnalysisParamsInput = z.input<typeof AnalysisParamsSchema>;
 
-export type ColumnKind = 'time' | 'number' | 'percent' | 'text';
+/** `day` is the start of an exchange day: an instant in CSV, a date on screen. */
+export type ColumnKind = 'time' | 'day' | 'number' | 'percent' | 'text';
 
 export interface Column {
   key: string;

@@ -35,7 +35,7 @@ const dailyVolume: Analysis = {
   title: 'Daily traded volume per stock',
   description: 'Shares and value traded per stock and exchange day.',
   columns: [
-    { key: 'day', header: 'day', kind: 'time' },
+    { key: 'day', header: 'day', kind: 'day' },
     { key: 'symbol', header: 'symbol', kind: 'text' },
     { key: 'volume', header: 'volume', kind: 'number' },
     { key: 'turnover', header: 'traded_value', kind: 'number' },
@@ -141,7 +141,7 @@ function growthBy(groupBy: GroupBy, title: string): Analysis {
     title,
     description: `Average daily growth (close vs open) of the stocks of each ${groupBy}, per exchange day.`,
     columns: [
-      { key: 'day', header: 'day', kind: 'time' },
+      { key: 'day', header: 'day', kind: 'day' },
       { key: 'group', header: groupBy, kind: 'text' },
       { key: 'averageGrowth', header: 'average_growth', kind: 'percent' },
       { key: 'stocks', header: 'stocks', kind: 'number' },

@@ -62,7 +62,7 @@ const NoInput = z.object({}).strict().prefault({});
 const ColumnSchema = z.object({
   key: z.string(),
   header: z.string(),
-  kind: z.enum(['time', 'number', 'percent', 'text']),
+  kind: z.enum(['time', 'day', 'number', 'percent', 'text']),
 });
 const AnalysisRequestSchema = z
   .object({ name: z.enum(ANALYSIS_NAMES), params: AnalysisParamsSchema.prefault({}) })

@@ -3,7 +3,9 @@ import type { Notice } from '../../engine/api/contract.ts';
 import type { Interval } from '../../engine/domain/interval.ts';
 import type { ApiClient } from './api/client.ts';
 import { useConnection, useLive } from './api/hooks.ts';
+import { AnalysesView } from './components/AnalysesView.tsx';
 import { ChartPanel } from './components/ChartPanel.tsx';
+import { CompanyCard } from './components/CompanyCard.tsx';
 import { StatusBar } from './components/StatusBar.tsx';
 import { Toasts } from './components/Toasts.tsx';
 import { Watchlist } from './components/Watchlist.tsx';
@@ -29,6 +31,11 @@ export function App({ api }: { api: ApiClient }) {
   const [selected, setSelected] = useState<string | null>(remembered('symbol'));
   const [interval, setChartInterval] = useState<Interval>((remembered('interval') as Interval | null) ?? '1m');
   const [localNotice, setLocalNotice] = useState<Notice | null>(null);
+  const [view, setView] = useState<'chart' | 'analyses'>(remembered('view') === 'analyses' ? 'analyses' : 'chart');
+  const changeView = (next: 'chart' | 'analyses') => {
+    setView(next);
+    remember('view', next);
+  };
 
   // Keep a selection that exists: the first symbol when the chosen one was removed.
   useEffect(() => {
@@ -55,17 +62,38 @@ export function App({ api }: { api: ApiClient }) {
     <div className="app">
       <header className="top-bar">
         <h1>Market Monitor</h1>
+        <nav className="tabs" aria-label="Views">
+          {(['chart', 'analyses'] as const).map((v) => (
+            <button
+              key={v}
+              className={v === view ? 'active' : ''}
+              aria-pressed={v === view}
+              onClick={() => changeView(v)}
+            >
+              {v === 'chart' ? 'Chart' : 'Analyses'}
+            </button>
+          ))}
+        </nav>
       </header>
-      <main className="workspace">
-        <Watchlist api={api} items={items} selected={current} onSelect={select} onChange={setItems} />
-        {current ? (
-          <ChartPanel api={api} symbol={current} interval={interval} onIntervalChange={changeInterval} />
-        ) : (
-          <section className="chart-panel empty-state">
-            <p>Add a symbol to the watchlist to see its live chart.</p>
-          </section>
-        )}
-      </main>
+      {view === 'chart' ? (
+        <main className="workspace">
+          <div className="sidebar">
+            <Watchlist api={api} items={items} selected={current} onSelect={select} onChange={setItems} />
+            {current && <CompanyCard api={api} symbol={current} />}
+          </div>
+          {current ? (
+            <ChartPanel api={api} symbol={current} interval={interval} onIntervalChange={changeInterval} />
+          ) : (
+            <section className="chart-panel empty-state">
+              <p>Add a symbol to the watchlist to see its live chart.</p>
+            </section>
+          )}
+        </main>
+      ) : (
+        <main className="workspace single">
+          <AnalysesView api={api} />
+        </main>
+      )}
       <StatusBar status={status} connection={connection} onTogglePause={togglePause} />
       <Toasts api={api} local={localNotice} />
     </div>

@@ -1,3 +1,5 @@
+import { DEFAULT_EXCHANGE_TIME_ZONE } from '../../engine/domain/exchange-day.ts';
+
 const priceFormat = new Intl.NumberFormat(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 const pennyFormat = new Intl.NumberFormat(undefined, { minimumFractionDigits: 4, maximumFractionDigits: 4 });
 const volumeFormat = new Intl.NumberFormat(undefined, { notation: 'compact', maximumFractionDigits: 2 });
@@ -25,3 +27,7 @@ export const formatInteger = (n: number) => integerFormat.format(n);
 export const formatRate = (n: number) => rateFormat.format(n);
 export const formatPercent = (ratio: number) => percentFormat.format(ratio);
 export const formatTime = (ms: number) => timeFormat.format(new Date(ms));
+
+const dayFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeZone: DEFAULT_EXCHANGE_TIME_ZONE });
+/** An exchange day, named by its date where the exchange is (daily candles start at its midnight). */
+export const formatDay = (ms: number) => dayFormat.format(new Date(ms));

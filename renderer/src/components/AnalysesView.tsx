@@ -1,0 +1,185 @@
+import { useEffect, useState } from 'react';
+import type { AnalysisInfo } from '../../../engine/api/contract.ts';
+import { INTERVALS, type Interval } from '../../../engine/domain/interval.ts';
+import { ApiCallError, type ApiClient } from '../api/client.ts';
+import { formatDay, formatInteger, formatPercent, formatPrice, formatTime } from '../format.ts';
+
+type Cell = string | number | null;
+interface Result {
+  columns: AnalysisInfo['columns'];
+  rows: Record<string, Cell>[];
+}
+
+const SHOWN_ROWS = 500;
+
+/** Every analysis as a table with its filters, and its CSV export. */
+export function AnalysesView({ api }: { api: ApiClient }) {
+  const [analyses, setAnalyses] = useState<AnalysisInfo[]>([]);
+  const [name, setName] = useState('top-movers');
+  const [symbol, setSymbol] = useState('');
+  const [interval, setIntervalChoice] = useState<Interval>('1d');
+  const [from, setFrom] = useState('');
+  const [to, setTo] = useState('');
+  const [result, setResult] = useState<Result | null>(null);
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [exporting, setExporting] = useState(false);
+
+  useEffect(() => {
+    api.call('analyses.list', {}).then(setAnalyses, () => undefined);
+  }, [api]);
+
+  const request = () => ({
+    name: name as never,
+    params: {
+      ...(symbol.trim() ? { symbol: symbol.trim() } : {}),
+      interval,
+      ...(from ? { from } : {}),
+      ...(to ? { to } : {}),
+    },
+  });
+
+  const run = async () => {
+    try {
+      setResult(await api.call('analyses.run', request()));
+      setErrors({});
+    } catch (e) {
+      setErrors(e instanceof ApiCallError ? fieldErrors(e) : { form: String(e) });
+    }
+  };
+
+  useEffect(() => {
+    void run();
+    const timer = window.setInterval(run, 5_000);
+    return () => window.clearInterval(timer);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [api, name, symbol, interval, from, to]);
+
+  const exportCsv = async () => {
+    setExporting(true);
+    try {
+      const { filename, csv } = await api.call('analyses.csv', request());
+      const url = URL.createObjectURL(new Blob([csv], { type: 'text/csv' }));
+      const link = document.createElement('a');
+      link.href = url;
+      link.download = filename;
+      link.click();
+      URL.revokeObjectURL(url);
+    } catch (e) {
+      setErrors(e instanceof ApiCallError ? fieldErrors(e) : { form: String(e) });
+    } finally {
+      setExporting(false);
+    }
+  };
+
+  const info = analyses.find((a) => a.name === name);
+  return (
+    <section className="analyses" aria-label="Analyses">
+      <form className="analysis-filters" onSubmit={(e) => e.preventDefault()}>
+        <label>
+          Analysis
+          <select value={name} onChange={(e) => setName(e.target.value)}>
+            {analyses.map((a) => (
+              <option key={a.name} value={a.name}>
+                {a.title}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Symbol
+          <input
+            value={symbol}
+            placeholder="All"
+            onChange={(e) => setSymbol(e.target.value)}
+            aria-invalid={!!errors['params.symbol']}
+          />
+          <small className="field-error">{errors['params.symbol']}</small>
+        </label>
+        <label>
+          Interval
+          <select value={interval} onChange={(e) => setIntervalChoice(e.target.value as Interval)}>
+            {INTERVALS.map((i) => (
+              <option key={i}>{i}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          From
+          <input
+            type="date"
+            value={from}
+            onChange={(e) => setFrom(e.target.value)}
+            aria-invalid={!!errors['params.from']}
+          />
+          <small className="field-error">{errors['params.from']}</small>
+        </label>
+        <label>
+          To
+          <input type="date" value={to} onChange={(e) => setTo(e.target.value)} />
+        </label>
+        <button type="button" className="primary" onClick={exportCsv} disabled={exporting}>
+          {exporting ? 'Exporting…' : 'Export CSV'}
+        </button>
+      </form>
+      {info && <p className="analysis-description">{info.description}</p>}
+      {errors.form && <p className="field-error">{errors.form}</p>}
+      {result && <ResultTable result={result} />}
+    </section>
+  );
+}
+
+function fieldErrors(error: ApiCallError): Record<string, string> {
+  return Object.keys(error.fields).length > 0 ? error.fields : { form: error.message };
+}
+
+function ResultTable({ result }: { result: Result }) {
+  if (result.rows.length === 0) {
+    return <p className="empty">Nothing to show yet: the engine has no data for these filters.</p>;
+  }
+  return (
+    <div className="table-scroll">
+      <table data-testid="analysis-table">
+        <thead>
+          <tr>
+            {result.columns.map((c) => (
+              <th key={c.key} className={c.kind === 'text' || c.kind === 'time' || c.kind === 'day' ? '' : 'num'}>
+                {c.header.replaceAll('_', ' ')}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {result.rows.slice(0, SHOWN_ROWS).map((row, i) => (
+            <tr key={i}>
+              {result.columns.map((c) => (
+                <td key={c.key} className={cellClass(c.kind, row[c.key] ?? null)}>
+                  {formatCell(c.kind, row[c.key] ?? null)}
+                </td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {result.rows.length > SHOWN_ROWS && (
+        <p className="empty">
+          Showing {SHOWN_ROWS} of {formatInteger(result.rows.length)} rows; the CSV export has them all.
+        </p>
+      )}
+    </div>
+  );
+}
+
+function cellClass(kind: string, value: Cell): string {
+  if (kind === 'text' || kind === 'time' || kind === 'day') return '';
+  if (kind === 'percent' && typeof value === 'number') return `num ${value >= 0 ? 'up' : 'down'}`;
+  return 'num';
+}
+
+function formatCell(kind: string, value: Cell): string {
+  if (value === null) return '—';
+  if (typeof value === 'string') return value;
+  if (kind === 'time') return formatTime(value);
+  if (kind === 'day') return formatDay(value);
+  if (kind === 'percent') return formatPercent(value);
+  return Number.isInteger(value) ? formatInteger(value) : formatPrice(value);
+}
