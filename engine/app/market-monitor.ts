@@ -126,7 +126,7 @@ export class MarketMonitor {
       engine: {
         ticksPerSecond: Math.round(this.ticksPerSecond * 10) / 10,
         ...counters,
-        openWindows: 0,
+        openWindows: this.processor.openWindowCount(),
       },
       database: { path: this.options.dbPath },
     };

@@ -16,6 +16,8 @@ export interface InProcessLogOptions {
   capacity?: number;
 }
 
+const RETRY_AFTER_FAILURE_MS = 1_000;
+
 /**
  * A partitioned, offset-addressed log in memory: the bus when no Kafka is configured. It lives as
  * long as the process, so it starts empty at offset 0 on every run.
@@ -89,6 +91,7 @@ export class InProcessLog implements TickBus {
 
   private async deliver(): Promise<void> {
     const consumer = this.consumer!;
+    let failed = false;
     try {
       let progressed = true;
       while (progressed && !this.closed) {
@@ -100,6 +103,7 @@ export class InProcessLog implements TickBus {
           const slice = p.records.slice(from, from + this.maxBatch);
           const records: BusRecord[] = slice.map((value, i) => ({ offset: p.position + i, key: value.symbol, value }));
           await consumer.onBatch({ topic: this.topic, partition, records });
+          this.failure = undefined;
           p.position += slice.length;
           this.compact(p);
           progressed = true;
@@ -109,11 +113,15 @@ export class InProcessLog implements TickBus {
         this.releaseWaiters();
       }
     } catch (error) {
+      // The batch stays unconsumed and is offered again shortly (the engine rebuilt its state from SQLite).
       this.failure = error instanceof Error ? error.message : String(error);
+      failed = true;
+      this.releaseWaiters();
     } finally {
       this.delivering = false;
     }
-    if (!this.failure && this.pending() > 0) this.scheduleDelivery();
+    if (failed) setTimeout(() => this.scheduleDelivery(), RETRY_AFTER_FAILURE_MS).unref();
+    else if (this.pending() > 0) this.scheduleDelivery();
   }
 
   private compact(p: Partition): void {

@@ -46,6 +46,7 @@ export class MarketSimulator implements TickSource {
     this.options = options;
     this.picker = new SeededRandom(hashSeed(options.seed, '#picker'));
     this.now = options.now ?? Date.now;
+    this.lastEmit = this.now();
   }
 
   setSymbols(symbols: readonly string[]): void {

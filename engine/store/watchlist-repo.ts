@@ -40,7 +40,7 @@ export class WatchlistRepo {
   /** Rewrites positions to follow `order`; symbols it leaves out keep their relative order after it. */
   reorder(order: readonly string[]): void {
     const current = this.symbols();
-    const wanted = order.filter((s) => current.includes(s));
+    const wanted = [...new Set(order)].filter((s) => current.includes(s));
     const rest = current.filter((s) => !wanted.includes(s));
     const update = this.db.prepare('UPDATE watchlist SET position = ? WHERE symbol = ?');
     this.db.transaction(() => [...wanted, ...rest].forEach((symbol, position) => update.run(position, symbol)))();

@@ -66,7 +66,9 @@ export class CandleAggregator {
   restore(candles: Iterable<Candle>): void {
     for (const stored of candles) {
       const slot = this.symbolWindows(stored.symbol).find((w) => w.interval === stored.interval);
-      slot?.open.set(stored.start, { ...stored });
+      if (!slot) continue;
+      slot.open.set(stored.start, { ...stored });
+      if (slot.current?.start === stored.start) slot.current = undefined;
     }
   }
 

@@ -39,7 +39,7 @@ const MAX_PAYLOAD_KEPT = 4_096;
 export class TickProcessor implements TickConsumer {
   readonly groupId: string;
   readonly counters: ProcessorCounters = { accepted: 0, late: 0, invalid: 0 };
-  private readonly aggregator: CandleAggregator;
+  private aggregator: CandleAggregator;
   private readonly watermarks = new Map<string, Watermark>();
   private readonly restored = new Set<string>();
   private readonly listeners = new Set<(event: BatchCommitted) => void>();
@@ -87,18 +87,23 @@ export class TickProcessor implements TickConsumer {
     }
     const candles = this.aggregator.drainChanged();
     const lastOffset = batch.records[batch.records.length - 1]!.offset;
-    this.store.commitBatch({
-      ticks: accepted,
-      candles,
-      deadLetters,
-      checkpoint: {
-        consumerGroup: this.groupId,
-        topic: batch.topic,
-        partition: batch.partition,
-        nextOffset: lastOffset + 1,
-        maxEventTs: Number.isFinite(watermark.maxSeen) ? watermark.maxSeen : null,
-      },
-    });
+    try {
+      this.store.commitBatch({
+        ticks: accepted,
+        candles,
+        deadLetters,
+        checkpoint: {
+          consumerGroup: this.groupId,
+          topic: batch.topic,
+          partition: batch.partition,
+          nextOffset: lastOffset + 1,
+          maxEventTs: Number.isFinite(watermark.maxSeen) ? watermark.maxSeen : null,
+        },
+      });
+    } catch (error) {
+      this.forgetUncommittedState();
+      throw error;
+    }
     this.aggregator.evict(new Set(accepted.map((t) => t.symbol)), watermark.lateBefore);
     this.counters.accepted += accepted.length;
     this.counters.late += late;
@@ -113,6 +118,20 @@ export class TickProcessor implements TickConsumer {
       lastTicks: lastTickPerSymbol(accepted),
     };
     for (const listener of this.listeners) listener(event);
+  }
+
+  openWindowCount(): number {
+    return this.aggregator.openWindowCount();
+  }
+
+  /**
+   * The batch folded into memory was not stored: drop all in-memory state so that the redelivered
+   * batch starts again from what SQLite holds, and counts each tick once.
+   */
+  private forgetUncommittedState(): void {
+    this.aggregator = new CandleAggregator(this.options.intervals);
+    this.watermarks.clear();
+    this.restored.clear();
   }
 
   /** The partition's watermark, restored with its open windows from the last checkpoint the first time it is seen. */

@@ -6,12 +6,17 @@ import { useConnection, useLive } from './api/hooks.ts';
 import { AnalysesView } from './components/AnalysesView.tsx';
 import { ChartPanel } from './components/ChartPanel.tsx';
 import { CompanyCard } from './components/CompanyCard.tsx';
+import { SettingsView } from './components/SettingsView.tsx';
 import { StatusBar } from './components/StatusBar.tsx';
 import { Toasts } from './components/Toasts.tsx';
 import { Watchlist } from './components/Watchlist.tsx';
 
 const remembered = (key: string) => window.localStorage.getItem(`market-monitor.${key}`);
 const remember = (key: string, value: string) => window.localStorage.setItem(`market-monitor.${key}`, value);
+
+type View = 'chart' | 'analyses' | 'settings';
+const VIEW_TITLES: Record<View, string> = { chart: 'Chart', analyses: 'Analyses', settings: 'Settings' };
+const isView = (v: string | null): v is View => v !== null && Object.hasOwn(VIEW_TITLES, v);
 
 export function App({ api }: { api: ApiClient }) {
   const connection = useConnection(api);
@@ -31,8 +36,8 @@ export function App({ api }: { api: ApiClient }) {
   const [selected, setSelected] = useState<string | null>(remembered('symbol'));
   const [interval, setChartInterval] = useState<Interval>((remembered('interval') as Interval | null) ?? '1m');
   const [localNotice, setLocalNotice] = useState<Notice | null>(null);
-  const [view, setView] = useState<'chart' | 'analyses'>(remembered('view') === 'analyses' ? 'analyses' : 'chart');
-  const changeView = (next: 'chart' | 'analyses') => {
+  const [view, setView] = useState<View>(isView(remembered('view')) ? (remembered('view') as View) : 'chart');
+  const changeView = (next: View) => {
     setView(next);
     remember('view', next);
   };
@@ -63,14 +68,14 @@ export function App({ api }: { api: ApiClient }) {
       <header className="top-bar">
         <h1>Market Monitor</h1>
         <nav className="tabs" aria-label="Views">
-          {(['chart', 'analyses'] as const).map((v) => (
+          {(['chart', 'analyses', 'settings'] as const).map((v) => (
             <button
               key={v}
               className={v === view ? 'active' : ''}
               aria-pressed={v === view}
               onClick={() => changeView(v)}
             >
-              {v === 'chart' ? 'Chart' : 'Analyses'}
+              {VIEW_TITLES[v]}
             </button>
           ))}
         </nav>
@@ -91,7 +96,7 @@ export function App({ api }: { api: ApiClient }) {
         </main>
       ) : (
         <main className="workspace single">
-          <AnalysesView api={api} />
+          {view === 'analyses' ? <AnalysesView api={api} /> : <SettingsView api={api} />}
         </main>
       )}
       <StatusBar status={status} connection={connection} onTogglePause={togglePause} />

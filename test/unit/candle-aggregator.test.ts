@@ -180,6 +180,16 @@ describe('CandleAggregator', () => {
     );
   });
 
+  it('evict: a window ending exactly at the boundary goes, one ending a millisecond after stays', () => {
+    const minute = 60_000 * 28_333_334; // a minute boundary
+    const aggregator = new CandleAggregator(['1m']);
+    aggregator.add({ symbol: 'AAPL', ts: minute + 59_999, price: 1, volume: 1, source: 'replay' });
+    aggregator.evict(['AAPL'], minute + 60_000 - 1);
+    expect(aggregator.openWindowCount()).toBe(1);
+    aggregator.evict(['AAPL'], minute + 60_000);
+    expect(aggregator.openWindowCount()).toBe(0);
+  });
+
   it('restore lets later ticks amend a restored candle exactly as if never interrupted', () => {
     fc.assert(
       fc.property(ticksArb, ticksArb, (first, second) => {

@@ -1,0 +1,173 @@
+import { useEffect, useState, type FormEvent } from 'react';
+import type { CommandOutput } from '../../../engine/api/contract.ts';
+import { ApiCallError, type ApiClient } from '../api/client.ts';
+
+type Settings = CommandOutput<'settings.get'>;
+
+interface Draft {
+  source: Settings['source']['kind'];
+  ticksPerSecond: string;
+  seed: string;
+  replayFile: string;
+  replaySymbol: string;
+  outOfOrdernessMs: string;
+  allowedLatenessMs: string;
+}
+
+const toDraft = (s: Settings): Draft => ({
+  source: s.source.kind,
+  ticksPerSecond: String(s.source.simulator.ticksPerSecond),
+  seed: String(s.source.simulator.seed),
+  replayFile: s.source.replay.file,
+  replaySymbol: s.source.replay.symbol ?? '',
+  outOfOrdernessMs: String(s.stream.outOfOrdernessMs),
+  allowedLatenessMs: String(s.stream.allowedLatenessMs),
+});
+
+/** Numbers typed by a person: empty or not a number stays text, so the schema names the problem. */
+const num = (text: string): number | string =>
+  text.trim() !== '' && Number.isFinite(Number(text)) ? Number(text) : text;
+
+/** Source and stream settings; the engine validates and answers with a message per field. */
+export function SettingsView({ api }: { api: ApiClient }) {
+  const [saved, setSaved] = useState<Settings | null>(null);
+  const [draft, setDraft] = useState<Draft | null>(null);
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [busy, setBusy] = useState(false);
+
+  useEffect(() => {
+    api.call('settings.get', {}).then(
+      (s) => {
+        setSaved(s);
+        setDraft(toDraft(s));
+      },
+      () => undefined,
+    );
+  }, [api]);
+
+  if (!saved || !draft) return <section className="settings">Loading settings…</section>;
+  const set = (patch: Partial<Draft>) => setDraft({ ...draft, ...patch });
+
+  const save = async (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    const input = {
+      ...saved,
+      source: {
+        ...saved.source,
+        kind: draft.source,
+        simulator: { seed: num(draft.seed), ticksPerSecond: num(draft.ticksPerSecond) },
+        replay: {
+          ...saved.source.replay,
+          file: draft.replayFile,
+          ...(draft.replaySymbol ? { symbol: draft.replaySymbol } : {}),
+        },
+      },
+      stream: {
+        ...saved.stream,
+        outOfOrdernessMs: num(draft.outOfOrdernessMs),
+        allowedLatenessMs: num(draft.allowedLatenessMs),
+      },
+    };
+    try {
+      const next = await api.call('settings.update', input as never);
+      setSaved(next);
+      setDraft(toDraft(next));
+      setErrors({});
+    } catch (e) {
+      setErrors(
+        e instanceof ApiCallError
+          ? { ...e.fields, ...(Object.keys(e.fields).length ? {} : { form: e.message }) }
+          : { form: String(e) },
+      );
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const field = (label: string, path: string, value: string, onChange: (v: string) => void, hint?: string) => (
+    <label className="field">
+      <span>{label}</span>
+      <input
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+        aria-invalid={!!errors[path]}
+        aria-label={label}
+      />
+      <small className={errors[path] ? 'field-error' : 'hint'}>{errors[path] ?? hint}</small>
+    </label>
+  );
+
+  return (
+    <section className="settings" aria-label="Settings">
+      <form onSubmit={save}>
+        <fieldset>
+          <legend>Source</legend>
+          <label className="field">
+            <span>Ticks come from</span>
+            <select
+              value={draft.source}
+              onChange={(e) => set({ source: e.target.value as Draft['source'] })}
+              aria-label="Source"
+            >
+              <option value="simulator">Simulated market</option>
+              <option value="replay">Replay of a CSV file</option>
+            </select>
+          </label>
+          {draft.source === 'simulator' ? (
+            <>
+              {field(
+                'Ticks per second',
+                'source.simulator.ticksPerSecond',
+                draft.ticksPerSecond,
+                (v) => set({ ticksPerSecond: v }),
+                '1 to 100,000',
+              )}
+              {field(
+                'Seed',
+                'source.simulator.seed',
+                draft.seed,
+                (v) => set({ seed: v }),
+                'The same seed replays the same market',
+              )}
+            </>
+          ) : (
+            <>
+              {field(
+                'CSV file',
+                'source.replay.file',
+                draft.replayFile,
+                (v) => set({ replayFile: v }),
+                'A path on this computer',
+              )}
+              {field('Symbol of a bar file', 'source.replay.symbol', draft.replaySymbol, (v) =>
+                set({ replaySymbol: v }),
+              )}
+            </>
+          )}
+        </fieldset>
+        <fieldset>
+          <legend>Event time</legend>
+          {field(
+            'Out-of-orderness (ms)',
+            'stream.outOfOrdernessMs',
+            draft.outOfOrdernessMs,
+            (v) => set({ outOfOrdernessMs: v }),
+            'How late a tick may arrive before it counts as late',
+          )}
+          {field(
+            'Allowed lateness (ms)',
+            'stream.allowedLatenessMs',
+            draft.allowedLatenessMs,
+            (v) => set({ allowedLatenessMs: v }),
+            'Late ticks within this still amend their candle',
+          )}
+        </fieldset>
+        {errors.form && <p className="field-error">{errors.form}</p>}
+        <button type="submit" className="primary" disabled={busy}>
+          {busy ? 'Saving…' : 'Save'}
+        </button>
+      </form>
+    </section>
+  );
+}

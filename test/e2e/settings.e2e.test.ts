@@ -1,0 +1,64 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../support/chromium.ts';
+import { startHeadlessApp, type RunningApp } from '../support/headless-app.ts';
+
+const SHOTS = path.resolve(import.meta.dirname, '..', '..', 'test-results');
+
+describe('settings view in a real Chromium', () => {
+  let app: RunningApp;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    fs.mkdirSync(SHOTS, { recursive: true });
+    app = await startHeadlessApp();
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1280, height: 760 }, colorScheme: 'light' });
+    await page.goto(app.url);
+    await page.getByRole('button', { name: 'Settings' }).click();
+    await page.getByLabel('Ticks per second').waitFor({ timeout: 15_000 });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await app?.stop();
+  });
+
+  it('refuses an out-of-range rate next to its field and keeps the stored settings', async () => {
+    await page.getByLabel('Ticks per second').fill('0');
+    await page.getByLabel('Allowed lateness (ms)').fill('soon');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect
+      .poll(() => page.locator('.field-error').allTextContents())
+      .toEqual(
+        expect.arrayContaining([expect.stringMatching(/at least 1 tick per second/), expect.stringMatching(/number/i)]),
+      );
+    await page.screenshot({ path: path.join(SHOTS, 'e2e-settings-light.png') });
+    const db = new Database(app.dbPath, { readonly: true });
+    const stored = db.prepare("SELECT value FROM settings WHERE key = 'source'").get();
+    db.close();
+    expect(stored).toBeUndefined();
+  });
+
+  it('saves a valid rate, stores it, and the running source follows it', async () => {
+    await page.getByLabel('Ticks per second').fill('250');
+    await page.getByLabel('Allowed lateness (ms)').fill('30000');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => page.locator('.toast').allTextContents()).toContain('Settings saved');
+    const db = new Database(app.dbPath, { readonly: true });
+    const source = JSON.parse(
+      (db.prepare("SELECT value FROM settings WHERE key = 'source'").get() as { value: string }).value,
+    );
+    const stream = JSON.parse(
+      (db.prepare("SELECT value FROM settings WHERE key = 'stream'").get() as { value: string }).value,
+    );
+    db.close();
+    expect(source.simulator.ticksPerSecond).toBe(250);
+    expect(stream.allowedLatenessMs).toBe(30_000);
+    await expect.poll(() => page.getByTestId('status-source').getAttribute('title')).toContain('250 ticks/s');
+  });
+});

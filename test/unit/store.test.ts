@@ -1,0 +1,237 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, it, expect, afterEach } from 'vitest';
+import fc from 'fast-check';
+import Database from 'better-sqlite3';
+import type { Candle } from '../../engine/domain/candle.ts';
+import { openDatabase } from '../../engine/store/database.ts';
+import { MIGRATIONS } from '../../engine/store/migrations.ts';
+import { MarketStore } from '../../engine/store/market-store.ts';
+import { SettingsRepo } from '../../engine/store/settings-repo.ts';
+import { WatchlistRepo } from '../../engine/store/watchlist-repo.ts';
+import { tempDir } from './helpers.ts';
+
+const cleanups: Array<() => void> = [];
+afterEach(() => {
+  for (const cleanup of cleanups.splice(0)) cleanup();
+});
+function dbFile(): string {
+  const tmp = tempDir();
+  cleanups.push(tmp.cleanup);
+  return path.join(tmp.dir, 'nested', 'market.db');
+}
+
+function candle(symbol: string, start: number, close: number): Candle {
+  return {
+    symbol, interval: '1m', start, open: close, high: close, low: close, close, volume: 1, turnover: close,
+    trades: 1, buyVolume: 1, sellVolume: 0, openTs: start, closeTs: start,
+  };
+}
+
+describe('database and migrations', () => {
+  it('brings a new database to the latest schema and records it in user_version', () => {
+    const db = openDatabase(':memory:');
+    expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
+    const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map(
+      (r) => r.name,
+    );
+    expect(tables).toEqual(
+      expect.arrayContaining(['ticks', 'candles', 'watchlist', 'settings', 'checkpoints', 'dead_letters', 'companies']),
+    );
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+    db.close();
+  });
+
+  it('creates missing folders, uses WAL, and keeps data when reopened', () => {
+    const file = dbFile();
+    let db = openDatabase(file);
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    new WatchlistRepo(db).add('AAPL', 1);
+    new SettingsRepo(db).writeAll({ bus: { partitions: 8 } });
+    const store = new MarketStore(db);
+    store.commitBatch({
+      ticks: [{ symbol: 'AAPL', ts: 60_000, price: 10, volume: 1, side: 'buy', source: 'replay' }],
+      candles: [candle('AAPL', 60_000, 10)],
+      deadLetters: [{ at: 1, topic: 't', partition: 0, offset: 0, reason: 'invalid: x', payload: '{}' }],
+      checkpoint: { consumerGroup: 'g', topic: 't', partition: 0, nextOffset: 2, maxEventTs: 60_000 },
+    });
+    db.close();
+
+    db = openDatabase(file);
+    expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
+    expect(new WatchlistRepo(db).symbols()).toEqual(['AAPL']);
+    expect(new SettingsRepo(db).readAll()).toEqual({ bus: { partitions: 8 } });
+    const reopened = new MarketStore(db);
+    expect(reopened.tickCount()).toBe(1);
+    expect(reopened.deadLetterCount()).toBe(1);
+    expect(reopened.candles({ symbol: 'AAPL', interval: '1m' })).toEqual([candle('AAPL', 60_000, 10)]);
+    expect(reopened.checkpoint('g', 't', 0)).toEqual({ consumerGroup: 'g', topic: 't', partition: 0, nextOffset: 2, maxEventTs: 60_000 });
+    db.close();
+  });
+
+  it('refuses a database written by a newer version, saying so, and keeps its contents', () => {
+    const file = dbFile();
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const future = new Database(file);
+    future.pragma('journal_mode = WAL');
+    future.exec("CREATE TABLE shiny (x TEXT); INSERT INTO shiny VALUES ('from the future');");
+    future.pragma(`user_version = ${MIGRATIONS.length + 5}`);
+    future.close();
+
+    expect(() => openDatabase(file)).toThrow(/newer Market Monitor.*schema \d+/);
+
+    const check = new Database(file, { readonly: true });
+    expect(check.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length + 5);
+    expect(check.prepare('SELECT x FROM shiny').all()).toEqual([{ x: 'from the future' }]);
+    const tables = check.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all();
+    expect(tables).toEqual([{ name: 'shiny' }]); // no migration ran
+    check.close();
+  });
+
+  it('leaves a refused newer database byte for byte as it was, as its error message promises', () => {
+    // A newer version may well have left the file in rollback-journal mode.
+    const file = dbFile();
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const future = new Database(file);
+    future.exec("CREATE TABLE shiny (x TEXT); INSERT INTO shiny VALUES ('from the future');");
+    future.pragma(`user_version = ${MIGRATIONS.length + 1}`);
+    future.close();
+    const before = fs.readFileSync(file);
+
+    expect(() => openDatabase(file)).toThrow(/file was left untouched/);
+
+    expect(fs.readFileSync(file).equals(before)).toBe(true);
+  });
+});
+
+describe('WatchlistRepo', () => {
+  it('adds at the end, refuses duplicates, removes, and keeps added_at', () => {
+    const db = openDatabase(':memory:');
+    const repo = new WatchlistRepo(db);
+    expect(repo.add('AAPL', 100)).toBe(true);
+    expect(repo.add('MSFT', 200)).toBe(true);
+    expect(repo.add('AAPL', 300)).toBe(false);
+    expect(repo.list()).toEqual([
+      { symbol: 'AAPL', position: 0, addedAt: 100 },
+      { symbol: 'MSFT', position: 1, addedAt: 200 },
+    ]);
+    expect(repo.remove('AAPL')).toBe(true);
+    expect(repo.remove('AAPL')).toBe(false);
+    expect(repo.add('AAPL', 400)).toBe(true);
+    expect(repo.symbols()).toEqual(['MSFT', 'AAPL']);
+    expect(repo.list()[1]!.addedAt).toBe(400);
+    db.close();
+  });
+
+  it('reorders: listed symbols first in the given order, the rest after in their old order, unknown ones ignored', () => {
+    const db = openDatabase(':memory:');
+    const repo = new WatchlistRepo(db);
+    for (const s of ['A', 'B', 'C', 'D', 'E']) repo.add(s);
+    repo.reorder(['D', 'ZZZ', 'B']);
+    expect(repo.symbols()).toEqual(['D', 'B', 'A', 'C', 'E']);
+    expect(repo.list().map((e) => e.position)).toEqual([0, 1, 2, 3, 4]);
+    repo.reorder([]);
+    expect(repo.symbols()).toEqual(['D', 'B', 'A', 'C', 'E']);
+    db.close();
+  });
+
+  it('behaves like a simple list model under any sequence of operations', () => {
+    const symbol = fc.constantFrom('AAPL', 'MSFT', 'NVDA', 'AMZN', 'BRK-B', 'GC=F');
+    const op = fc.oneof(
+      fc.record({ kind: fc.constant('add' as const), symbol }),
+      fc.record({ kind: fc.constant('remove' as const), symbol }),
+      fc.record({ kind: fc.constant('reorder' as const), order: fc.uniqueArray(symbol, { maxLength: 6 }) }),
+    );
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 30 }), (ops) => {
+        const db = openDatabase(':memory:');
+        const repo = new WatchlistRepo(db);
+        let model: string[] = [];
+        for (const o of ops) {
+          if (o.kind === 'add') {
+            expect(repo.add(o.symbol)).toBe(!model.includes(o.symbol));
+            if (!model.includes(o.symbol)) model.push(o.symbol);
+          } else if (o.kind === 'remove') {
+            expect(repo.remove(o.symbol)).toBe(model.includes(o.symbol));
+            model = model.filter((s) => s !== o.symbol);
+          } else {
+            repo.reorder(o.order);
+            const wanted: string[] = o.order.filter((s) => model.includes(s));
+            model = [...wanted, ...model.filter((s) => !wanted.includes(s))];
+          }
+          expect(repo.symbols()).toEqual(model);
+        }
+        db.close();
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
+
+describe('SettingsRepo', () => {
+  it('round-trips JSON values per key and overwrites a key', () => {
+    const db = openDatabase(':memory:');
+    const repo = new SettingsRepo(db);
+    expect(repo.readAll()).toEqual({});
+    const values = {
+      source: { kind: 'simulator', simulator: { seed: 7, ticksPerSecond: 250.5 } },
+      stream: { intervals: ['1s', '1h'], outOfOrdernessMs: 0, allowedLatenessMs: 1 },
+      flag: true,
+      note: 'naïve ✓ "quoted"',
+    };
+    repo.writeAll(values);
+    expect(repo.readAll()).toEqual(values);
+    repo.writeAll({ flag: false });
+    expect(repo.readAll()).toEqual({ ...values, flag: false });
+    db.close();
+  });
+
+  it('ignores a stored value that no longer parses, keeping the others and the row', () => {
+    const db = openDatabase(':memory:');
+    const repo = new SettingsRepo(db);
+    repo.writeAll({ bus: { partitions: 2 } });
+    db.prepare('INSERT INTO settings (key, value) VALUES (?, ?)').run('stream', '{not json');
+    expect(repo.readAll()).toEqual({ bus: { partitions: 2 } });
+    expect(db.prepare("SELECT value FROM settings WHERE key = 'stream'").get()).toEqual({ value: '{not json' });
+    db.close();
+  });
+});
+
+describe('MarketStore queries', () => {
+  it('candles() returns the newest `limit` candles of a series in range, oldest first', () => {
+    const db = openDatabase(':memory:');
+    const store = new MarketStore(db);
+    const starts = Array.from({ length: 20 }, (_, i) => 60_000 * (i + 1));
+    store.commitBatch({
+      ticks: [],
+      candles: [...starts.map((s) => candle('AAPL', s, s / 1_000)), candle('MSFT', 60_000, 1)],
+      deadLetters: [],
+      checkpoint: { consumerGroup: 'g', topic: 't', partition: 0, nextOffset: 0, maxEventTs: null },
+    });
+    const startsOf = (q: Parameters<MarketStore['candles']>[0]) => store.candles(q).map((c) => c.start);
+    expect(startsOf({ symbol: 'AAPL', interval: '1m' })).toEqual(starts);
+    expect(startsOf({ symbol: 'AAPL', interval: '1m', limit: 3 })).toEqual(starts.slice(-3));
+    expect(startsOf({ symbol: 'AAPL', interval: '1m', from: starts[4], to: starts[9] })).toEqual(starts.slice(4, 10));
+    expect(startsOf({ symbol: 'AAPL', interval: '1m', from: starts[4], to: starts[9], limit: 2 })).toEqual(starts.slice(8, 10));
+    expect(startsOf({ symbol: 'AAPL', interval: '1s' })).toEqual([]);
+    expect(store.candles({ symbol: 'MSFT', interval: '1m' })).toEqual([candle('MSFT', 60_000, 1)]);
+    db.close();
+  });
+
+  it('a failing batch commits nothing', () => {
+    const db = openDatabase(':memory:');
+    const store = new MarketStore(db);
+    expect(() =>
+      store.commitBatch({
+        ticks: [{ symbol: 'AAPL', ts: 1, price: 1, volume: 1, side: 'hold' as 'buy', source: 'replay' }],
+        candles: [candle('AAPL', 0, 1)],
+        deadLetters: [],
+        checkpoint: { consumerGroup: 'g', topic: 't', partition: 0, nextOffset: 1, maxEventTs: 1 },
+      }),
+    ).toThrow(/CHECK/);
+    expect(store.tickCount()).toBe(0);
+    expect(store.candles({ symbol: 'AAPL', interval: '1m' })).toEqual([]);
+    expect(store.checkpoint('g', 't', 0)).toBeUndefined();
+    db.close();
+  });
+});
