@@ -16,6 +16,11 @@ export const WatchItemSchema = z.object({
   position: z.number().int(),
   addedAt: z.number(),
   last: z.object({ price: z.number(), ts: z.number() }).nullable(),
+  /** The exchange day's opening price: change and change % are measured from it. */
+  dayOpen: z.number().nullable(),
+  dayVolume: z.number(),
+  /** Closes of the latest one-minute candles, oldest first. */
+  spark: z.array(z.number()),
 });
 export type WatchItem = z.infer<typeof WatchItemSchema>;
 

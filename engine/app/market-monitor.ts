@@ -16,6 +16,7 @@ import { CompanyRepo } from '../store/company-repo.ts';
 import { syntheticCompany } from '../sources/synthetic-companies.ts';
 import { WatchlistRepo } from '../store/watchlist-repo.ts';
 import { TickProcessor } from '../stream/tick-processor.ts';
+import { QuoteBoard } from './quote-board.ts';
 import { RateMeter } from './rate-meter.ts';
 
 export interface MarketMonitorOptions {
@@ -44,7 +45,7 @@ export class MarketMonitor {
   private bus!: TickBus;
   private source!: TickSource;
   private processor!: TickProcessor;
-  private readonly lastPrices = new Map<string, { price: number; ts: number }>();
+  private readonly quotes: QuoteBoard;
   private readonly rate = new RateMeter();
   private ticksPerSecond = 0;
   private statusTimer: NodeJS.Timeout | undefined;
@@ -58,6 +59,7 @@ export class MarketMonitor {
     this.store = new MarketStore(db);
     this.watchlist = new WatchlistRepo(db);
     this.companies = new CompanyRepo(db);
+    this.quotes = new QuoteBoard(this.store);
     this.settingsRepo = new SettingsRepo(db);
     this.settingsValue = this.loadSettings();
   }
@@ -78,7 +80,16 @@ export class MarketMonitor {
   }
 
   watchItems(): WatchItem[] {
-    return this.watchlist.list().map((entry) => ({ ...entry, last: this.lastPrices.get(entry.symbol) ?? null }));
+    return this.watchlist.list().map((entry) => {
+      const quote = this.quotes.get(entry.symbol);
+      return {
+        ...entry,
+        last: quote ? { price: quote.price, ts: quote.ts } : null,
+        dayOpen: quote?.dayOpen ?? null,
+        dayVolume: quote?.dayVolume ?? 0,
+        spark: quote?.spark ?? [],
+      };
+    });
   }
 
   addSymbol(raw: string): WatchItem[] {
@@ -173,7 +184,7 @@ export class MarketMonitor {
       allowedLatenessMs: settings.stream.allowedLatenessMs,
     });
     this.processor.onCommitted((batch) => {
-      for (const tick of batch.lastTicks) this.lastPrices.set(tick.symbol, { price: tick.price, ts: tick.ts });
+      this.quotes.apply(batch.lastTicks, batch.candles);
       this.events.publish('candles', batch.candles);
       if (batch.accepted > 0) this.events.publish('watchlist', this.watchItems());
     });

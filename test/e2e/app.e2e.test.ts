@@ -106,6 +106,30 @@ describe('the app in a real Chromium, against the headless host', () => {
     await page.screenshot({ path: path.join(SHOTS, 'e2e-paused-chart.png') });
   });
 
+  it('reorders the watchlist by drag and drop, stored in SQLite, and sorts by a column', async () => {
+    const order = () =>
+      page.locator('.watchlist li').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-symbol')));
+    const before = await order();
+    const last = before.at(-1)!;
+    await page
+      .locator(`.watchlist li[data-symbol="${last}"]`)
+      .dragTo(page.locator(`.watchlist li[data-symbol="${before[0]}"]`));
+    await expect.poll(order).toEqual([last, ...before.slice(0, -1)]);
+    const db = new Database(app.dbPath, { readonly: true });
+    const stored = db
+      .prepare('SELECT symbol FROM watchlist ORDER BY position')
+      .all()
+      .map((r) => (r as { symbol: string }).symbol);
+    db.close();
+    expect(stored).toEqual([last, ...before.slice(0, -1)]);
+
+    await page.getByRole('button', { name: /^Symbol/ }).click();
+    await expect.poll(order).toEqual([...before].sort());
+    await page.getByRole('button', { name: /^Symbol/ }).click();
+    await page.getByRole('button', { name: /^Symbol/ }).click(); // third click: back to the saved order
+    await expect.poll(order).toEqual([last, ...before.slice(0, -1)]);
+  });
+
   it('removes a symbol and the watchlist survives a reload from SQLite', async () => {
     await page.locator('.watchlist li[data-symbol="MSFT"]').hover();
     await page.getByRole('button', { name: 'Remove MSFT' }).click();

@@ -14,7 +14,7 @@ function setup() {
   const db = openDatabase(':memory:');
   const repo = new WatchlistRepo(db);
   const calls: Array<{ name: string; input: unknown }> = [];
-  const items = (): WatchItem[] => repo.list().map((e) => ({ ...e, last: null }));
+  const items = (): WatchItem[] => repo.list().map((e) => ({ ...e, last: null, dayOpen: null, dayVolume: 0, spark: [] }));
   let failWith: unknown;
   // Commands this test does not serve refuse loudly; the contract may grow without breaking the test.
   const unserved = Object.fromEntries(

@@ -63,7 +63,7 @@ describe('EventHub', () => {
     for (let i = 1; i <= 5; i++) {
       hub.publish('status', status(i));
       hub.publish('candles', [candle('AAPL', '1s', i * 1_000, i)]);
-      hub.publish('watchlist', [{ symbol: 'AAPL', position: 0, addedAt: 0, last: { price: i, ts: i } }]);
+      hub.publish('watchlist', [{ symbol: 'AAPL', position: 0, addedAt: 0, last: { price: i, ts: i }, dayOpen: null, dayVolume: 0, spark: [] }]);
     }
     hub.publish('notice', { level: 'info', message: 'one' });
     hub.publish('notice', { level: 'warning', message: 'two' });

@@ -1,7 +1,8 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type DragEvent, type FormEvent } from 'react';
 import type { WatchItem } from '../../../engine/api/contract.ts';
 import { ApiCallError, type ApiClient } from '../api/client.ts';
-import { formatPrice } from '../format.ts';
+import { formatPercent, formatPrice, formatVolume } from '../format.ts';
+import { Sparkline } from './Sparkline.tsx';
 
 interface Props {
   api: ApiClient;
@@ -12,10 +13,32 @@ interface Props {
   onChange: (items: WatchItem[]) => void;
 }
 
+type SortKey = 'position' | 'symbol' | 'last' | 'changePercent' | 'dayVolume';
+const COLUMNS: Array<{ key: SortKey; label: string }> = [
+  { key: 'symbol', label: 'Symbol' },
+  { key: 'last', label: 'Last' },
+  { key: 'changePercent', label: 'Chg %' },
+  { key: 'dayVolume', label: 'Volume' },
+];
+
+const change = (item: WatchItem) => (item.last && item.dayOpen ? item.last.price - item.dayOpen : null);
+const changePercent = (item: WatchItem) =>
+  item.last && item.dayOpen ? (item.last.price - item.dayOpen) / item.dayOpen : null;
+
+function sortValue(item: WatchItem, key: SortKey): number | string {
+  if (key === 'symbol') return item.symbol;
+  if (key === 'last') return item.last?.price ?? Number.NEGATIVE_INFINITY;
+  if (key === 'changePercent') return changePercent(item) ?? Number.NEGATIVE_INFINITY;
+  if (key === 'dayVolume') return item.dayVolume;
+  return item.position;
+}
+
 export function Watchlist({ api, items, selected, onSelect, onChange }: Props) {
   const [draft, setDraft] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [sort, setSort] = useState<{ key: SortKey; descending: boolean }>({ key: 'position', descending: false });
+  const dragged = useRef<string | null>(null);
 
   const add = async (event: FormEvent) => {
     event.preventDefault();
@@ -37,6 +60,38 @@ export function Watchlist({ api, items, selected, onSelect, onChange }: Props) {
   const remove = async (symbol: string) => {
     try {
       onChange(await api.call('watchlist.remove', { symbol }));
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e));
+    }
+  };
+
+  // Each header cycles: its natural order, reversed, then back to the saved order.
+  const sortBy = (key: SortKey) =>
+    setSort((s) => {
+      const natural = key !== 'symbol';
+      if (s.key !== key) return { key, descending: natural };
+      if (s.descending === natural) return { key, descending: !natural };
+      return { key: 'position', descending: false };
+    });
+
+  const sorted = [...items].sort((a, b) => {
+    const x = sortValue(a, sort.key);
+    const y = sortValue(b, sort.key);
+    const order = typeof x === 'string' ? x.localeCompare(y as string) : x - (y as number);
+    return sort.descending ? -order : order;
+  });
+
+  // Dragging reorders the saved order, so it is offered only while the list shows that order.
+  const canDrag = sort.key === 'position';
+  const drop = async (event: DragEvent, target: string) => {
+    event.preventDefault();
+    const from = dragged.current;
+    dragged.current = null;
+    if (!from || from === target) return;
+    const order = items.map((i) => i.symbol).filter((s) => s !== from);
+    order.splice(order.indexOf(target), 0, from);
+    try {
+      onChange(await api.call('watchlist.reorder', { symbols: order }));
     } catch (e) {
       setError(e instanceof Error ? e.message : String(e));
     }
@@ -69,25 +124,86 @@ export function Watchlist({ api, items, selected, onSelect, onChange }: Props) {
       {items.length === 0 ? (
         <p className="empty">Your watchlist is empty. Add a symbol above to start watching it.</p>
       ) : (
-        <ul>
-          {items.map((item) => (
-            <li key={item.symbol} className={item.symbol === selected ? 'selected' : ''} data-symbol={item.symbol}>
-              <button className="symbol" onClick={() => onSelect(item.symbol)} aria-current={item.symbol === selected}>
-                <span>{item.symbol}</span>
-                <span className="last">{item.last ? formatPrice(item.last.price) : '—'}</span>
-              </button>
+        <>
+          <div className="watch-header" role="row">
+            {COLUMNS.map((c) => (
               <button
-                className="remove"
-                aria-label={`Remove ${item.symbol}`}
-                title={`Remove ${item.symbol}`}
-                onClick={() => remove(item.symbol)}
+                key={c.key}
+                className={`col-${c.key}`}
+                onClick={() => sortBy(c.key)}
+                aria-sort={sort.key === c.key ? (sort.descending ? 'descending' : 'ascending') : 'none'}
               >
-                ×
+                {c.label}
+                {sort.key === c.key ? (sort.descending ? ' ▾' : ' ▴') : ''}
               </button>
-            </li>
-          ))}
-        </ul>
+            ))}
+          </div>
+          <ul>
+            {sorted.map((item) => (
+              <li
+                key={item.symbol}
+                className={item.symbol === selected ? 'selected' : ''}
+                data-symbol={item.symbol}
+                draggable={canDrag}
+                onDragStart={() => (dragged.current = item.symbol)}
+                onDragOver={(e) => canDrag && e.preventDefault()}
+                onDrop={(e) => void drop(e, item.symbol)}
+              >
+                <button
+                  className="symbol"
+                  onClick={() => onSelect(item.symbol)}
+                  aria-current={item.symbol === selected}
+                >
+                  <span className="col-symbol">{item.symbol}</span>
+                  <Price item={item} />
+                  <Change item={item} />
+                  <span className="col-dayVolume">{item.dayVolume ? formatVolume(item.dayVolume) : '—'}</span>
+                  <Sparkline points={item.spark} />
+                </button>
+                <button
+                  className="remove"
+                  aria-label={`Remove ${item.symbol}`}
+                  title={`Remove ${item.symbol}`}
+                  onClick={() => remove(item.symbol)}
+                >
+                  ×
+                </button>
+              </li>
+            ))}
+          </ul>
+        </>
       )}
     </aside>
+  );
+}
+
+/** The last price, flashing green or red for a moment when it moves. */
+function Price({ item }: { item: WatchItem }) {
+  const previous = useRef(item.last?.price);
+  const [flash, setFlash] = useState<'' | 'flash-up' | 'flash-down'>('');
+  useEffect(() => {
+    const price = item.last?.price;
+    if (price !== undefined && previous.current !== undefined && price !== previous.current) {
+      setFlash(price > previous.current ? 'flash-up' : 'flash-down');
+      const timer = setTimeout(() => setFlash(''), 400);
+      previous.current = price;
+      return () => clearTimeout(timer);
+    }
+    previous.current = price;
+  }, [item.last?.price]);
+  return <span className={`col-last ${flash}`}>{item.last ? formatPrice(item.last.price) : '—'}</span>;
+}
+
+function Change({ item }: { item: WatchItem }) {
+  const pct = changePercent(item);
+  const abs = change(item);
+  if (pct === null || abs === null) return <span className="col-changePercent">—</span>;
+  return (
+    <span
+      className={`col-changePercent ${pct >= 0 ? 'up' : 'down'}`}
+      title={`${abs >= 0 ? '+' : ''}${formatPrice(abs)}`}
+    >
+      {formatPercent(pct)}
+    </span>
   );
 }
