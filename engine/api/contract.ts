@@ -52,7 +52,7 @@ export const StatusSchema = z.object({
     invalid: z.number(),
     openWindows: z.number(),
   }),
-  database: z.object({ path: z.string() }),
+  database: z.object({ path: z.string(), sizeBytes: z.number() }),
 });
 export type Status = z.infer<typeof StatusSchema>;
 
@@ -112,6 +112,22 @@ export const commands = {
     }),
   },
   'analyses.csv': { input: AnalysisRequestSchema, output: z.object({ filename: z.string(), csv: z.string() }) },
+  'deadLetters.recent': {
+    input: z
+      .object({ limit: z.number().int().min(1).max(1_000).default(50) })
+      .strict()
+      .prefault({}),
+    output: z.array(
+      z.object({
+        at: z.number(),
+        topic: z.string(),
+        partition: z.number(),
+        offset: z.number(),
+        reason: z.string(),
+        payload: z.string(),
+      }),
+    ),
+  },
   'settings.get': { input: NoInput, output: SettingsSchema },
   'settings.update': { input: SettingsSchema, output: SettingsSchema },
 } as const;

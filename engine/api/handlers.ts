@@ -21,6 +21,7 @@ export function createHandlers(app: MarketMonitor): Handlers {
       return { columns: analysis.columns, rows: analysis.run(app.db, params) };
     },
     'analyses.csv': ({ name, params }) => exportAnalysis(app.db, name, params),
+    'deadLetters.recent': ({ limit }) => app.store.recentDeadLetters(limit),
     'settings.get': () => app.settings,
     'settings.update': (settings) => app.updateSettings(settings),
   };

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import type { Status, WatchItem } from '../api/contract.ts';
 import { EventHub } from '../api/event-hub.ts';
 import { UserError } from '../api/dispatch.ts';
@@ -139,7 +140,7 @@ export class MarketMonitor {
         ...counters,
         openWindows: this.processor.openWindowCount(),
       },
-      database: { path: this.options.dbPath },
+      database: { path: this.options.dbPath, sizeBytes: databaseSize(this.options.dbPath) },
     };
   }
 
@@ -250,4 +251,18 @@ function deepMerge(base: Record<string, unknown>, patch: Record<string, unknown>
         : value;
   }
   return out;
+}
+
+/** The database file and its write-ahead log, as the user's disk sees them. */
+function databaseSize(file: string): number {
+  if (file === ':memory:') return 0;
+  let total = 0;
+  for (const suffix of ['', '-wal']) {
+    try {
+      total += fs.statSync(file + suffix).size;
+    } catch {
+      // No WAL file between checkpoints.
+    }
+  }
+  return total;
 }

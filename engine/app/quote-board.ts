@@ -68,7 +68,10 @@ export class QuoteBoard {
     const minutes = this.store.candles({ symbol, interval: '1m', limit: SPARK_POINTS });
     const last = minutes.at(-1);
     if (!tick && !last) return;
-    this.sparkStarts.set(symbol, minutes.map((c) => c.start));
+    this.sparkStarts.set(
+      symbol,
+      minutes.map((c) => c.start),
+    );
     this.quotes.set(symbol, {
       price: tick?.price ?? last!.close,
       ts: tick?.ts ?? last!.closeTs,

@@ -12,6 +12,7 @@ export function toCsv(columns: readonly Column[], rows: readonly Row[]): string 
 
 function cell(column: Column, value: string | number | null | undefined): string {
   if (value === null || value === undefined) return '';
-  if ((column.kind === 'time' || column.kind === 'day') && typeof value === 'number') return new Date(value).toISOString();
+  if ((column.kind === 'time' || column.kind === 'day') && typeof value === 'number')
+    return new Date(value).toISOString();
   return String(value);
 }

@@ -6,6 +6,7 @@ import { useConnection, useLive } from './api/hooks.ts';
 import { AnalysesView } from './components/AnalysesView.tsx';
 import { ChartPanel } from './components/ChartPanel.tsx';
 import { CompanyCard } from './components/CompanyCard.tsx';
+import { PipelineView } from './components/PipelineView.tsx';
 import { SettingsView } from './components/SettingsView.tsx';
 import { StatusBar } from './components/StatusBar.tsx';
 import { Toasts } from './components/Toasts.tsx';
@@ -14,8 +15,13 @@ import { Watchlist } from './components/Watchlist.tsx';
 const remembered = (key: string) => window.localStorage.getItem(`market-monitor.${key}`);
 const remember = (key: string, value: string) => window.localStorage.setItem(`market-monitor.${key}`, value);
 
-type View = 'chart' | 'analyses' | 'settings';
-const VIEW_TITLES: Record<View, string> = { chart: 'Chart', analyses: 'Analyses', settings: 'Settings' };
+type View = 'chart' | 'analyses' | 'pipeline' | 'settings';
+const VIEW_TITLES: Record<View, string> = {
+  chart: 'Chart',
+  analyses: 'Analyses',
+  pipeline: 'Pipeline',
+  settings: 'Settings',
+};
 const isView = (v: string | null): v is View => v !== null && Object.hasOwn(VIEW_TITLES, v);
 
 export function App({ api }: { api: ApiClient }) {
@@ -68,7 +74,7 @@ export function App({ api }: { api: ApiClient }) {
       <header className="top-bar">
         <h1>Market Monitor</h1>
         <nav className="tabs" aria-label="Views">
-          {(['chart', 'analyses', 'settings'] as const).map((v) => (
+          {(['chart', 'analyses', 'pipeline', 'settings'] as const).map((v) => (
             <button
               key={v}
               className={v === view ? 'active' : ''}
@@ -96,7 +102,9 @@ export function App({ api }: { api: ApiClient }) {
         </main>
       ) : (
         <main className="workspace single">
-          {view === 'analyses' ? <AnalysesView api={api} /> : <SettingsView api={api} />}
+          {view === 'analyses' && <AnalysesView api={api} />}
+          {view === 'pipeline' && <PipelineView api={api} status={status} />}
+          {view === 'settings' && <SettingsView api={api} />}
         </main>
       )}
       <StatusBar status={status} connection={connection} onTogglePause={togglePause} />

@@ -62,3 +62,32 @@ describe('settings view in a real Chromium', () => {
     await expect.poll(() => page.getByTestId('status-source').getAttribute('title')).toContain('250 ticks/s');
   });
 });
+
+describe('pipeline view in a real Chromium', () => {
+  let app: RunningApp;
+  let browser: Browser;
+
+  afterAll(async () => {
+    await browser?.close();
+    await app?.stop();
+  });
+
+  it('shows the source, the bus partitions with their offsets, the engine counters and the database size', async () => {
+    app = await startHeadlessApp(['--rate', '300']);
+    browser = await launchChromium();
+    const page = await browser.newPage({ viewport: { width: 1280, height: 760 }, colorScheme: 'dark' });
+    await page.goto(app.url);
+    await page.getByRole('button', { name: 'Pipeline' }).click();
+    await expect.poll(() => page.getByTestId('pipeline-source').textContent(), { timeout: 10_000 }).toContain('live');
+    await expect.poll(() => page.getByTestId('partitions').locator('tbody tr').count()).toBe(4);
+    await expect.poll(() => page.getByTestId('pipeline-database').textContent()).toMatch(/Database[\d.,]+\s?[KMG]?B/);
+    // Offsets grow while the simulator runs.
+    const consumed = async () => {
+      const cells = await page.getByTestId('partitions').locator('tbody tr td:nth-child(3)').allTextContents();
+      return cells.reduce((sum, c) => sum + Number(c.replace(/\D/g, '')), 0);
+    };
+    const first = await consumed();
+    await expect.poll(consumed, { timeout: 10_000 }).toBeGreaterThan(first);
+    await page.screenshot({ path: path.join(SHOTS, 'e2e-pipeline-dark.png') });
+  });
+});

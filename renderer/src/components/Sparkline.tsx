@@ -1,5 +1,13 @@
-/** A tiny line of recent closes; green when the last is above the first. */
-export function Sparkline({ points, width = 64, height = 20 }: { points: number[]; width?: number; height?: number }) {
+interface Props {
+  points: number[];
+  width?: number;
+  height?: number;
+  /** 'trend' colours a rise green and a fall red (prices); 'neutral' does not judge (lag, rates). */
+  tone?: 'trend' | 'neutral';
+}
+
+/** A tiny line of recent values. */
+export function Sparkline({ points, width = 64, height = 20, tone = 'trend' }: Props) {
   if (points.length < 2) return <svg width={width} height={height} aria-hidden="true" />;
   const min = Math.min(...points);
   const max = Math.max(...points);
@@ -15,7 +23,7 @@ export function Sparkline({ points, width = 64, height = 20 }: { points: number[
       width={width}
       height={height}
       aria-hidden="true"
-      className={points.at(-1)! >= points[0]! ? 'spark up' : 'spark down'}
+      className={tone === 'neutral' ? 'spark' : points.at(-1)! >= points[0]! ? 'spark up' : 'spark down'}
     >
       <polyline points={d} fill="none" strokeWidth="1.5" />
     </svg>

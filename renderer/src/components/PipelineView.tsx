@@ -1,0 +1,135 @@
+import { useEffect, useRef, useState } from 'react';
+import type { CommandOutput, Status } from '../../../engine/api/contract.ts';
+import type { ApiClient } from '../api/client.ts';
+import { formatInteger, formatRate, formatTime, formatVolume } from '../format.ts';
+import { Sparkline } from './Sparkline.tsx';
+
+const HISTORY = 60;
+
+/** The pipeline's health, as Kafka UI or Kafdrop would show it: source, bus partitions, engine, storage. */
+export function PipelineView({ api, status }: { api: ApiClient; status: Status | undefined }) {
+  const lagHistory = useRef(new Map<number, number[]>());
+  const rateHistory = useRef<number[]>([]);
+  const [deadLetters, setDeadLetters] = useState<CommandOutput<'deadLetters.recent'>>([]);
+
+  if (status) {
+    for (const p of status.bus.partitions) {
+      const h = lagHistory.current.get(p.partition) ?? [];
+      if (h.length === 0 || h.at(-1) !== p.lag || h.length < HISTORY) h.push(p.lag);
+      lagHistory.current.set(p.partition, h.slice(-HISTORY));
+    }
+    rateHistory.current = [...rateHistory.current, status.engine.ticksPerSecond].slice(-HISTORY);
+  }
+
+  useEffect(() => {
+    const load = () => api.call('deadLetters.recent', { limit: 20 }).then(setDeadLetters, () => undefined);
+    void load();
+    const timer = window.setInterval(load, 3_000);
+    return () => window.clearInterval(timer);
+  }, [api]);
+
+  if (!status) return <section className="pipeline">Waiting for the engine…</section>;
+  const { source, bus, engine, database } = status;
+  return (
+    <section className="pipeline" aria-label="Pipeline">
+      <div className="cards">
+        <article className="card" data-testid="pipeline-source">
+          <h3>Source</h3>
+          <p className={`state ${source.state}`}>{source.state}</p>
+          <p className="muted">{source.message}</p>
+        </article>
+        <article className="card" data-testid="pipeline-bus">
+          <h3>Bus</h3>
+          <p className={`state ${bus.connected ? 'live' : 'error'}`}>
+            {bus.kind} · {bus.connected ? 'connected' : 'disconnected'}
+          </p>
+          <p className="muted">Topic {bus.topic}</p>
+          <p className="muted">
+            Buffer {formatInteger(bus.buffered)} / {formatInteger(bus.bufferCapacity)}
+          </p>
+          {bus.error && <p className="field-error">{bus.error}</p>}
+        </article>
+        <article className="card" data-testid="pipeline-engine">
+          <h3>Engine</h3>
+          <p className="big">{formatRate(engine.ticksPerSecond)} ticks/s</p>
+          <Sparkline points={rateHistory.current} width={160} height={28} tone="neutral" />
+          <p className="muted">
+            {formatInteger(engine.accepted)} accepted · {formatInteger(engine.late)} late ·{' '}
+            {formatInteger(engine.invalid)} invalid
+          </p>
+          <p className="muted">{formatInteger(engine.openWindows)} open windows</p>
+        </article>
+        <article className="card" data-testid="pipeline-database">
+          <h3>Database</h3>
+          <p className="big">{formatVolume(database.sizeBytes)}B</p>
+          <p className="muted" title={database.path}>
+            {database.path}
+          </p>
+        </article>
+      </div>
+      <h3>Partitions</h3>
+      <div className="table-scroll">
+        <table data-testid="partitions">
+          <thead>
+            <tr>
+              <th>Partition</th>
+              <th className="num">End offset</th>
+              <th className="num">Consumed</th>
+              <th className="num">Lag</th>
+              <th>Lag, last minute</th>
+            </tr>
+          </thead>
+          <tbody>
+            {bus.partitions.map((p) => (
+              <tr key={p.partition}>
+                <td>{p.partition}</td>
+                <td className="num">{formatInteger(p.endOffset)}</td>
+                <td className="num">{formatInteger(p.consumedOffset)}</td>
+                <td className="num">{formatInteger(p.lag)}</td>
+                <td>
+                  <Sparkline
+                    points={lagHistory.current.get(p.partition) ?? []}
+                    width={120}
+                    height={18}
+                    tone="neutral"
+                  />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <h3>Dead letters</h3>
+      {deadLetters.length === 0 ? (
+        <p className="empty">No message has been refused.</p>
+      ) : (
+        <div className="table-scroll">
+          <table data-testid="dead-letters">
+            <thead>
+              <tr>
+                <th>Time</th>
+                <th>Partition/offset</th>
+                <th>Reason</th>
+                <th>Message</th>
+              </tr>
+            </thead>
+            <tbody>
+              {deadLetters.map((d) => (
+                <tr key={`${d.topic}-${d.partition}-${d.offset}-${d.at}`}>
+                  <td>{formatTime(d.at)}</td>
+                  <td>
+                    {d.partition}/{d.offset}
+                  </td>
+                  <td>{d.reason}</td>
+                  <td className="payload" title={d.payload}>
+                    {d.payload.slice(0, 80)}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}
