@@ -1,16 +1,16 @@
 import { useEffect, useState } from 'react';
 import type { Notice } from '../../engine/api/contract.ts';
-import type { Interval } from '../../engine/domain/interval.ts';
 import type { ApiClient } from './api/client.ts';
 import { useConnection, useLive } from './api/hooks.ts';
 import { AnalysesView } from './components/AnalysesView.tsx';
-import { ChartPanel } from './components/ChartPanel.tsx';
+import { ChartWorkspace } from './components/ChartWorkspace.tsx';
 import { CompanyCard } from './components/CompanyCard.tsx';
 import { PipelineView } from './components/PipelineView.tsx';
 import { SettingsView } from './components/SettingsView.tsx';
 import { StatusBar } from './components/StatusBar.tsx';
 import { Toasts } from './components/Toasts.tsx';
 import { Watchlist } from './components/Watchlist.tsx';
+import { loadLayout, saveLayout, updatePanel, type WorkspaceLayout } from './workspace-layout.ts';
 
 const remembered = (key: string) => window.localStorage.getItem(`market-monitor.${key}`);
 const remember = (key: string, value: string) => window.localStorage.setItem(`market-monitor.${key}`, value);
@@ -39,8 +39,14 @@ export function App({ api }: { api: ApiClient }) {
     () => api.call('status.get', {}),
     (s) => s,
   );
-  const [selected, setSelected] = useState<string | null>(remembered('symbol'));
-  const [interval, setChartInterval] = useState<Interval>((remembered('interval') as Interval | null) ?? '1m');
+  const [layout, setLayout] = useState<WorkspaceLayout>(loadLayout);
+  /** Layout changes apply to the latest layout, since a command may answer after others changed it. */
+  const changeLayout = (update: WorkspaceLayout | ((current: WorkspaceLayout) => WorkspaceLayout)) =>
+    setLayout((current) => {
+      const next = typeof update === 'function' ? update(current) : update;
+      saveLayout(next);
+      return next;
+    });
   const [localNotice, setLocalNotice] = useState<Notice | null>(null);
   const [view, setView] = useState<View>(isView(remembered('view')) ? (remembered('view') as View) : 'chart');
   const changeView = (next: View) => {
@@ -48,27 +54,31 @@ export function App({ api }: { api: ApiClient }) {
     remember('view', next);
   };
 
-  // Keep a selection that exists: the first symbol when the chosen one was removed.
+  // Panels show symbols that exist: a removed symbol's panels move to the first one on the list.
   useEffect(() => {
-    if (liveItems && liveItems.length > 0 && !liveItems.some((i) => i.symbol === selected))
-      select(liveItems[0]!.symbol);
-  }, [liveItems, selected]);
+    if (!liveItems || liveItems.length === 0) return;
+    const known = new Set(liveItems.map((i) => i.symbol));
+    if (layout.panels.every((p) => p.symbol !== null && known.has(p.symbol))) return;
+    changeLayout({
+      ...layout,
+      panels: layout.panels.map((p) =>
+        p.symbol !== null && known.has(p.symbol) ? p : { ...p, symbol: liveItems[0]!.symbol },
+      ),
+    });
+  }, [liveItems, layout]);
 
-  const select = (symbol: string) => {
-    setSelected(symbol);
-    remember('symbol', symbol);
-  };
-  const changeInterval = (next: Interval) => {
-    setChartInterval(next);
-    remember('interval', next);
-  };
+  const activePanel = layout.panels.find((p) => p.id === layout.active) ?? layout.panels[0]!;
+  /** Choosing a symbol on the watchlist shows it in the active panel. */
+  const select = (symbol: string) => changeLayout((current) => updatePanel(current, current.active, { symbol }));
+
   const togglePause = () => {
     api
       .call('source.setPaused', { paused: status?.source.state !== 'paused' })
       .catch((e: Error) => setLocalNotice({ level: 'error', message: e.message }));
   };
 
-  const current = items.some((i) => i.symbol === selected) ? selected : null;
+  const current =
+    activePanel.symbol !== null && items.some((i) => i.symbol === activePanel.symbol) ? activePanel.symbol : null;
   return (
     <div className="app">
       <header className="top-bar">
@@ -92,13 +102,7 @@ export function App({ api }: { api: ApiClient }) {
             <Watchlist api={api} items={items} selected={current} onSelect={select} onChange={setItems} />
             {current && <CompanyCard api={api} symbol={current} />}
           </div>
-          {current ? (
-            <ChartPanel api={api} symbol={current} interval={interval} onIntervalChange={changeInterval} />
-          ) : (
-            <section className="chart-panel empty-state">
-              <p>Add a symbol to the watchlist to see its live chart.</p>
-            </section>
-          )}
+          <ChartWorkspace api={api} layout={layout} items={items} onLayoutChange={changeLayout} />
         </main>
       ) : (
         <main className="workspace single">

@@ -139,3 +139,46 @@ describe('the app in a real Chromium, against the headless host', () => {
     expect(await page.locator('.watchlist li[data-symbol="MSFT"]').count()).toBe(0);
   });
 });
+
+describe('the chart workspace in a real Chromium', () => {
+  let app: RunningApp;
+  let browser: Browser;
+
+  afterAll(async () => {
+    await browser?.close();
+    await app?.stop();
+  });
+
+  it('adds panels, changes their symbol and interval, rearranges and removes them, and keeps the layout', async () => {
+    app = await startHeadlessApp(['--rate', '300']);
+    browser = await launchChromium();
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 }, colorScheme: 'dark' });
+    await page.goto(app.url);
+    const panels = page.getByTestId('panel');
+    await expect.poll(() => panels.count(), { timeout: 15_000 }).toBe(1);
+    await page.getByRole('button', { name: '+ Panel' }).click();
+    await page.getByRole('button', { name: '+ Panel' }).click();
+    await expect.poll(() => panels.count()).toBe(3);
+    await panels.nth(2).getByLabel('Panel symbol').selectOption('NVDA');
+    await panels.nth(2).getByRole('button', { name: '5m', exact: true }).click();
+    await expect.poll(() => panels.nth(2).locator('.chart-header h2').textContent()).toBe('NVDA');
+    await expect
+      .poll(() => panels.nth(2).getByTestId('legend').getAttribute('data-close'), { timeout: 15_000 })
+      .not.toBeNull();
+    await page.screenshot({ path: path.join(SHOTS, 'e2e-workspace-dark.png') });
+
+    // Rearrange: drag the NVDA panel before the first one.
+    await panels.nth(2).locator('.panel-tools').dragTo(panels.nth(0));
+    await expect.poll(() => panels.nth(0).locator('.chart-header h2').textContent()).toBe('NVDA');
+
+    await page.reload();
+    await expect.poll(() => panels.count(), { timeout: 10_000 }).toBe(3);
+    await expect.poll(() => panels.nth(0).locator('.chart-header h2').textContent()).toBe('NVDA');
+    expect(await panels.nth(0).getByRole('button', { name: '5m', exact: true }).getAttribute('aria-pressed')).toBe(
+      'true',
+    );
+
+    await panels.nth(1).getByRole('button', { name: 'Remove panel' }).click();
+    await expect.poll(() => panels.count()).toBe(2);
+  });
+});

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 import {
   CandlestickSeries,
   ColorType,
@@ -26,6 +26,8 @@ interface Props {
   symbol: string;
   interval: Interval;
   onIntervalChange: (interval: Interval) => void;
+  /** Panel controls shown in the header (symbol picker, widen, remove). */
+  toolbar?: ReactNode;
 }
 
 const toTime = (ms: number) => (ms / 1000) as UTCTimestamp;
@@ -43,7 +45,7 @@ const toVolume = (c: Candle): HistogramData<Time> => ({
 });
 
 /** One live candlestick chart with a volume pane; updates at most once per animation frame. */
-export function ChartPanel({ api, symbol, interval, onIntervalChange }: Props) {
+export function ChartPanel({ api, symbol, interval, onIntervalChange, toolbar }: Props) {
   const container = useRef<HTMLDivElement>(null);
   const [legend, setLegend] = useState<Candle | null>(null);
   const [empty, setEmpty] = useState(false);
@@ -166,6 +168,7 @@ export function ChartPanel({ api, symbol, interval, onIntervalChange }: Props) {
             </button>
           ))}
         </div>
+        {toolbar}
         <Legend candle={legend} />
       </header>
       <div className="chart-body" ref={container} data-testid="chart">

@@ -1,0 +1,118 @@
+import { useRef } from 'react';
+import type { WatchItem } from '../../../engine/api/contract.ts';
+import type { ApiClient } from '../api/client.ts';
+import {
+  MAX_PANELS,
+  movePanel,
+  newPanel,
+  removePanel,
+  updatePanel,
+  type WorkspaceLayout,
+} from '../workspace-layout.ts';
+import { ChartPanel } from './ChartPanel.tsx';
+
+interface Props {
+  api: ApiClient;
+  layout: WorkspaceLayout;
+  items: WatchItem[];
+  onLayoutChange: (layout: WorkspaceLayout) => void;
+}
+
+/** A grid of live chart panels: add, remove, widen, drag to rearrange; the layout is kept between runs. */
+export function ChartWorkspace({ api, layout, items, onLayoutChange }: Props) {
+  const dragged = useRef<string | null>(null);
+  const change = onLayoutChange;
+
+  const addPanel = () => {
+    const panel = newPanel(items[layout.panels.length % Math.max(1, items.length)]?.symbol ?? null);
+    change({
+      ...layout,
+      panels: [...layout.panels, panel],
+      active: panel.id,
+      columns: Math.max(layout.columns, layout.panels.length >= 1 ? 2 : 1),
+    });
+  };
+
+  return (
+    <section className="chart-workspace" aria-label="Charts">
+      <div className="workspace-toolbar">
+        <button onClick={addPanel} disabled={layout.panels.length >= MAX_PANELS} title="Add a chart panel (Alt+N)">
+          + Panel
+        </button>
+        <label>
+          Columns
+          <select
+            value={layout.columns}
+            onChange={(e) => change({ ...layout, columns: Number(e.target.value) })}
+            aria-label="Columns"
+          >
+            {[1, 2, 3, 4].map((n) => (
+              <option key={n}>{n}</option>
+            ))}
+          </select>
+        </label>
+        <span className="muted">
+          {layout.panels.length} of {MAX_PANELS} panels · drag a panel's title to move it
+        </span>
+      </div>
+      <div className="panel-grid" style={{ gridTemplateColumns: `repeat(${layout.columns}, minmax(0, 1fr))` }}>
+        {layout.panels.map((panel) => (
+          <div
+            key={panel.id}
+            className={`panel-cell${panel.id === layout.active ? ' active' : ''}${panel.wide ? ' wide' : ''}`}
+            onMouseDown={() => panel.id !== layout.active && change({ ...layout, active: panel.id })}
+            onDragOver={(e) => e.preventDefault()}
+            onDrop={(e) => {
+              e.preventDefault();
+              if (dragged.current) change(movePanel(layout, dragged.current, panel.id));
+              dragged.current = null;
+            }}
+            data-testid="panel"
+          >
+            {panel.symbol ? (
+              <ChartPanel
+                api={api}
+                symbol={panel.symbol}
+                interval={panel.interval}
+                onIntervalChange={(interval) => change(updatePanel(layout, panel.id, { interval }))}
+                toolbar={
+                  <div className="panel-tools" draggable onDragStart={() => (dragged.current = panel.id)}>
+                    <select
+                      aria-label="Panel symbol"
+                      value={panel.symbol}
+                      onChange={(e) => change(updatePanel(layout, panel.id, { symbol: e.target.value }))}
+                    >
+                      {[panel.symbol, ...items.map((i) => i.symbol).filter((s) => s !== panel.symbol)].map((s) => (
+                        <option key={s}>{s}</option>
+                      ))}
+                    </select>
+                    <button
+                      title={panel.wide ? 'Narrow' : 'Widen'}
+                      aria-label="Widen panel"
+                      onClick={() => change(updatePanel(layout, panel.id, { wide: !panel.wide }))}
+                    >
+                      {panel.wide ? '⇥⇤' : '⇤⇥'}
+                    </button>
+                    {layout.panels.length > 1 && (
+                      <button
+                        title="Remove panel"
+                        aria-label="Remove panel"
+                        onClick={() => change(removePanel(layout, panel.id))}
+                      >
+                        ×
+                      </button>
+                    )}
+                  </div>
+                }
+              />
+            ) : (
+              <div className="chart-panel empty-state">
+                <p>Add a symbol to the watchlist to see its live chart.</p>
+              </div>
+            )}
+          </div>
+        ))}
+      </div>
+    </section>
+  );
+}
