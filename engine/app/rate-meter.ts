@@ -9,6 +9,8 @@ export class RateMeter {
   }
 
   sample(total: number, at = Date.now()): number {
+    // A smaller total means the counter started again (the pipeline was rebuilt): so does the window.
+    if (this.samples.length > 0 && total < this.samples.at(-1)!.total) this.samples = [];
     this.samples.push({ at, total });
     while (this.samples.length > 2 && this.samples[0]!.at < at - this.windowMs) this.samples.shift();
     const first = this.samples[0]!;

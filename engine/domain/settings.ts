@@ -46,11 +46,18 @@ export const StreamSettingsSchema = z
   })
   .strict();
 
+export const AppearanceSettingsSchema = z
+  .object({
+    theme: z.enum(['system', 'dark', 'light']).default('system'),
+  })
+  .strict();
+
 export const SettingsSchema = z
   .object({
     source: SourceSettingsSchema.prefault({}),
     bus: BusSettingsSchema.prefault({}),
     stream: StreamSettingsSchema.prefault({}),
+    appearance: AppearanceSettingsSchema.prefault({}),
   })
   .strict();
 

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import type { Notice } from '../../engine/api/contract.ts';
 import type { ApiClient } from './api/client.ts';
 import { useConnection, useLive } from './api/hooks.ts';
@@ -10,7 +10,17 @@ import { SettingsView } from './components/SettingsView.tsx';
 import { StatusBar } from './components/StatusBar.tsx';
 import { Toasts } from './components/Toasts.tsx';
 import { Watchlist } from './components/Watchlist.tsx';
-import { loadLayout, saveLayout, updatePanel, type WorkspaceLayout } from './workspace-layout.ts';
+import { ShortcutHelp } from './components/ShortcutHelp.tsx';
+import { alt, plainKey, useShortcuts, type Shortcut } from './shortcuts.ts';
+import { applyTheme, useTheme } from './theme.ts';
+import {
+  addPanel,
+  cycleActive,
+  loadLayout,
+  saveLayout,
+  updatePanel,
+  type WorkspaceLayout,
+} from './workspace-layout.ts';
 
 const remembered = (key: string) => window.localStorage.getItem(`market-monitor.${key}`);
 const remember = (key: string, value: string) => window.localStorage.setItem(`market-monitor.${key}`, value);
@@ -53,6 +63,52 @@ export function App({ api }: { api: ApiClient }) {
     setView(next);
     remember('view', next);
   };
+
+  const theme = useTheme(api);
+  const [showHelp, setShowHelp] = useState(false);
+  const shortcuts = useMemo<Shortcut[]>(
+    () => [
+      ...(['chart', 'analyses', 'pipeline', 'settings'] as const).map((v, i) => ({
+        keys: `Alt+${i + 1}`,
+        description: `Show ${VIEW_TITLES[v]}`,
+        matches: alt(`Digit${i + 1}`),
+        run: () => changeView(v),
+      })),
+      {
+        keys: 'Alt+N',
+        description: 'Add a chart panel',
+        matches: alt('KeyN'),
+        run: () => changeLayout((l) => addPanel(l, symbolsRef.current)),
+      },
+      {
+        keys: 'Alt+→',
+        description: 'Next panel',
+        matches: alt('ArrowRight'),
+        run: () => changeLayout((l) => cycleActive(l, 1)),
+      },
+      {
+        keys: 'Alt+←',
+        description: 'Previous panel',
+        matches: alt('ArrowLeft'),
+        run: () => changeLayout((l) => cycleActive(l, -1)),
+      },
+      {
+        keys: '/',
+        description: 'Add a symbol',
+        matches: plainKey('/'),
+        run: () => {
+          changeView('chart');
+          setTimeout(() => document.querySelector<HTMLInputElement>('[aria-label="Symbol to add"]')?.focus());
+        },
+      },
+      { keys: '?', description: 'Show these shortcuts', matches: plainKey('?'), run: () => setShowHelp((v) => !v) },
+    ],
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [],
+  );
+  const symbolsRef = useRef<string[]>([]);
+  symbolsRef.current = items.map((i) => i.symbol);
+  useShortcuts(shortcuts);
 
   // Panels show symbols that exist: a removed symbol's panels move to the first one on the list.
   useEffect(() => {
@@ -102,15 +158,16 @@ export function App({ api }: { api: ApiClient }) {
             <Watchlist api={api} items={items} selected={current} onSelect={select} onChange={setItems} />
             {current && <CompanyCard api={api} symbol={current} />}
           </div>
-          <ChartWorkspace api={api} layout={layout} items={items} onLayoutChange={changeLayout} />
+          <ChartWorkspace key={theme} api={api} layout={layout} items={items} onLayoutChange={changeLayout} />
         </main>
       ) : (
         <main className="workspace single">
           {view === 'analyses' && <AnalysesView api={api} />}
           {view === 'pipeline' && <PipelineView api={api} status={status} />}
-          {view === 'settings' && <SettingsView api={api} />}
+          {view === 'settings' && <SettingsView api={api} onSaved={(s) => applyTheme(s.appearance.theme)} />}
         </main>
       )}
+      {showHelp && <ShortcutHelp shortcuts={shortcuts} onClose={() => setShowHelp(false)} />}
       <StatusBar status={status} connection={connection} onTogglePause={togglePause} />
       <Toasts api={api} local={localNotice} />
     </div>

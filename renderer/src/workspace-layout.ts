@@ -74,3 +74,18 @@ export function removePanel(layout: WorkspaceLayout, id: string): WorkspaceLayou
   if (panels.length === 0) return defaultLayout();
   return { ...layout, panels, active: layout.active === id ? panels[0]!.id : layout.active };
 }
+
+/** A new panel showing the next watchlist symbol not yet on screen, made active; two columns once there are several. */
+export function addPanel(layout: WorkspaceLayout, symbols: readonly string[]): WorkspaceLayout {
+  if (layout.panels.length >= MAX_PANELS) return layout;
+  const shown = new Set(layout.panels.map((p) => p.symbol));
+  const panel = newPanel(symbols.find((s) => !shown.has(s)) ?? symbols[0] ?? null);
+  return { ...layout, panels: [...layout.panels, panel], active: panel.id, columns: Math.max(layout.columns, 2) };
+}
+
+/** The panel after (or before) the active one, wrapping around. */
+export function cycleActive(layout: WorkspaceLayout, step: 1 | -1): WorkspaceLayout {
+  const at = layout.panels.findIndex((p) => p.id === layout.active);
+  const next = layout.panels[(at + step + layout.panels.length) % layout.panels.length]!;
+  return { ...layout, active: next.id };
+}

@@ -3,8 +3,8 @@ import type { WatchItem } from '../../../engine/api/contract.ts';
 import type { ApiClient } from '../api/client.ts';
 import {
   MAX_PANELS,
+  addPanel,
   movePanel,
-  newPanel,
   removePanel,
   updatePanel,
   type WorkspaceLayout,
@@ -23,20 +23,21 @@ export function ChartWorkspace({ api, layout, items, onLayoutChange }: Props) {
   const dragged = useRef<string | null>(null);
   const change = onLayoutChange;
 
-  const addPanel = () => {
-    const panel = newPanel(items[layout.panels.length % Math.max(1, items.length)]?.symbol ?? null);
-    change({
-      ...layout,
-      panels: [...layout.panels, panel],
-      active: panel.id,
-      columns: Math.max(layout.columns, layout.panels.length >= 1 ? 2 : 1),
-    });
-  };
-
   return (
     <section className="chart-workspace" aria-label="Charts">
       <div className="workspace-toolbar">
-        <button onClick={addPanel} disabled={layout.panels.length >= MAX_PANELS} title="Add a chart panel (Alt+N)">
+        <button
+          onClick={() =>
+            change(
+              addPanel(
+                layout,
+                items.map((i) => i.symbol),
+              ),
+            )
+          }
+          disabled={layout.panels.length >= MAX_PANELS}
+          title="Add a chart panel (Alt+N)"
+        >
           + Panel
         </button>
         <label>

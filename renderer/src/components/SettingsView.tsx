@@ -12,6 +12,7 @@ interface Draft {
   replaySymbol: string;
   outOfOrdernessMs: string;
   allowedLatenessMs: string;
+  theme: Settings['appearance']['theme'];
 }
 
 const toDraft = (s: Settings): Draft => ({
@@ -22,6 +23,7 @@ const toDraft = (s: Settings): Draft => ({
   replaySymbol: s.source.replay.symbol ?? '',
   outOfOrdernessMs: String(s.stream.outOfOrdernessMs),
   allowedLatenessMs: String(s.stream.allowedLatenessMs),
+  theme: s.appearance.theme,
 });
 
 /** Numbers typed by a person: empty or not a number stays text, so the schema names the problem. */
@@ -29,7 +31,7 @@ const num = (text: string): number | string =>
   text.trim() !== '' && Number.isFinite(Number(text)) ? Number(text) : text;
 
 /** Source and stream settings; the engine validates and answers with a message per field. */
-export function SettingsView({ api }: { api: ApiClient }) {
+export function SettingsView({ api, onSaved }: { api: ApiClient; onSaved?: (settings: Settings) => void }) {
   const [saved, setSaved] = useState<Settings | null>(null);
   const [draft, setDraft] = useState<Draft | null>(null);
   const [errors, setErrors] = useState<Record<string, string>>({});
@@ -68,12 +70,14 @@ export function SettingsView({ api }: { api: ApiClient }) {
         outOfOrdernessMs: num(draft.outOfOrdernessMs),
         allowedLatenessMs: num(draft.allowedLatenessMs),
       },
+      appearance: { theme: draft.theme },
     };
     try {
       const next = await api.call('settings.update', input as never);
       setSaved(next);
       setDraft(toDraft(next));
       setErrors({});
+      onSaved?.(next);
     } catch (e) {
       setErrors(
         e instanceof ApiCallError
@@ -162,6 +166,21 @@ export function SettingsView({ api }: { api: ApiClient }) {
             (v) => set({ allowedLatenessMs: v }),
             'Late ticks within this still amend their candle',
           )}
+        </fieldset>
+        <fieldset>
+          <legend>Appearance</legend>
+          <label className="field">
+            <span>Theme</span>
+            <select
+              value={draft.theme}
+              onChange={(e) => set({ theme: e.target.value as Draft['theme'] })}
+              aria-label="Theme"
+            >
+              <option value="system">Follow the system</option>
+              <option value="dark">Dark</option>
+              <option value="light">Light</option>
+            </select>
+          </label>
         </fieldset>
         {errors.form && <p className="field-error">{errors.form}</p>}
         <button type="submit" className="primary" disabled={busy}>
