@@ -3,6 +3,7 @@
  * Electron IPC and the WebSocket bridge are two transports of exactly this contract.
  */
 import { z } from 'zod';
+import { AlertKindSchema, AlertRuleInputSchema } from '../alerts/alert-rule.ts';
 import { AnalysisParamsSchema } from '../analyses/analysis.ts';
 import { ANALYSIS_NAMES } from '../analyses/market-analyses.ts';
 import { CandleSchema } from '../domain/candle.ts';
@@ -55,6 +56,24 @@ export const StatusSchema = z.object({
   database: z.object({ path: z.string(), sizeBytes: z.number() }),
 });
 export type Status = z.infer<typeof StatusSchema>;
+
+const AlertRuleSchema = z.object({
+  id: z.number(),
+  symbol: z.string(),
+  kind: AlertKindSchema,
+  threshold: z.number(),
+  windowMs: z.number(),
+  enabled: z.boolean(),
+  createdAt: z.number(),
+});
+export const AlertEventSchema = z.object({
+  id: z.number(),
+  ruleId: z.number(),
+  symbol: z.string(),
+  at: z.number(),
+  value: z.number(),
+  message: z.string(),
+});
 
 export const NoticeSchema = z.object({
   level: z.enum(['info', 'warning', 'error']),
@@ -128,6 +147,16 @@ export const commands = {
       }),
     ),
   },
+  'alerts.list': { input: NoInput, output: z.array(AlertRuleSchema) },
+  'alerts.add': { input: AlertRuleInputSchema, output: z.array(AlertRuleSchema) },
+  'alerts.remove': { input: z.object({ id: z.number().int() }).strict(), output: z.array(AlertRuleSchema) },
+  'alerts.history': {
+    input: z
+      .object({ limit: z.number().int().min(1).max(1_000).default(100) })
+      .strict()
+      .prefault({}),
+    output: z.array(AlertEventSchema),
+  },
   'settings.get': { input: NoInput, output: SettingsSchema },
   'settings.update': { input: SettingsSchema, output: SettingsSchema },
 } as const;
@@ -137,6 +166,7 @@ export const events = {
   status: StatusSchema,
   watchlist: z.array(WatchItemSchema),
   notice: NoticeSchema,
+  alert: AlertEventSchema,
 } as const;
 
 export type CommandName = keyof typeof commands;

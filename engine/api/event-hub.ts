@@ -3,6 +3,9 @@ import type { EventName, EventPayload } from './contract.ts';
 
 type Listener = <E extends EventName>(event: E, payload: EventPayload<E>) => void;
 
+/** Channels where each message matters (rare, and not a newer state of the same thing): never merged. */
+const EVERY_MESSAGE: ReadonlySet<EventName> = new Set<EventName>(['notice', 'alert']);
+
 /**
  * Coalesces engine events into at most one message per channel per frame. Candles are merged by
  * series and window (the newest state wins); other channels keep only their latest payload.
@@ -10,8 +13,8 @@ type Listener = <E extends EventName>(event: E, payload: EventPayload<E>) => voi
 export class EventHub {
   private readonly listeners = new Set<Listener>();
   private candles = new Map<string, Candle>();
-  private latest = new Map<Exclude<EventName, 'candles' | 'notice'>, unknown>();
-  private notices: EventPayload<'notice'>[] = [];
+  private latest = new Map<EventName, unknown>();
+  private queued: Array<[EventName, unknown]> = [];
   private timer: NodeJS.Timeout | undefined;
 
   private readonly frameMs: number;
@@ -30,10 +33,10 @@ export class EventHub {
       for (const candle of payload as Candle[]) {
         this.candles.set(`${candle.symbol}|${candle.interval}|${candle.start}`, candle);
       }
-    } else if (event === 'notice') {
-      this.notices.push(payload as EventPayload<'notice'>);
+    } else if (EVERY_MESSAGE.has(event)) {
+      this.queued.push([event, payload]);
     } else {
-      this.latest.set(event as Exclude<EventName, 'candles' | 'notice'>, payload);
+      this.latest.set(event, payload);
     }
     this.timer ??= setTimeout(() => this.flush(), this.frameMs);
   }
@@ -44,14 +47,13 @@ export class EventHub {
     this.timer = undefined;
     const candles = [...this.candles.values()];
     const latest = this.latest;
-    const notices = this.notices;
+    const queued = this.queued;
     this.candles = new Map();
     this.latest = new Map();
-    this.notices = [];
+    this.queued = [];
     if (candles.length > 0) this.emit('candles', candles);
     for (const [event, payload] of latest) this.emit(event, payload as never);
-    // Notices are rare and each one matters, so they are not merged but still ride the same frame.
-    for (const notice of notices) this.emit('notice', notice);
+    for (const [event, payload] of queued) this.emit(event, payload as never);
   }
 
   close(): void {

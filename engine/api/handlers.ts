@@ -22,6 +22,10 @@ export function createHandlers(app: MarketMonitor): Handlers {
     },
     'analyses.csv': ({ name, params }) => exportAnalysis(app.db, name, params),
     'deadLetters.recent': ({ limit }) => app.store.recentDeadLetters(limit),
+    'alerts.list': () => app.alerts.rules(),
+    'alerts.add': (rule) => app.addAlert(rule),
+    'alerts.remove': ({ id }) => app.removeAlert(id),
+    'alerts.history': ({ limit }) => app.alerts.history(limit),
     'settings.get': () => app.settings,
     'settings.update': (settings) => app.updateSettings(settings),
   };

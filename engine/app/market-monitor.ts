@@ -7,6 +7,10 @@ import { createBus } from '../bus/create-bus.ts';
 import { SettingsSchema, type Settings, type SettingsInput } from '../domain/settings.ts';
 import { SymbolSchema } from '../domain/symbol.ts';
 import type { Tick } from '../domain/tick.ts';
+import type { Candle } from '../domain/candle.ts';
+import { AlertEvaluator } from '../alerts/alert-evaluator.ts';
+import { AlertRuleInputSchema, type AlertRule, type AlertRuleInput } from '../alerts/alert-rule.ts';
+import { AlertRepo } from '../store/alert-repo.ts';
 import { MarketSimulator } from '../sources/simulator.ts';
 import { ReplaySource } from '../sources/replay/replay-source.ts';
 import type { TickSource } from '../sources/source.ts';
@@ -41,6 +45,9 @@ export class MarketMonitor {
   readonly store: MarketStore;
   readonly watchlist: WatchlistRepo;
   readonly companies: CompanyRepo;
+  readonly alerts: AlertRepo;
+  private readonly alertEvaluator = new AlertEvaluator();
+  private alertRules: AlertRule[];
   private readonly settingsRepo: SettingsRepo;
   private settingsValue: Settings;
   private bus!: TickBus;
@@ -60,6 +67,8 @@ export class MarketMonitor {
     this.store = new MarketStore(db);
     this.watchlist = new WatchlistRepo(db);
     this.companies = new CompanyRepo(db);
+    this.alerts = new AlertRepo(db);
+    this.alertRules = this.alerts.rules();
     this.quotes = new QuoteBoard(this.store);
     this.settingsRepo = new SettingsRepo(db);
     this.settingsValue = this.loadSettings();
@@ -108,6 +117,33 @@ export class MarketMonitor {
   reorderWatchlist(symbols: readonly string[]): WatchItem[] {
     this.watchlist.reorder(symbols);
     return this.watchlistChanged();
+  }
+
+  addAlert(input: AlertRuleInput): AlertRule[] {
+    const rule = AlertRuleInputSchema.parse(input);
+    this.alerts.addRule(rule);
+    this.alertRules = this.alerts.rules();
+    return this.alertRules;
+  }
+
+  removeAlert(id: number): AlertRule[] {
+    if (!this.alerts.removeRule(id)) throw new UserError(`There is no alert ${id}`);
+    this.alertRules = this.alerts.rules();
+    return this.alertRules;
+  }
+
+  private fireAlerts(ticks: readonly Tick[], candles: readonly Candle[]): void {
+    if (this.alertRules.length === 0) return;
+    for (const firing of this.alertEvaluator.evaluate(this.alertRules, ticks, candles)) {
+      const event = this.alerts.record({
+        ruleId: firing.rule.id,
+        symbol: firing.rule.symbol,
+        at: firing.at,
+        value: firing.value,
+        message: firing.message,
+      });
+      this.events.publish('alert', event);
+    }
   }
 
   setPaused(paused: boolean): Status {
@@ -186,6 +222,7 @@ export class MarketMonitor {
     });
     this.processor.onCommitted((batch) => {
       this.quotes.apply(batch.lastTicks, batch.candles);
+      this.fireAlerts(batch.lastTicks, batch.candles);
       this.events.publish('candles', batch.candles);
       if (batch.accepted > 0) this.events.publish('watchlist', this.watchItems());
     });

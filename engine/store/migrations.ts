@@ -83,4 +83,25 @@ export const MIGRATIONS: readonly string[] = [
     payload TEXT NOT NULL
   );
   `,
+  /* 2: alerts */ `
+  CREATE TABLE alert_rules (
+    id INTEGER PRIMARY KEY,
+    symbol TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('price-above', 'price-below', 'move-percent', 'volume-spike')),
+    threshold REAL NOT NULL,
+    window_ms INTEGER NOT NULL,
+    enabled INTEGER NOT NULL DEFAULT 1,
+    created_at INTEGER NOT NULL
+  );
+
+  CREATE TABLE alert_events (
+    id INTEGER PRIMARY KEY,
+    rule_id INTEGER NOT NULL,
+    symbol TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    value REAL NOT NULL,
+    message TEXT NOT NULL
+  );
+  CREATE INDEX alert_events_at ON alert_events (at);
+  `,
 ];

@@ -2,6 +2,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import type { Notice } from '../../engine/api/contract.ts';
 import type { ApiClient } from './api/client.ts';
 import { useConnection, useLive } from './api/hooks.ts';
+import { AlertsView, useAlertNotifications } from './components/AlertsView.tsx';
 import { AnalysesView } from './components/AnalysesView.tsx';
 import { ChartWorkspace } from './components/ChartWorkspace.tsx';
 import { CompanyCard } from './components/CompanyCard.tsx';
@@ -25,10 +26,11 @@ import {
 const remembered = (key: string) => window.localStorage.getItem(`market-monitor.${key}`);
 const remember = (key: string, value: string) => window.localStorage.setItem(`market-monitor.${key}`, value);
 
-type View = 'chart' | 'analyses' | 'pipeline' | 'settings';
+type View = 'chart' | 'analyses' | 'alerts' | 'pipeline' | 'settings';
 const VIEW_TITLES: Record<View, string> = {
   chart: 'Chart',
   analyses: 'Analyses',
+  alerts: 'Alerts',
   pipeline: 'Pipeline',
   settings: 'Settings',
 };
@@ -68,7 +70,7 @@ export function App({ api }: { api: ApiClient }) {
   const [showHelp, setShowHelp] = useState(false);
   const shortcuts = useMemo<Shortcut[]>(
     () => [
-      ...(['chart', 'analyses', 'pipeline', 'settings'] as const).map((v, i) => ({
+      ...(['chart', 'analyses', 'alerts', 'pipeline', 'settings'] as const).map((v, i) => ({
         keys: `Alt+${i + 1}`,
         description: `Show ${VIEW_TITLES[v]}`,
         matches: alt(`Digit${i + 1}`),
@@ -109,6 +111,7 @@ export function App({ api }: { api: ApiClient }) {
   const symbolsRef = useRef<string[]>([]);
   symbolsRef.current = items.map((i) => i.symbol);
   useShortcuts(shortcuts);
+  useAlertNotifications(api, (message) => setLocalNotice({ level: 'warning', message }));
 
   // Panels show symbols that exist: a removed symbol's panels move to the first one on the list.
   useEffect(() => {
@@ -140,7 +143,7 @@ export function App({ api }: { api: ApiClient }) {
       <header className="top-bar">
         <h1>Market Monitor</h1>
         <nav className="tabs" aria-label="Views">
-          {(['chart', 'analyses', 'pipeline', 'settings'] as const).map((v) => (
+          {(['chart', 'analyses', 'alerts', 'pipeline', 'settings'] as const).map((v) => (
             <button
               key={v}
               className={v === view ? 'active' : ''}
@@ -163,6 +166,7 @@ export function App({ api }: { api: ApiClient }) {
       ) : (
         <main className="workspace single">
           {view === 'analyses' && <AnalysesView api={api} />}
+          {view === 'alerts' && <AlertsView api={api} items={items} />}
           {view === 'pipeline' && <PipelineView api={api} status={status} />}
           {view === 'settings' && <SettingsView api={api} onSaved={(s) => applyTheme(s.appearance.theme)} />}
         </main>

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/chromium.ts';
@@ -9,6 +10,7 @@ const SHOTS = path.resolve(import.meta.dirname, '..', '..', 'test-results');
 const VIEWS = [
   { tab: 'Chart', ready: '[data-testid="legend"][data-close]' },
   { tab: 'Analyses', ready: '[data-testid="analysis-table"]' },
+  { tab: 'Alerts', ready: 'button:has-text("Add alert")' },
   { tab: 'Pipeline', ready: '[data-testid="partitions"]' },
   { tab: 'Settings', ready: '[aria-label="Ticks per second"]' },
 ];
@@ -84,7 +86,7 @@ describe('every view in both themes, in a real Chromium', () => {
     const before = await panels.count();
     await page.keyboard.press('Alt+KeyN');
     await expect.poll(() => panels.count()).toBe(before + 1);
-    await page.keyboard.press('Alt+Digit3');
+    await page.keyboard.press('Alt+Digit4');
     await expect
       .poll(() => page.getByRole('button', { name: 'Pipeline', exact: true }).getAttribute('aria-pressed'))
       .toBe('true');
@@ -94,6 +96,43 @@ describe('every view in both themes, in a real Chromium', () => {
     await expect
       .poll(() => page.evaluate(() => document.activeElement?.getAttribute('aria-label')))
       .toBe('Symbol to add');
+    await page.close();
+  });
+
+  it('fires an alert on simulated data: history, toast, and the row in SQLite', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 760 } });
+    await page.goto(app.url);
+    await page.locator('.watchlist li').first().waitFor({ timeout: 15_000 });
+    const symbol = (await page.locator('.watchlist li').first().getAttribute('data-symbol'))!;
+    const price = Number(
+      (await page.locator('.watchlist li').first().locator('.col-last').textContent())!.replace(/,/g, ''),
+    );
+    await page.getByRole('button', { name: 'Alerts', exact: true }).click();
+    await page.getByLabel('Threshold').fill('-1');
+    await page.getByRole('button', { name: 'Add alert' }).click();
+    await expect.poll(() => page.locator('.alerts .field-error').allTextContents()).toContain('must be above zero');
+    await page.getByLabel('Alert symbol').fill(symbol);
+    await page.getByLabel('Alert kind').selectOption('price-above');
+    await page.getByLabel('Threshold').fill(String(Math.floor(price / 2)));
+    await page.getByRole('button', { name: 'Add alert' }).click();
+    await expect.poll(() => page.getByTestId('alert-rules').textContent()).toContain(`${symbol} trades above`);
+    await expect.poll(() => page.getByTestId('alert-history').locator('tbody tr').count(), { timeout: 10_000 }).toBe(1);
+    expect(await page.getByTestId('alert-history').textContent()).toContain(`above ${Math.floor(price / 2)}`);
+    await expect
+      .poll(() => page.locator('.toast').allTextContents())
+      .toEqual(expect.arrayContaining([expect.stringContaining(symbol)]));
+    await page.screenshot({ path: path.join(SHOTS, 'e2e-alerts.png') });
+    // It fired once: the price stays above the line, so the rule stays quiet until it crosses back.
+    await page.waitForTimeout(1_500);
+    expect(await page.getByTestId('alert-history').locator('tbody tr').count()).toBe(1);
+    const db = new Database(app.dbPath, { readonly: true });
+    const events = db.prepare('SELECT symbol, message FROM alert_events').all() as Array<{
+      symbol: string;
+      message: string;
+    }>;
+    db.close();
+    expect(events).toHaveLength(1);
+    expect(events[0]!.symbol).toBe(symbol);
     await page.close();
   });
 });

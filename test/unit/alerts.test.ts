@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { AlertEvaluator } from '../../engine/alerts/alert-evaluator.ts';
+import { AlertRuleInputSchema, type AlertRule } from '../../engine/alerts/alert-rule.ts';
+import type { Candle } from '../../engine/domain/candle.ts';
+import type { Tick } from '../../engine/domain/tick.ts';
+
+const rule = (over: Partial<AlertRule>): AlertRule => ({
+  id: 1,
+  symbol: 'AAPL',
+  kind: 'price-above',
+  threshold: 100,
+  windowMs: 300_000,
+  enabled: true,
+  createdAt: 0,
+  ...over,
+});
+const tick = (price: number, ts: number, symbol = 'AAPL'): Tick => ({
+  symbol,
+  ts,
+  price,
+  volume: 1,
+  source: 'simulator',
+});
+const minute = (start: number, volume: number): Candle => ({
+  symbol: 'AAPL',
+  interval: '1m',
+  start,
+  open: 1,
+  high: 1,
+  low: 1,
+  close: 1,
+  volume,
+  turnover: volume,
+  trades: 1,
+  buyVolume: 0,
+  sellVolume: 0,
+  openTs: start,
+  closeTs: start,
+});
+
+describe('alert rules', () => {
+  it('fires a price alert once when the line is crossed, and again only after crossing back', () => {
+    const evaluator = new AlertEvaluator();
+    const rules = [rule({})];
+    const fired = [99, 101, 102, 99, 103].map((p, i) => evaluator.evaluate(rules, [tick(p, i)], []).length);
+    expect(fired).toEqual([0, 1, 0, 0, 1]);
+  });
+
+  it('watches only its own symbol and stays quiet when disabled', () => {
+    const evaluator = new AlertEvaluator();
+    expect(evaluator.evaluate([rule({})], [tick(500, 1, 'MSFT')], [])).toEqual([]);
+    expect(evaluator.evaluate([rule({ enabled: false })], [tick(500, 2)], [])).toEqual([]);
+  });
+
+  it('fires a price-below alert with the price as evidence', () => {
+    const [firing] = new AlertEvaluator().evaluate([rule({ kind: 'price-below', threshold: 50 })], [tick(49.5, 7)], []);
+    expect(firing).toMatchObject({ at: 7, value: 49.5 });
+    expect(firing!.message).toContain('below 50');
+  });
+
+  it('fires a % move within its window, not for the same move spread over a longer time', () => {
+    const moveRule = rule({ kind: 'move-percent', threshold: 5, windowMs: 60_000 });
+    const fast = new AlertEvaluator();
+    fast.evaluate([moveRule], [tick(100, 0)], []);
+    const [firing] = fast.evaluate([moveRule], [tick(106, 30_000)], []);
+    expect(firing?.value).toBeCloseTo(6, 9);
+    const slow = new AlertEvaluator();
+    slow.evaluate([moveRule], [tick(100, 0)], []);
+    slow.evaluate([moveRule], [tick(103, 50_000)], []);
+    expect(slow.evaluate([moveRule], [tick(106, 120_000)], [])).toEqual([]); // 3% within the last minute
+  });
+
+  it('fires a volume spike against the average of the previous minutes, once per minute', () => {
+    const spikeRule = rule({ kind: 'volume-spike', threshold: 3 });
+    const evaluator = new AlertEvaluator();
+    for (let m = 0; m < 20; m++) expect(evaluator.evaluate([spikeRule], [], [minute(m * 60_000, 100)])).toEqual([]);
+    const [firing] = evaluator.evaluate([spikeRule], [], [minute(20 * 60_000, 350)]);
+    expect(firing?.value).toBeCloseTo(3.5, 9);
+    expect(evaluator.evaluate([spikeRule], [], [minute(20 * 60_000, 400)])).toEqual([]);
+  });
+
+  it('refuses rules that cannot mean anything, naming the field', () => {
+    const zero = AlertRuleInputSchema.safeParse({ symbol: 'AAPL', kind: 'price-above', threshold: 0 });
+    expect(zero.error?.issues[0]).toMatchObject({ path: ['threshold'], message: 'must be above zero' });
+    const spike = AlertRuleInputSchema.safeParse({ symbol: 'AAPL', kind: 'volume-spike', threshold: 0.5 });
+    expect(spike.error?.issues[0]?.path).toEqual(['threshold']);
+    expect(AlertRuleInputSchema.safeParse({ symbol: 'bad one', kind: 'price-above', threshold: 1 }).success).toBe(
+      false,
+    );
+  });
+});
