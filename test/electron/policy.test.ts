@@ -64,7 +64,11 @@ describe('Electron security policy', () => {
     const dir = '/opt/mm/renderer';
     expect(resolveAppFile(`${APP_ORIGIN}/`, dir, path.join)).toBe('/opt/mm/renderer/index.html');
     expect(resolveAppFile(`${APP_ORIGIN}/assets/a.js`, dir, path.join)).toBe('/opt/mm/renderer/assets/a.js');
-    for (const sneaky of ['/assets/%2e%2e/%2e%2e/%2e%2e/etc/passwd', '/..%2f..%2f..%2fetc%2fpasswd', '/a/..%2F..%2F..%2Fsecret']) {
+    for (const sneaky of [
+      '/assets/%2e%2e/%2e%2e/%2e%2e/etc/passwd',
+      '/..%2f..%2f..%2fetc%2fpasswd',
+      '/a/..%2F..%2F..%2Fsecret',
+    ]) {
       const file = resolveAppFile(`${APP_ORIGIN}${sneaky}`, dir, path.join);
       if (file !== null) expect(path.resolve(file).startsWith(`${dir}/`)).toBe(true);
     }

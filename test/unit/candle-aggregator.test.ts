@@ -26,13 +26,24 @@ const crowdedTickArb = tickArb.chain((t) =>
   fc.integer({ min: 0, max: 3_000 }).map((offset) => ({ ...t, ts: BASE + 1_800_000 + offset })),
 );
 
-function toTick(t: { symbol: string; ts: number; price: number; volume: number; side: 'buy' | 'sell' | undefined }): Tick {
+function toTick(t: {
+  symbol: string;
+  ts: number;
+  price: number;
+  volume: number;
+  side: 'buy' | 'sell' | undefined;
+}): Tick {
   const tick: Tick = { symbol: t.symbol, ts: t.ts, price: t.price, volume: t.volume, source: 'simulator' };
   if (t.side) tick.side = t.side;
   return tick;
 }
 
-const ticksArb = fc.oneof(fc.array(tickArb, { minLength: 1, maxLength: 120 }), fc.array(crowdedTickArb, { minLength: 1, maxLength: 120 })).map((ts) => ts.map(toTick));
+const ticksArb = fc
+  .oneof(
+    fc.array(tickArb, { minLength: 1, maxLength: 120 }),
+    fc.array(crowdedTickArb, { minLength: 1, maxLength: 120 }),
+  )
+  .map((ts) => ts.map(toTick));
 
 function key(symbol: string, interval: string, start: number): string {
   return `${symbol}|${interval}|${start}`;
@@ -40,7 +51,10 @@ function key(symbol: string, interval: string, start: number): string {
 
 /** Batch recomputation, written from the definition: group, then pick and sum. */
 function recompute(ticks: readonly Tick[], intervals: readonly Interval[]): Map<string, Candle> {
-  const groups = new Map<string, { symbol: string; interval: Interval; start: number; items: { tick: Tick; seq: number }[] }>();
+  const groups = new Map<
+    string,
+    { symbol: string; interval: Interval; start: number; items: { tick: Tick; seq: number }[] }
+  >();
   ticks.forEach((tick, seq) => {
     for (const interval of intervals) {
       const size = SIZE[interval]!;

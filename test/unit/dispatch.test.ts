@@ -14,7 +14,8 @@ function setup() {
   const db = openDatabase(':memory:');
   const repo = new WatchlistRepo(db);
   const calls: Array<{ name: string; input: unknown }> = [];
-  const items = (): WatchItem[] => repo.list().map((e) => ({ ...e, last: null, dayOpen: null, dayVolume: 0, spark: [] }));
+  const items = (): WatchItem[] =>
+    repo.list().map((e) => ({ ...e, last: null, dayOpen: null, dayVolume: 0, spark: [] }));
   let failWith: unknown;
   // Commands this test does not serve refuse loudly; the contract may grow without breaking the test.
   const unserved = Object.fromEntries(
@@ -39,7 +40,11 @@ function setup() {
       if (!repo.remove(input.symbol)) throw new UserError(`${input.symbol} is not on the watchlist`);
       return items();
     },
-    'watchlist.reorder': (input) => (calls.push({ name: 'watchlist.reorder', input }), repo.reorder(input.symbols), items()),
+    'watchlist.reorder': (input) => (
+      calls.push({ name: 'watchlist.reorder', input }),
+      repo.reorder(input.symbols),
+      items()
+    ),
     'candles.list': (input) => (calls.push({ name: 'candles.list', input }), []),
     'status.get': () => {
       throw failWith;
@@ -85,10 +90,15 @@ describe('dispatch', () => {
     await dispatch(handlers, 'candles.list', { symbol: 'aapl', interval: '1m' });
     expect(calls.at(-1)).toEqual({
       name: 'candles.list',
-      input: { symbol: 'AAPL', interval: '1m', limit: commands['candles.list'].input.parse({ symbol: 'A', interval: '1m' }).limit },
+      input: {
+        symbol: 'AAPL',
+        interval: '1m',
+        limit: commands['candles.list'].input.parse({ symbol: 'A', interval: '1m' }).limit,
+      },
     });
     // Commands without input accept none at all.
-    for (const input of [undefined, null, {}]) expect((await dispatch(handlers, 'watchlist.list', input)).ok).toBe(true);
+    for (const input of [undefined, null, {}])
+      expect((await dispatch(handlers, 'watchlist.list', input)).ok).toBe(true);
     db.close();
   });
 
@@ -145,7 +155,11 @@ describe('dispatch', () => {
   it('reports a ZodError thrown by a handler as invalid input', async () => {
     const { handlers, db } = setup();
     const error = errorOf(await dispatch(handlers, 'source.setPaused', { paused: true }));
-    expect(error).toEqual({ code: 'invalid-input', message: 'paused: cannot pause now', fields: { paused: 'cannot pause now' } });
+    expect(error).toEqual({
+      code: 'invalid-input',
+      message: 'paused: cannot pause now',
+      fields: { paused: 'cannot pause now' },
+    });
     db.close();
   });
 });

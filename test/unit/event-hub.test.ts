@@ -16,8 +16,20 @@ function record(hub: EventHub): Message[] {
 
 function candle(symbol: string, interval: Interval, start: number, close: number): Candle {
   return {
-    symbol, interval, start, open: 1, high: Math.max(1, close), low: Math.min(1, close), close, volume: 1,
-    turnover: close, trades: 1, buyVolume: 0, sellVolume: 0, openTs: start, closeTs: start,
+    symbol,
+    interval,
+    start,
+    open: 1,
+    high: Math.max(1, close),
+    low: Math.min(1, close),
+    close,
+    volume: 1,
+    turnover: close,
+    trades: 1,
+    buyVolume: 0,
+    sellVolume: 0,
+    openTs: start,
+    closeTs: start,
   };
 }
 
@@ -63,7 +75,9 @@ describe('EventHub', () => {
     for (let i = 1; i <= 5; i++) {
       hub.publish('status', status(i));
       hub.publish('candles', [candle('AAPL', '1s', i * 1_000, i)]);
-      hub.publish('watchlist', [{ symbol: 'AAPL', position: 0, addedAt: 0, last: { price: i, ts: i }, dayOpen: null, dayVolume: 0, spark: [] }]);
+      hub.publish('watchlist', [
+        { symbol: 'AAPL', position: 0, addedAt: 0, last: { price: i, ts: i }, dayOpen: null, dayVolume: 0, spark: [] },
+      ]);
     }
     hub.publish('notice', { level: 'info', message: 'one' });
     hub.publish('notice', { level: 'warning', message: 'two' });

@@ -26,7 +26,10 @@ export function storedCandles(db: SqliteDatabase, interval?: string): Record<str
         string,
         unknown
       >[])
-    : (db.prepare(`SELECT ${columns} FROM candles ORDER BY interval, symbol, start`).all() as Record<string, unknown>[]);
+    : (db.prepare(`SELECT ${columns} FROM candles ORDER BY interval, symbol, start`).all() as Record<
+        string,
+        unknown
+      >[]);
 }
 
 /**

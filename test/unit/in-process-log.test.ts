@@ -35,7 +35,9 @@ class Recorder implements TickConsumer {
   }
 
   delivered(): Array<{ partition: number; offset: number; tick: Tick }> {
-    return this.batches.flatMap((b) => b.records.map((r) => ({ partition: b.partition, offset: r.offset, tick: r.value as Tick })));
+    return this.batches.flatMap((b) =>
+      b.records.map((r) => ({ partition: b.partition, offset: r.offset, tick: r.value as Tick })),
+    );
   }
 }
 
@@ -149,7 +151,10 @@ describe('InProcessLog', () => {
     await log.subscribe(consumer);
     await until(() => consumer.delivered().length === 20, 'delivery');
     for (let partition = 0; partition < 2; partition++) {
-      const offsets = consumer.delivered().filter((d) => d.partition === partition).map((d) => d.offset);
+      const offsets = consumer
+        .delivered()
+        .filter((d) => d.partition === partition)
+        .map((d) => d.offset);
       expect(offsets).toEqual(offsets.map((_, i) => i));
     }
   });

@@ -20,7 +20,11 @@ function dbPath(): string {
 }
 
 async function open(file: string, overrides: object | null = FAST, starterSymbols?: string[]): Promise<MarketMonitor> {
-  const app = await MarketMonitor.open({ dbPath: file, ...(overrides ? { overrides } : {}), ...(starterSymbols ? { starterSymbols } : {}) });
+  const app = await MarketMonitor.open({
+    dbPath: file,
+    ...(overrides ? { overrides } : {}),
+    ...(starterSymbols ? { starterSymbols } : {}),
+  });
   let closed = false;
   const close = app.close.bind(app);
   app.close = async () => {
@@ -103,13 +107,20 @@ describe('MarketMonitor', () => {
     expect(status.engine.accepted).toBe(app.store.tickCount());
     expect(status.engine.late + status.engine.invalid).toBe(app.store.deadLetterCount());
     expect(status.bus.partitions.every((p) => p.lag === 0)).toBe(true);
-    expect(status.bus.partitions.reduce((n, p) => n + p.consumedOffset, 0)).toBe(app.store.tickCount() + app.store.deadLetterCount());
+    expect(status.bus.partitions.reduce((n, p) => n + p.consumedOffset, 0)).toBe(
+      app.store.tickCount() + app.store.deadLetterCount(),
+    );
 
-    for (const [interval, size] of [['1s', 1_000], ['1m', 60_000]] as const) {
+    for (const [interval, size] of [
+      ['1s', 1_000],
+      ['1m', 60_000],
+    ] as const) {
       const expected = sqlCandles(app.db, interval, size);
       const got = app.db
-        .prepare(`SELECT symbol, interval, start, open, high, low, close, volume, turnover, trades, buy_volume,
-                         sell_volume, open_ts, close_ts FROM candles WHERE interval = ? ORDER BY symbol, start`)
+        .prepare(
+          `SELECT symbol, interval, start, open, high, low, close, volume, turnover, trades, buy_volume,
+                         sell_volume, open_ts, close_ts FROM candles WHERE interval = ? ORDER BY symbol, start`,
+        )
         .all(interval) as Array<Record<string, number>>;
       expect(got.length).toBe(expected.length);
       got.forEach((row, i) => {
@@ -150,7 +161,10 @@ describe('MarketMonitor', () => {
   it('saves settings updated through the app and keeps running with them', async () => {
     const file = dbPath();
     let app = await open(file, null, ['AAPL']);
-    const saved = await app.updateSettings({ ...app.settings, stream: { ...app.settings.stream, intervals: ['1s', '1m'] } });
+    const saved = await app.updateSettings({
+      ...app.settings,
+      stream: { ...app.settings.stream, intervals: ['1s', '1m'] },
+    });
     expect(saved.stream.intervals).toEqual(['1s', '1m']);
     await expect(app.updateSettings({ bus: { partitions: 0 } } as never)).rejects.toThrow();
     expect(app.settings.stream.intervals).toEqual(['1s', '1m']);

@@ -29,11 +29,15 @@ const steps = (n: number, dt = 100) => Array.from({ length: n }, () => dt);
 describe('MarketSimulator', () => {
   it('is deterministic: the same seed and clock give the same ticks', () => {
     fc.assert(
-      fc.property(fc.integer(), fc.array(fc.integer({ min: 0, max: 700 }), { minLength: 1, maxLength: 40 }), (seed, dts) => {
-        const a = simulator(seed, 50, ['AAPL', 'MSFT', 'EURUSD=X']).run(dts);
-        const b = simulator(seed, 50, ['AAPL', 'MSFT', 'EURUSD=X']).run(dts);
-        expect(a).toEqual(b);
-      }),
+      fc.property(
+        fc.integer(),
+        fc.array(fc.integer({ min: 0, max: 700 }), { minLength: 1, maxLength: 40 }),
+        (seed, dts) => {
+          const a = simulator(seed, 50, ['AAPL', 'MSFT', 'EURUSD=X']).run(dts);
+          const b = simulator(seed, 50, ['AAPL', 'MSFT', 'EURUSD=X']).run(dts);
+          expect(a).toEqual(b);
+        },
+      ),
       { numRuns: 50 },
     );
   });

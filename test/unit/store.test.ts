@@ -23,8 +23,20 @@ function dbFile(): string {
 
 function candle(symbol: string, start: number, close: number): Candle {
   return {
-    symbol, interval: '1m', start, open: close, high: close, low: close, close, volume: 1, turnover: close,
-    trades: 1, buyVolume: 1, sellVolume: 0, openTs: start, closeTs: start,
+    symbol,
+    interval: '1m',
+    start,
+    open: close,
+    high: close,
+    low: close,
+    close,
+    volume: 1,
+    turnover: close,
+    trades: 1,
+    buyVolume: 1,
+    sellVolume: 0,
+    openTs: start,
+    closeTs: start,
   };
 }
 
@@ -65,7 +77,13 @@ describe('database and migrations', () => {
     expect(reopened.tickCount()).toBe(1);
     expect(reopened.deadLetterCount()).toBe(1);
     expect(reopened.candles({ symbol: 'AAPL', interval: '1m' })).toEqual([candle('AAPL', 60_000, 10)]);
-    expect(reopened.checkpoint('g', 't', 0)).toEqual({ consumerGroup: 'g', topic: 't', partition: 0, nextOffset: 2, maxEventTs: 60_000 });
+    expect(reopened.checkpoint('g', 't', 0)).toEqual({
+      consumerGroup: 'g',
+      topic: 't',
+      partition: 0,
+      nextOffset: 2,
+      maxEventTs: 60_000,
+    });
     db.close();
   });
 
@@ -212,7 +230,9 @@ describe('MarketStore queries', () => {
     expect(startsOf({ symbol: 'AAPL', interval: '1m' })).toEqual(starts);
     expect(startsOf({ symbol: 'AAPL', interval: '1m', limit: 3 })).toEqual(starts.slice(-3));
     expect(startsOf({ symbol: 'AAPL', interval: '1m', from: starts[4], to: starts[9] })).toEqual(starts.slice(4, 10));
-    expect(startsOf({ symbol: 'AAPL', interval: '1m', from: starts[4], to: starts[9], limit: 2 })).toEqual(starts.slice(8, 10));
+    expect(startsOf({ symbol: 'AAPL', interval: '1m', from: starts[4], to: starts[9], limit: 2 })).toEqual(
+      starts.slice(8, 10),
+    );
     expect(startsOf({ symbol: 'AAPL', interval: '1s' })).toEqual([]);
     expect(store.candles({ symbol: 'MSFT', interval: '1m' })).toEqual([candle('MSFT', 60_000, 1)]);
     db.close();

@@ -45,7 +45,13 @@ function stream(steps: readonly Step[], jitterScale: (jitter: number) => number)
   let t = BASE;
   return steps.map((s) => {
     t += s.dt;
-    const tick: Tick = { symbol: s.symbol, ts: t + jitterScale(s.jitter), price: s.price, volume: s.volume, source: 'replay' };
+    const tick: Tick = {
+      symbol: s.symbol,
+      ts: t + jitterScale(s.jitter),
+      price: s.price,
+      volume: s.volume,
+      source: 'replay',
+    };
     if (s.side) tick.side = s.side;
     return tick;
   });
@@ -80,7 +86,9 @@ function expectCandlesMatchSql(db: SqliteDatabase): void {
   }
 }
 
-function deadLetters(db: SqliteDatabase): Array<{ partition: number; offset: number; reason: string; payload: string }> {
+function deadLetters(
+  db: SqliteDatabase,
+): Array<{ partition: number; offset: number; reason: string; payload: string }> {
   return db.prepare('SELECT partition, offset, reason, payload FROM dead_letters ORDER BY id').all() as never;
 }
 
@@ -103,7 +111,9 @@ describe('TickProcessor', () => {
 
             expect(store.deadLetterCount()).toBe(0);
             expect(processor.counters).toEqual({ accepted: ticks.length, late: 0, invalid: 0 });
-            const rows = db.prepare('SELECT symbol, ts, price, volume, side, source FROM ticks').all() as Array<Record<string, unknown>>;
+            const rows = db.prepare('SELECT symbol, ts, price, volume, side, source FROM ticks').all() as Array<
+              Record<string, unknown>
+            >;
             const asRows = ticks.map((t) => ({ ...t, side: t.side ?? null }));
             const order = (a: Record<string, unknown>, b: Record<string, unknown>) =>
               JSON.stringify(a) < JSON.stringify(b) ? -1 : 1;
@@ -210,8 +220,20 @@ describe('TickProcessor', () => {
     expect(store.tickCount()).toBe(1);
     expect(storedCandles(db, '1s')).toEqual([
       {
-        symbol: 'MSFT', interval: '1s', start: BASE, open: 400, high: 400, low: 400, close: 400, volume: 2,
-        turnover: 800, trades: 1, buy_volume: 2, sell_volume: 0, open_ts: BASE, close_ts: BASE,
+        symbol: 'MSFT',
+        interval: '1s',
+        start: BASE,
+        open: 400,
+        high: 400,
+        low: 400,
+        close: 400,
+        volume: 2,
+        turnover: 800,
+        trades: 1,
+        buy_volume: 2,
+        sell_volume: 0,
+        open_ts: BASE,
+        close_ts: BASE,
       },
     ]);
     expect(processor.resumeOffset(TOPIC, 2)).toBe(10 + values.length);
@@ -221,7 +243,11 @@ describe('TickProcessor', () => {
     const p2 = new TickProcessor(store2, options(1_000, 0));
     await p2.onBatch({ topic: TOPIC, partition: 0, records: [{ offset: 0, key: 'x', value: 42 }] });
     expect(store2.checkpoint('test', TOPIC, 0)).toEqual({
-      consumerGroup: 'test', topic: TOPIC, partition: 0, nextOffset: 1, maxEventTs: null,
+      consumerGroup: 'test',
+      topic: TOPIC,
+      partition: 0,
+      nextOffset: 1,
+      maxEventTs: null,
     });
     expect(storedCandles(db2)).toEqual([]);
     db.close();
@@ -233,7 +259,14 @@ describe('TickProcessor', () => {
     const processor = new TickProcessor(store, options(500, 0));
     const ticks = stream(
       SYMBOLS.flatMap((symbol, i) =>
-        Array.from({ length: 30 }, (_, k) => ({ symbol, dt: 7 * i + k, jitter: (k * 37) % 400, price: 10, volume: 1, side: undefined })),
+        Array.from({ length: 30 }, (_, k) => ({
+          symbol,
+          dt: 7 * i + k,
+          jitter: (k * 37) % 400,
+          price: 10,
+          volume: 1,
+          side: undefined,
+        })),
       ),
       (j) => j,
     );
@@ -247,7 +280,15 @@ describe('TickProcessor', () => {
       .flatMap((own, partition) =>
         own.length === 0
           ? []
-          : [{ consumer_group: 'test', topic: TOPIC, partition, next_offset: own.length, max_event_ts: Math.max(...own.map((t) => t.ts)) }],
+          : [
+              {
+                consumer_group: 'test',
+                topic: TOPIC,
+                partition,
+                next_offset: own.length,
+                max_event_ts: Math.max(...own.map((t) => t.ts)),
+              },
+            ],
       );
     expect(rows).toEqual(expected);
     for (const row of expected) expect(processor.resumeOffset(TOPIC, row.partition)).toBe(row.next_offset);
@@ -260,7 +301,14 @@ describe('TickProcessor', () => {
     // or the bus's redelivery of the batch folds its ticks in twice.
     const opts = options(1_000, 2_000, ['1s', '1m']);
     const t = BASE + 20_000;
-    const tick = (ts: number, price: number): Tick => ({ symbol: 'AAPL', ts, price, volume: 2, side: 'buy', source: 'replay' });
+    const tick = (ts: number, price: number): Tick => ({
+      symbol: 'AAPL',
+      ts,
+      price,
+      volume: 2,
+      side: 'buy',
+      source: 'replay',
+    });
     const first: BusBatch = { topic: TOPIC, partition: 0, records: [{ offset: 0, key: 'AAPL', value: tick(t, 10) }] };
     const second: BusBatch = {
       topic: TOPIC,
@@ -335,7 +383,10 @@ describe('TickProcessor', () => {
               ['candles', ''],
               ['ticks', 'SELECT id, symbol, ts, price, volume, side, source FROM ticks ORDER BY id'],
               ['dead letters', 'SELECT topic, partition, offset, reason, payload FROM dead_letters ORDER BY id'],
-              ['checkpoints', 'SELECT consumer_group, topic, partition, next_offset, max_event_ts FROM checkpoints ORDER BY partition'],
+              [
+                'checkpoints',
+                'SELECT consumer_group, topic, partition, next_offset, max_event_ts FROM checkpoints ORDER BY partition',
+              ],
             ] as const) {
               const got = sql ? first.db.prepare(sql).all() : storedCandles(first.db);
               const want = sql ? reference.db.prepare(sql).all() : storedCandles(reference.db);
@@ -343,11 +394,17 @@ describe('TickProcessor', () => {
             }
             lateAfterRestart += after.counters.late;
             const firstHalf = new Set(
-              batches.slice(0, split).flatMap((b) => b.records.map((r) => `${(r.value as Tick).symbol}|${Math.floor((r.value as Tick).ts / 1_000)}`)),
+              batches
+                .slice(0, split)
+                .flatMap((b) =>
+                  b.records.map((r) => `${(r.value as Tick).symbol}|${Math.floor((r.value as Tick).ts / 1_000)}`),
+                ),
             );
             windowsSpanningRestart += batches
               .slice(split)
-              .flatMap((b) => b.records.map((r) => `${(r.value as Tick).symbol}|${Math.floor((r.value as Tick).ts / 1_000)}`))
+              .flatMap((b) =>
+                b.records.map((r) => `${(r.value as Tick).symbol}|${Math.floor((r.value as Tick).ts / 1_000)}`),
+              )
               .filter((k) => firstHalf.has(k)).length;
             expect(after.counters.accepted + before.counters.accepted).toBe(uninterrupted.counters.accepted);
             expect(after.counters.late + before.counters.late).toBe(uninterrupted.counters.late);

@@ -36,15 +36,20 @@ describe('Watermark', () => {
 
   it('is late exactly below watermark minus allowed lateness', () => {
     fc.assert(
-      fc.property(tsArb, fc.integer({ min: 0, max: 3_600_000 }), fc.integer({ min: 0, max: 86_400_000 }), (max, ooo, lateness) => {
-        const w = new Watermark(ooo, lateness);
-        w.observe(max);
-        const boundary = max - ooo - lateness;
-        expect(w.isLate(boundary)).toBe(false);
-        expect(w.isLate(boundary - 1)).toBe(true);
-        expect(w.isLate(max)).toBe(false);
-        expect(w.isLate(max + 1_000)).toBe(false);
-      }),
+      fc.property(
+        tsArb,
+        fc.integer({ min: 0, max: 3_600_000 }),
+        fc.integer({ min: 0, max: 86_400_000 }),
+        (max, ooo, lateness) => {
+          const w = new Watermark(ooo, lateness);
+          w.observe(max);
+          const boundary = max - ooo - lateness;
+          expect(w.isLate(boundary)).toBe(false);
+          expect(w.isLate(boundary - 1)).toBe(true);
+          expect(w.isLate(max)).toBe(false);
+          expect(w.isLate(max + 1_000)).toBe(false);
+        },
+      ),
     );
   });
 
@@ -69,17 +74,21 @@ describe('Watermark', () => {
 
   it('a restored watermark decides lateness like the one it was saved from', () => {
     fc.assert(
-      fc.property(fc.array(tsArb, { minLength: 1, maxLength: 30 }), fc.array(tsArb, { maxLength: 30 }), (before, after) => {
-        const original = new Watermark(2_000, 60_000);
-        for (const ts of before) original.observe(ts);
-        const restored = new Watermark(2_000, 60_000);
-        restored.restore(original.maxSeen);
-        for (const ts of after) {
-          expect(restored.isLate(ts)).toBe(original.isLate(ts));
-          original.observe(ts);
-          restored.observe(ts);
-        }
-      }),
+      fc.property(
+        fc.array(tsArb, { minLength: 1, maxLength: 30 }),
+        fc.array(tsArb, { maxLength: 30 }),
+        (before, after) => {
+          const original = new Watermark(2_000, 60_000);
+          for (const ts of before) original.observe(ts);
+          const restored = new Watermark(2_000, 60_000);
+          restored.restore(original.maxSeen);
+          for (const ts of after) {
+            expect(restored.isLate(ts)).toBe(original.isLate(ts));
+            original.observe(ts);
+            restored.observe(ts);
+          }
+        },
+      ),
     );
   });
 });
