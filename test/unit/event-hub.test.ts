@@ -89,7 +89,7 @@ describe('EventHub', () => {
     expect((got.find((m) => m.event === 'status')!.payload as Status).engine.accepted).toBe(5);
     expect((got.find((m) => m.event === 'candles')!.payload as Candle[]).length).toBe(5);
     expect(got.find((m) => m.event === 'watchlist')!.payload).toEqual([
-      { symbol: 'AAPL', position: 0, addedAt: 0, last: { price: 5, ts: 5 } },
+      { symbol: 'AAPL', position: 0, addedAt: 0, last: { price: 5, ts: 5 }, dayOpen: null, dayVolume: 0, spark: [] },
     ]);
     expect(got.filter((m) => m.event === 'notice').map((m) => (m.payload as { message: string }).message)).toEqual([
       'one',
