@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { BusSettingsSchema } from './bus-settings.ts';
+import { InfluxSettingsSchema } from './influx-settings.ts';
 import { INTERVALS, IntervalSchema } from './interval.ts';
 
 export const SimulatorSettingsSchema = z
@@ -58,6 +59,7 @@ export const SettingsSchema = z
     bus: BusSettingsSchema.prefault({}),
     stream: StreamSettingsSchema.prefault({}),
     appearance: AppearanceSettingsSchema.prefault({}),
+    influx: InfluxSettingsSchema.prefault({}),
   })
   .strict();
 

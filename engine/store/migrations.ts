@@ -104,4 +104,11 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX alert_events_at ON alert_events (at);
   `,
+  /* 3: lines the InfluxDB mirror could not deliver yet, oldest chunk first */ `
+  CREATE TABLE influx_spill (
+    id INTEGER PRIMARY KEY,
+    lines TEXT NOT NULL,
+    count INTEGER NOT NULL
+  );
+  `,
 ];

@@ -22,6 +22,8 @@ export interface BatchCommitted {
   invalid: number;
   candles: Candle[];
   lastTicks: Tick[];
+  /** Every accepted tick of the batch, in arrival order (the InfluxDB mirror writes them all). */
+  ticks: Tick[];
 }
 
 export interface ProcessorCounters {
@@ -116,6 +118,7 @@ export class TickProcessor implements TickConsumer {
       invalid: deadLetters.length - late,
       candles,
       lastTicks: lastTickPerSymbol(accepted),
+      ticks: accepted,
     };
     for (const listener of this.listeners) listener(event);
   }
