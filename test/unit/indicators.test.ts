@@ -148,7 +148,6 @@ describe('indicators against trading-signals', () => {
             const final = versions.at(-1)!;
             // The oracle weighs a typical price (h+l+c)/3: give it the bar's own average price for all three.
             oracle.add({
-              open: final.price,
               high: final.price,
               low: final.price,
               close: final.price,

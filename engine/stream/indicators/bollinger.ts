@@ -1,5 +1,5 @@
+import { assertPeriod, BarIndicator } from './bar-indicator.ts';
 import { ClosedWindow } from './closed-window.ts';
-import { assertPeriod } from './sma.ts';
 
 export interface Bands {
   upper: number;
@@ -12,34 +12,25 @@ export interface Bands {
  * The open bar joins the exact statistics of the closed bars by one Welford step, which stays
  * accurate where a sum of squares would cancel (prices near 100 moving by cents).
  */
-export class Bollinger {
+export class Bollinger extends BarIndicator<number, Bands> {
   readonly period: number;
   readonly width: number;
   private readonly closed: ClosedWindow;
-  private open: number | null = null;
 
   constructor(period: number, width = 2) {
+    super();
     assertPeriod(period);
     this.period = period;
     this.width = width;
     this.closed = new ClosedWindow(period - 1);
   }
 
-  update(close: number): Bands | null {
-    if (this.open !== null) this.closed.push(this.open);
-    this.open = close;
-    return this.value();
+  protected closeBar(close: number): void {
+    this.closed.push(close);
   }
 
-  amend(close: number): Bands | null {
-    if (this.open === null) return this.update(close);
-    this.open = close;
-    return this.value();
-  }
-
-  value(): Bands | null {
-    const x = this.open;
-    if (x === null || !this.closed.full) return null;
+  protected valueAt(x: number): Bands | null {
+    if (!this.closed.full) return null;
     const n = this.period;
     const delta = x - this.closed.mean;
     const mean = this.closed.mean + delta / n;

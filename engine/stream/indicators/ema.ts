@@ -1,42 +1,30 @@
-import { assertPeriod } from './sma.ts';
+import { assertPeriod, BarIndicator } from './bar-indicator.ts';
 
 /**
  * Exponential moving average with weight 2 / (period + 1), seeded with the first close (the
- * convention of pandas `ewm(adjust=false)` and of trading-signals); it reports a value once `period`
- * bars have been seen, when the seed's weight has faded. The open bar is recomputed from the value
- * at the last closed bar, so amending it never compounds.
+ * convention of pandas `ewm(adjust=False)` and of trading-signals); it reports a value once `period`
+ * bars have been seen, when the seed's weight has faded.
  */
-export class Ema {
+export class Ema extends BarIndicator<number, number> {
   readonly period: number;
   private readonly alpha: number;
   private atClosed: number | null = null;
   private closedCount = 0;
-  private open: number | null = null;
 
   constructor(period: number) {
+    super();
     assertPeriod(period);
     this.period = period;
     this.alpha = 2 / (period + 1);
   }
 
-  update(close: number): number | null {
-    if (this.open !== null) {
-      this.atClosed = this.next(this.open);
-      this.closedCount++;
-    }
-    this.open = close;
-    return this.value();
+  protected closeBar(close: number): void {
+    this.atClosed = this.next(close);
+    this.closedCount++;
   }
 
-  amend(close: number): number | null {
-    if (this.open === null) return this.update(close);
-    this.open = close;
-    return this.value();
-  }
-
-  value(): number | null {
-    if (this.open === null || this.closedCount + 1 < this.period) return null;
-    return this.next(this.open);
+  protected valueAt(close: number): number | null {
+    return this.closedCount + 1 < this.period ? null : this.next(close);
   }
 
   private next(close: number): number {

@@ -1,54 +1,40 @@
-import { assertPeriod } from './sma.ts';
+import { assertPeriod, BarIndicator } from './bar-indicator.ts';
 
 /**
  * Relative strength index with Wilder's smoothing: the first average gain and loss are plain means
  * of `period` changes, later ones `avg + (change - avg) / period`. With no losses at all it is 100.
- * The open bar's change is measured from the last closed close, from the averages at that bar.
  */
-export class Rsi {
+export class Rsi extends BarIndicator<number, number> {
   readonly period: number;
   private lastClosed: number | null = null;
   private changes = 0;
+  /** Sums while seeding, averages from the `period`-th change on. */
   private gain = 0;
   private loss = 0;
-  private open: number | null = null;
 
   constructor(period: number) {
+    super();
     assertPeriod(period);
     this.period = period;
   }
 
-  update(close: number): number | null {
-    if (this.open !== null) {
-      const next = this.averages(this.open);
-      if (next) {
-        this.gain = next.gain;
-        this.loss = next.loss;
-        this.changes++;
-      }
-      this.lastClosed = this.open;
+  protected closeBar(close: number): void {
+    const next = this.averages(close);
+    if (next) {
+      this.gain = next.gain;
+      this.loss = next.loss;
+      this.changes++;
     }
-    this.open = close;
-    return this.value();
+    this.lastClosed = close;
   }
 
-  amend(close: number): number | null {
-    if (this.open === null) return this.update(close);
-    this.open = close;
-    return this.value();
+  protected valueAt(close: number): number | null {
+    if (this.changes + 1 < this.period) return null;
+    const { gain, loss } = this.averages(close)!;
+    return loss === 0 ? 100 : 100 - 100 / (1 + gain / loss);
   }
 
-  value(): number | null {
-    if (this.open === null || this.changes + 1 < this.period) return null;
-    const { gain, loss } = this.averages(this.open)!;
-    if (loss === 0) return 100;
-    return 100 - 100 / (1 + gain / loss);
-  }
-
-  /**
-   * The averages after one more change, ending at `close`. While seeding, `gain` and `loss` hold
-   * sums; they become averages at the `period`-th change.
-   */
+  /** Gain and loss after one more change, ending at `close`. */
   private averages(close: number): { gain: number; loss: number } | null {
     if (this.lastClosed === null) return null;
     const up = Math.max(close - this.lastClosed, 0);

@@ -1,3 +1,5 @@
+import { BarIndicator } from './bar-indicator.ts';
+
 /** What session VWAP needs of a candle: its traded value and volume, and the session it belongs to. */
 export interface VwapBar {
   turnover: number;
@@ -8,39 +10,34 @@ export interface VwapBar {
 
 /**
  * Volume-weighted average price since the session began: traded value over volume of every bar of
- * the session so far. Built from each candle's exact turnover, not from a typical price.
+ * the session so far, from each candle's exact turnover rather than a typical price.
  */
-export class SessionVwap {
+export class SessionVwap extends BarIndicator<VwapBar, number> {
   private session: number | null = null;
   private turnover = 0;
   private volume = 0;
-  private open: VwapBar | null = null;
 
-  update(bar: VwapBar): number | null {
-    if (this.open !== null) {
-      const base = this.base(this.open.session);
-      this.session = this.open.session;
-      this.turnover = base.turnover + this.open.turnover;
-      this.volume = base.volume + this.open.volume;
+  override update(bar: VwapBar): number | null {
+    return super.update({ ...bar });
+  }
+
+  override amend(bar: VwapBar): number | null {
+    return super.amend({ ...bar });
+  }
+
+  protected closeBar(bar: VwapBar): void {
+    if (bar.session !== this.session) {
+      this.session = bar.session;
+      this.turnover = 0;
+      this.volume = 0;
     }
-    this.open = { ...bar };
-    return this.value();
+    this.turnover += bar.turnover;
+    this.volume += bar.volume;
   }
 
-  amend(bar: VwapBar): number | null {
-    if (this.open === null) return this.update(bar);
-    this.open = { ...bar };
-    return this.value();
-  }
-
-  value(): number | null {
-    if (this.open === null) return null;
-    const base = this.base(this.open.session);
-    const volume = base.volume + this.open.volume;
-    return volume > 0 ? (base.turnover + this.open.turnover) / volume : null;
-  }
-
-  private base(session: number): { turnover: number; volume: number } {
-    return session === this.session ? { turnover: this.turnover, volume: this.volume } : { turnover: 0, volume: 0 };
+  protected valueAt(bar: VwapBar): number | null {
+    const same = bar.session === this.session;
+    const volume = (same ? this.volume : 0) + bar.volume;
+    return volume > 0 ? ((same ? this.turnover : 0) + bar.turnover) / volume : null;
   }
 }
