@@ -111,4 +111,20 @@ export const MIGRATIONS: readonly string[] = [
     count INTEGER NOT NULL
   );
   `,
+  /* 4: anomalies found in closed candles, each once, with its evidence */ `
+  CREATE TABLE anomalies (
+    id INTEGER PRIMARY KEY,
+    symbol TEXT NOT NULL,
+    interval TEXT NOT NULL,
+    start INTEGER NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('return-z', 'volume-spike', 'gap')),
+    value REAL NOT NULL,
+    threshold REAL NOT NULL,
+    baseline REAL NOT NULL,
+    window_bars INTEGER NOT NULL,
+    message TEXT NOT NULL,
+    UNIQUE (symbol, interval, start, kind)
+  );
+  CREATE INDEX anomalies_start ON anomalies (start);
+  `,
 ];
