@@ -1,0 +1,83 @@
+import { z } from 'zod';
+import type { Tick } from '../../domain/tick.ts';
+
+/** Yahoo's epoch seconds, or the Date yahoo-finance2 makes of them. */
+const EpochMs = z.union([
+  z.date().transform((d) => d.getTime()),
+  z.number().transform((s) => s * 1_000),
+]);
+
+/**
+ * The fields of one `quote()` row the live feed needs. Checked per row, so one symbol whose answer
+ * changed shape is skipped and reported while the others keep flowing.
+ */
+export const LiveQuoteSchema = z.object({
+  symbol: z.string(),
+  regularMarketPrice: z.number().finite().positive(),
+  regularMarketTime: EpochMs.pipe(z.number().int().positive()),
+  regularMarketVolume: z.number().finite().nonnegative().optional(),
+  marketState: z.string().optional(),
+  exchangeDataDelayedBy: z.number().optional(),
+});
+export type LiveQuote = z.output<typeof LiveQuoteSchema>;
+
+export interface ParsedQuotes {
+  quotes: LiveQuote[];
+  /** Rows that failed validation, with the first reason, for the status line. */
+  rejected: Array<{ symbol: string; reason: string }>;
+}
+
+export function parseQuotes(rows: unknown): ParsedQuotes {
+  const out: ParsedQuotes = { quotes: [], rejected: [] };
+  if (!Array.isArray(rows)) {
+    out.rejected.push({ symbol: '*', reason: 'the answer is not a list of quotes' });
+    return out;
+  }
+  for (const row of rows) {
+    const parsed = LiveQuoteSchema.safeParse(row);
+    if (parsed.success) out.quotes.push(parsed.data);
+    else {
+      const symbol = typeof row?.symbol === 'string' ? row.symbol : '?';
+      const issue = parsed.error.issues[0];
+      out.rejected.push({ symbol, reason: `${issue?.path.join('.') || 'quote'}: ${issue?.message}` });
+    }
+  }
+  return out;
+}
+
+interface Seen {
+  price: number;
+  cumulativeVolume: number;
+}
+
+/**
+ * Turns successive quotes into ticks. Yahoo reports the day's cumulative volume; the engine wants
+ * the volume of each trade, so this is the one place where cumulative volume becomes per-tick
+ * volume. A quote that changed neither price nor volume is not a tick.
+ */
+export class QuoteTicker {
+  private readonly seen = new Map<string, Seen>();
+
+  toTick(quote: LiveQuote): Tick | undefined {
+    const cumulative = quote.regularMarketVolume ?? 0;
+    const last = this.seen.get(quote.symbol);
+    this.seen.set(quote.symbol, { price: quote.regularMarketPrice, cumulativeVolume: cumulative });
+    let volume: number;
+    if (!last) {
+      // The first quote only sets the baseline: the day's volume so far happened before we watched
+      // (history backfill covers it), and counting it would put a whole day into one tick.
+      volume = 0;
+    } else if (cumulative < last.cumulativeVolume) {
+      // Cumulative volume only falls when a new session starts counting from zero.
+      volume = cumulative;
+    } else {
+      volume = cumulative - last.cumulativeVolume;
+      if (volume === 0 && quote.regularMarketPrice === last.price) return undefined;
+    }
+    return { symbol: quote.symbol, ts: quote.regularMarketTime, price: quote.regularMarketPrice, volume, source: 'yahoo' };
+  }
+
+  forget(symbol: string): void {
+    this.seen.delete(symbol);
+  }
+}

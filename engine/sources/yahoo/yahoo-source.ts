@@ -1,0 +1,200 @@
+import type { Tick } from '../../domain/tick.ts';
+import type { SourceState, SourceStatus, TickSource } from '../source.ts';
+import { Backoff } from './backoff.ts';
+import type { CookieJarFile } from './cookie-jar-file.ts';
+import { classifyFailure, type YahooFailure } from './failure.ts';
+import { parseQuotes, QuoteTicker, type LiveQuote } from './quote-ticks.ts';
+import type { YahooClient, YahooClientFactory } from './yahoo-client.ts';
+import { ExtendedCookieJar } from 'yahoo-finance2/lib/cookieJar';
+
+export interface YahooPollIntervals {
+  /** While the exchange is in its regular session. */
+  regularMs: number;
+  /** Pre- and post-market. */
+  extendedMs: number;
+  /** Closed: prices barely move, so asking often only spends Yahoo's patience. */
+  closedMs: number;
+}
+
+export const DEFAULT_POLL_INTERVALS: YahooPollIntervals = { regularMs: 5_000, extendedMs: 15_000, closedMs: 60_000 };
+
+export interface YahooSourceOptions {
+  client: YahooClientFactory;
+  /** Where the session is kept between runs; none keeps it in memory. */
+  cookies?: CookieJarFile;
+  intervals?: Partial<YahooPollIntervals>;
+  backoff?: Backoff;
+  now?: () => number;
+}
+
+interface Failed {
+  failure: YahooFailure;
+  retryAt: number;
+}
+
+/**
+ * Live quotes from Yahoo Finance: one batched `quote()` for the whole watchlist per poll, at a pace
+ * that follows the market's state, backing off when Yahoo pushes back.
+ */
+export class YahooSource implements TickSource {
+  readonly kind = 'yahoo' as const;
+  private readonly options: YahooSourceOptions;
+  private readonly intervals: YahooPollIntervals;
+  private readonly backoff: Backoff;
+  private readonly ticker = new QuoteTicker();
+  private readonly now: () => number;
+  private jar: ExtendedCookieJar;
+  private clientValue: YahooClient;
+  private symbols: string[] = [];
+  private emit: ((ticks: Tick[]) => Promise<void>) | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private polling: Promise<void> = Promise.resolve();
+  private paused = false;
+  private stopped = false;
+  private failed: Failed | undefined;
+  private lastSuccess: { at: number; quotes: LiveQuote[]; nextMs: number } | undefined;
+  private rejected: Array<{ symbol: string; reason: string }> = [];
+  private resolveFirst!: (status: SourceStatus) => void;
+  /** Settles with the status after the first poll attempt: the app warns when Yahoo is unreachable. */
+  readonly firstPoll: Promise<SourceStatus> = new Promise((resolve) => (this.resolveFirst = resolve));
+  /** Counters for tests and the pipeline view. */
+  readonly counters = { polls: 0, failures: 0, ticks: 0, rejectedRows: 0 };
+
+  constructor(options: YahooSourceOptions) {
+    this.options = options;
+    this.intervals = { ...DEFAULT_POLL_INTERVALS, ...options.intervals };
+    this.backoff = options.backoff ?? new Backoff();
+    this.now = options.now ?? Date.now;
+    this.jar = options.cookies?.load() ?? new ExtendedCookieJar();
+    this.clientValue = options.client(this.jar);
+  }
+
+  /** The client of the current session, shared with company info, backfill and search. */
+  get client(): YahooClient {
+    return this.clientValue;
+  }
+
+  setSymbols(symbols: readonly string[]): void {
+    for (const gone of this.symbols.filter((s) => !symbols.includes(s))) this.ticker.forget(gone);
+    const added = symbols.some((s) => !this.symbols.includes(s));
+    this.symbols = [...symbols];
+    // A new symbol should show a price within seconds, not after a long closed-market wait.
+    if (added && this.emit && !this.failed && !this.paused) this.schedule(0);
+  }
+
+  start(emit: (ticks: Tick[]) => Promise<void>): void {
+    this.emit = emit;
+    this.schedule(0);
+  }
+
+  pause(): void {
+    this.paused = true;
+    clearTimeout(this.timer);
+  }
+
+  resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    this.schedule(this.failed ? Math.max(0, this.failed.retryAt - this.now()) : 0);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.polling;
+  }
+
+  status(): SourceStatus {
+    return { kind: 'yahoo', ...this.describe() };
+  }
+
+  /** One poll now, whatever the schedule says (tests, and the first poll). */
+  pollNow(): Promise<void> {
+    clearTimeout(this.timer);
+    this.polling = this.polling.then(() => this.poll());
+    return this.polling;
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopped || this.paused) return;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.pollNow(), delayMs);
+  }
+
+  private async poll(): Promise<void> {
+    if (this.stopped || this.paused || !this.emit) return;
+    if (this.symbols.length === 0) {
+      this.schedule(this.intervals.regularMs);
+      return;
+    }
+    this.counters.polls++;
+    try {
+      const rows: unknown = await this.clientValue.quote(this.symbols, { return: 'array' }, { validateResult: false });
+      const { quotes, rejected } = parseQuotes(rows);
+      this.rejected = rejected;
+      this.counters.rejectedRows += rejected.length;
+      const ticks: Tick[] = [];
+      for (const quote of quotes) {
+        const tick = this.ticker.toTick(quote);
+        if (tick) ticks.push(tick);
+      }
+      this.failed = undefined;
+      this.backoff.reset();
+      const nextMs = this.intervalFor(quotes);
+      this.lastSuccess = { at: this.now(), quotes, nextMs };
+      this.options.cookies?.save(this.jar);
+      if (ticks.length) {
+        this.counters.ticks += ticks.length;
+        await this.emit(ticks);
+      }
+      this.schedule(nextMs);
+    } catch (error) {
+      if (this.stopped) return;
+      this.counters.failures++;
+      const failure = classifyFailure(error);
+      if (failure.resetSession) this.newSession();
+      const delay = this.backoff.next(failure.retryAfterMs);
+      this.failed = { failure, retryAt: this.now() + delay };
+      this.schedule(delay);
+    } finally {
+      this.resolveFirst(this.status());
+    }
+  }
+
+  /** Yahoo no longer accepts the cookie or crumb: forget them, so the next call shakes hands again. */
+  private newSession(): void {
+    this.options.cookies?.clear();
+    this.jar = new ExtendedCookieJar();
+    this.clientValue = this.options.client(this.jar);
+  }
+
+  /** The fastest pace any watched exchange asks for. */
+  private intervalFor(quotes: readonly LiveQuote[]): number {
+    const states = new Set(quotes.map((q) => q.marketState ?? 'REGULAR'));
+    if (states.has('REGULAR')) return this.intervals.regularMs;
+    if ([...states].some((s) => s.startsWith('PRE') || s.startsWith('POST'))) return this.intervals.extendedMs;
+    return this.intervals.closedMs;
+  }
+
+  private describe(): { state: SourceState; message: string } {
+    if (this.stopped) return { state: 'stopped', message: 'Yahoo Finance stopped' };
+    if (this.paused) return { state: 'paused', message: 'Yahoo Finance paused' };
+    if (this.failed) {
+      const seconds = Math.max(0, Math.ceil((this.failed.retryAt - this.now()) / 1_000));
+      const { state, reason } = this.failed.failure;
+      const prefix = state === 'offline' ? `Offline: ${reason}` : state === 'rate-limited' ? 'Rate-limited' : `Delayed: ${reason}`;
+      return { state, message: `${prefix}, retrying in ${seconds} s` };
+    }
+    if (!this.lastSuccess) return { state: 'starting', message: 'Connecting to Yahoo Finance…' };
+    const { quotes, nextMs } = this.lastSuccess;
+    const skipped = this.rejected.length
+      ? `; skipped ${this.rejected.map((r) => `${r.symbol} (${r.reason})`).join(', ')}`
+      : '';
+    const delayed = Math.max(0, ...quotes.map((q) => q.exchangeDataDelayedBy ?? 0));
+    const open = quotes.some((q) => (q.marketState ?? 'REGULAR') === 'REGULAR');
+    const pace = `${quotes.length} symbols every ${nextMs / 1_000} s`;
+    if (delayed > 0) return { state: 'delayed', message: `Delayed ${delayed} min by the exchange: ${pace}${skipped}` };
+    if (!open) return { state: 'live', message: `Market closed: ${pace}${skipped}` };
+    return { state: 'live', message: `Live: ${pace}${skipped}` };
+  }
+}

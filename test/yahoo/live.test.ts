@@ -1,0 +1,138 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { tempDir } from '../unit/helpers.ts';
+import { createFixtureFetch } from '../support/yahoo-fixtures.ts';
+import { editQuote, startOn, yahooHarness, type Harness } from './helpers.ts';
+
+const AAPL_TIME = 1739566800_000;
+const BABA_TIME = 1739566802_000;
+
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.source.stop();
+  h = undefined;
+  vi.useRealTimers();
+});
+
+describe('Yahoo live quotes on recorded exchanges', () => {
+  it('shakes hands (cookie, consent, crumb) and polls the whole watchlist in one quote() request', async () => {
+    h = yahooHarness();
+    await startOn(h, ['AAPL', 'BABA']);
+    expect(h.fixtures.log.slice(0, 7)).toEqual([
+      'GET https://finance.yahoo.com/quote/AAPL',
+      expect.stringContaining('GET https://guce.yahoo.com/consent'),
+      expect.stringContaining('GET https://consent.yahoo.com/v2/collectConsent'),
+      expect.stringContaining('POST https://consent.yahoo.com/v2/collectConsent'),
+      expect.stringContaining('GET https://guce.yahoo.com/copyConsent'),
+      'GET https://finance.yahoo.com/quote/AAPL?guccounter=1',
+      'GET https://query.finance.yahoo.com/v1/test/getcrumb',
+    ]);
+    expect(h.quoteRequests()).toEqual(['GET https://query.finance.yahoo.com/v7/finance/quote?symbols=AAPL%2CBABA']);
+    expect(h.emitted).toEqual([
+      [
+        { symbol: 'AAPL', ts: AAPL_TIME, price: 244.6, volume: 0, source: 'yahoo' },
+        { symbol: 'BABA', ts: BABA_TIME, price: 124.73, volume: 0, source: 'yahoo' },
+      ],
+    ]);
+    expect(h.source.status()).toEqual({ kind: 'yahoo', state: 'live', message: 'Market closed: 2 symbols every 60 s' });
+  });
+
+  it('makes a tick only of a changed quote, with per-tick volume from the cumulative day volume', async () => {
+    h = yahooHarness();
+    await startOn(h, ['AAPL', 'BABA']);
+    await h.source.pollNow(); // the same answer again: nothing changed
+    expect(h.emitted).toHaveLength(1);
+
+    h.fixtures.inject(
+      'quote?symbols',
+      editQuote('AAPL', (row) => {
+        row.regularMarketVolume = 40896227 + 1_200;
+        row.regularMarketTime = 1739566805;
+      }),
+    );
+    await h.source.pollNow();
+    expect(h.emitted[1]).toEqual([{ symbol: 'AAPL', ts: 1739566805_000, price: 244.6, volume: 1_200, source: 'yahoo' }]);
+
+    h.fixtures.inject(
+      'quote?symbols',
+      editQuote('BABA', (row) => {
+        row.regularMarketPrice = 125.01;
+      }),
+    );
+    await h.source.pollNow();
+    // The price moved without volume: a tick of no volume. AAPL is back to the recorded volume,
+    // lower than the last one seen, which only happens when a new session starts counting.
+    expect(h.emitted[2]).toEqual([
+      { symbol: 'AAPL', ts: AAPL_TIME, price: 244.6, volume: 40896227, source: 'yahoo' },
+      { symbol: 'BABA', ts: BABA_TIME, price: 125.01, volume: 0, source: 'yahoo' },
+    ]);
+  });
+
+  it('polls every 5 s in the regular session and every 60 s when the market is closed', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    h = yahooHarness();
+    h.fixtures.always('quote?symbols', editQuote('AAPL', (row) => (row.marketState = 'REGULAR')));
+    h.source.setSymbols(['AAPL', 'BABA']);
+    h.source.start(async () => {});
+    await vi.advanceTimersByTimeAsync(0);
+    await h.source.firstPoll;
+    expect(h.quoteRequests()).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(4_999);
+    expect(h.quoteRequests()).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(h.quoteRequests()).toHaveLength(2);
+    expect(h.source.status().message).toBe('Live: 2 symbols every 5 s');
+
+    h.fixtures.always('quote?symbols', undefined); // the recording: CLOSED
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(h.quoteRequests()).toHaveLength(3);
+    await vi.advanceTimersByTimeAsync(59_999);
+    expect(h.quoteRequests()).toHaveLength(3);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(h.quoteRequests()).toHaveLength(4);
+  });
+
+  it('keeps the session in a cookie jar file, so a restart skips the handshake', async () => {
+    const { dir, cleanup } = tempDir('mm-yahoo-');
+    try {
+      const cookieFile = path.join(dir, 'yahoo-cookies.json');
+      h = yahooHarness({ cookieFile });
+      await startOn(h, ['AAPL']);
+      await h.source.stop();
+      const saved = fs.readFileSync(cookieFile, 'utf8');
+      expect(saved).toContain('haT3oykhHqZ'); // the crumb, kept by yahoo-finance2 in the jar
+
+      const fixtures = createFixtureFetch();
+      h = yahooHarness({ cookieFile, fixtures });
+      await startOn(h, ['AAPL']);
+      expect(fixtures.log).toEqual(['GET https://query.finance.yahoo.com/v7/finance/quote?symbols=AAPL']);
+      expect(h.emitted.flat().map((t) => t.symbol)).toEqual(['AAPL']);
+    } finally {
+      cleanup();
+    }
+  });
+
+  it('pauses without asking Yahoo anything and resumes at once', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    h = yahooHarness();
+    h.source.setSymbols(['AAPL']);
+    h.source.start(async () => {});
+    await vi.advanceTimersByTimeAsync(0);
+    await h.source.firstPoll;
+    h.source.pause();
+    await vi.advanceTimersByTimeAsync(600_000);
+    expect(h.quoteRequests()).toHaveLength(1);
+    expect(h.source.status().state).toBe('paused');
+    h.source.resume();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(h.quoteRequests()).toHaveLength(2);
+  });
+
+  it('fails a test that would reach the network', async () => {
+    const fixtures = createFixtureFetch();
+    await expect(fixtures.fetch('https://query2.finance.yahoo.com/v7/finance/quote?symbols=ZZZZ')).rejects.toThrow(
+      /No recorded Yahoo exchange/,
+    );
+  });
+});
