@@ -1,4 +1,5 @@
 import { technologyGroup } from '../domain/company.ts';
+import { anomalies, maCrossovers } from './indicator-analyses.ts';
 import type { SqliteDatabase } from '../store/database.ts';
 import { candleFilter, type Analysis, type AnalysisParams, type Row } from './analysis.ts';
 
@@ -195,6 +196,8 @@ export const ANALYSES: readonly Analysis[] = [
   dailyVolume,
   highestAverageVolume,
   topMovers,
+  maCrossovers,
+  anomalies,
 ];
 
 export const ANALYSIS_NAMES = ANALYSES.map((a) => a.name) as [string, ...string[]];

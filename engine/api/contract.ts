@@ -11,6 +11,8 @@ import { CompanyProfileSchema } from '../domain/company.ts';
 import { IntervalSchema } from '../domain/interval.ts';
 import { SettingsSchema } from '../domain/settings.ts';
 import { SymbolSchema } from '../domain/symbol.ts';
+import { AnomalySchema } from '../stream/anomalies/anomaly.ts';
+import { IndicatorSpecSchema } from '../stream/indicators/index.ts';
 
 export const WatchItemSchema = z.object({
   symbol: z.string(),
@@ -119,6 +121,28 @@ export const commands = {
       .strict(),
     output: z.array(CandleSchema),
   },
+  /** Indicators over the same newest `limit` candles that `candles.list` returns (they warm up over the first ones). */
+  'indicators.series': {
+    input: z
+      .object({
+        symbol: SymbolSchema,
+        interval: IntervalSchema,
+        limit: z.number().int().min(1).max(100_000).default(1_000),
+        spec: IndicatorSpecSchema.prefault({}),
+      })
+      .strict(),
+    output: z.object({
+      keys: z.array(z.string()),
+      points: z.array(z.object({ start: z.number(), values: z.record(z.string(), z.number().nullable()) })),
+    }),
+  },
+  'anomalies.recent': {
+    input: z
+      .object({ symbol: SymbolSchema.optional(), limit: z.number().int().min(1).max(1_000).default(100) })
+      .strict()
+      .prefault({}),
+    output: z.array(AnomalySchema),
+  },
   'status.get': { input: NoInput, output: StatusSchema },
   'source.setPaused': { input: z.object({ paused: z.boolean() }).strict(), output: StatusSchema },
   'companies.get': { input: z.object({ symbol: SymbolSchema }).strict(), output: CompanyProfileSchema.nullable() },
@@ -167,6 +191,7 @@ export const events = {
   watchlist: z.array(WatchItemSchema),
   notice: NoticeSchema,
   alert: AlertEventSchema,
+  anomaly: AnomalySchema,
 } as const;
 
 export type CommandName = keyof typeof commands;

@@ -4,7 +4,7 @@ import type { EventName, EventPayload } from './contract.ts';
 type Listener = <E extends EventName>(event: E, payload: EventPayload<E>) => void;
 
 /** Channels where each message matters (rare, and not a newer state of the same thing): never merged. */
-const EVERY_MESSAGE: ReadonlySet<EventName> = new Set<EventName>(['notice', 'alert']);
+const EVERY_MESSAGE: ReadonlySet<EventName> = new Set<EventName>(['notice', 'alert', 'anomaly']);
 
 /**
  * Coalesces engine events into at most one message per channel per frame. Candles are merged by

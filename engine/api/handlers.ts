@@ -1,6 +1,7 @@
 import type { MarketMonitor } from '../app/market-monitor.ts';
 import { ANALYSES, findAnalysis } from '../analyses/market-analyses.ts';
 import { exportAnalysis } from '../export/export-analysis.ts';
+import { computeIndicators, indicatorKeys } from '../stream/indicators/index.ts';
 import type { Handlers } from './contract.ts';
 
 /** The contract's commands, served by one running MarketMonitor. */
@@ -11,6 +12,11 @@ export function createHandlers(app: MarketMonitor): Handlers {
     'watchlist.remove': ({ symbol }) => app.removeSymbol(symbol),
     'watchlist.reorder': ({ symbols }) => app.reorderWatchlist(symbols),
     'candles.list': (query) => app.store.candles(query),
+    'indicators.series': ({ symbol, interval, limit, spec }) => {
+      const points = computeIndicators(app.store.candles({ symbol, interval, limit }), spec);
+      return { keys: indicatorKeys(spec), points };
+    },
+    'anomalies.recent': ({ symbol, limit }) => app.anomalies.recent(limit, symbol),
     'status.get': () => app.status(),
     'source.setPaused': ({ paused }) => app.setPaused(paused),
     'companies.get': ({ symbol }) => app.companies.get(symbol) ?? null,

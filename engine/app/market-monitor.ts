@@ -11,6 +11,9 @@ import type { Candle } from '../domain/candle.ts';
 import { AlertEvaluator } from '../alerts/alert-evaluator.ts';
 import { AlertRuleInputSchema, type AlertRule, type AlertRuleInput } from '../alerts/alert-rule.ts';
 import { AlertRepo } from '../store/alert-repo.ts';
+import { AnomalyRepo } from '../store/anomaly-repo.ts';
+import { AnomalyDetector, DEFAULT_ANOMALY_OPTIONS } from '../stream/anomalies/anomaly-detector.ts';
+import { sessionOfCandle } from '../stream/indicators/index.ts';
 import { MarketSimulator } from '../sources/simulator.ts';
 import { ReplaySource } from '../sources/replay/replay-source.ts';
 import type { TickSource } from '../sources/source.ts';
@@ -46,6 +49,9 @@ export class MarketMonitor {
   readonly watchlist: WatchlistRepo;
   readonly companies: CompanyRepo;
   readonly alerts: AlertRepo;
+  readonly anomalies: AnomalyRepo;
+  /** Rebuilt with the pipeline: it reads back what it needs from the store. */
+  private anomalyDetector: AnomalyDetector | undefined;
   private readonly alertEvaluator = new AlertEvaluator();
   private alertRules: AlertRule[];
   private readonly settingsRepo: SettingsRepo;
@@ -68,6 +74,7 @@ export class MarketMonitor {
     this.watchlist = new WatchlistRepo(db);
     this.companies = new CompanyRepo(db);
     this.alerts = new AlertRepo(db);
+    this.anomalies = new AnomalyRepo(db);
     this.alertRules = this.alerts.rules();
     this.quotes = new QuoteBoard(this.store);
     this.settingsRepo = new SettingsRepo(db);
@@ -146,6 +153,16 @@ export class MarketMonitor {
     }
   }
 
+  private findAnomalies(candles: readonly Candle[], watermark: number): void {
+    const options = DEFAULT_ANOMALY_OPTIONS;
+    this.anomalyDetector ??= new AnomalyDetector(options, sessionOfCandle(), (symbol, before) =>
+      // Enough closed bars to refill the rolling window, plus those still open at a restart.
+      this.store.candles({ symbol, interval: options.interval, to: before - 1, limit: 2 * options.window + 8 }),
+    );
+    for (const anomaly of this.anomalies.record(this.anomalyDetector.onCommitted(candles, watermark)))
+      this.events.publish('anomaly', anomaly);
+  }
+
   setPaused(paused: boolean): Status {
     if (paused) this.source.pause();
     else this.source.resume();
@@ -220,9 +237,11 @@ export class MarketMonitor {
       outOfOrdernessMs: settings.stream.outOfOrdernessMs,
       allowedLatenessMs: settings.stream.allowedLatenessMs,
     });
+    this.anomalyDetector = undefined;
     this.processor.onCommitted((batch) => {
       this.quotes.apply(batch.lastTicks, batch.candles);
       this.fireAlerts(batch.lastTicks, batch.candles);
+      this.findAnomalies(batch.candles, batch.watermark);
       this.events.publish('candles', batch.candles);
       if (batch.accepted > 0) this.events.publish('watchlist', this.watchItems());
     });

@@ -22,11 +22,21 @@ export const ReplaySettingsSchema = z
   })
   .strict();
 
+/** Yahoo Finance polling: a quote every few seconds in the session, rarely when the market is shut. */
+export const YahooSettingsSchema = z
+  .object({
+    regularSeconds: z.number().min(2, 'at least 2 seconds between polls').max(3_600).default(5),
+    extendedSeconds: z.number().min(2, 'at least 2 seconds between polls').max(3_600).default(15),
+    closedSeconds: z.number().min(10, 'at least 10 seconds between polls').max(86_400).default(60),
+  })
+  .strict();
+
 export const SourceSettingsSchema = z
   .object({
-    kind: z.enum(['simulator', 'replay']).default('simulator'),
+    kind: z.enum(['simulator', 'replay', 'yahoo']).default('simulator'),
     simulator: SimulatorSettingsSchema.prefault({}),
     replay: ReplaySettingsSchema.prefault({}),
+    yahoo: YahooSettingsSchema.prefault({}),
   })
   .strict()
   .refine((s) => s.kind !== 'replay' || s.replay.file.length > 0, {
