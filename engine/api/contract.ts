@@ -8,6 +8,7 @@ import { AnalysisParamsSchema } from '../analyses/analysis.ts';
 import { ANALYSIS_NAMES } from '../analyses/market-analyses.ts';
 import { CandleSchema } from '../domain/candle.ts';
 import { CompanyProfileSchema } from '../domain/company.ts';
+import { InfluxSettingsSchema } from '../domain/influx-settings.ts';
 import { IntervalSchema } from '../domain/interval.ts';
 import { SettingsSchema } from '../domain/settings.ts';
 import { SymbolSchema } from '../domain/symbol.ts';
@@ -45,6 +46,17 @@ const BusHealthSchema = z.object({
   error: z.string().optional(),
 });
 
+/** The InfluxDB mirror: lines in memory, in SQLite, given up, and written. */
+const MirrorStatusSchema = z.object({
+  state: z.enum(['off', 'ok', 'retrying', 'failing']),
+  target: z.string(),
+  buffered: z.number(),
+  spilled: z.number(),
+  dropped: z.number(),
+  written: z.number(),
+  lastError: z.string().optional(),
+});
+
 export const StatusSchema = z.object({
   source: SourceStatusSchema,
   bus: BusHealthSchema,
@@ -56,6 +68,7 @@ export const StatusSchema = z.object({
     openWindows: z.number(),
   }),
   database: z.object({ path: z.string(), sizeBytes: z.number() }),
+  mirror: MirrorStatusSchema.optional(),
 });
 export type Status = z.infer<typeof StatusSchema>;
 
@@ -180,6 +193,10 @@ export const commands = {
       .strict()
       .prefault({}),
     output: z.array(AlertEventSchema),
+  },
+  'influx.testConnection': {
+    input: InfluxSettingsSchema,
+    output: z.object({ ok: z.boolean(), version: z.string().optional(), message: z.string() }),
   },
   'settings.get': { input: NoInput, output: SettingsSchema },
   'settings.update': { input: SettingsSchema, output: SettingsSchema },

@@ -2,6 +2,7 @@ import type { MarketMonitor } from '../app/market-monitor.ts';
 import { ANALYSES, findAnalysis } from '../analyses/market-analyses.ts';
 import { exportAnalysis } from '../export/export-analysis.ts';
 import { computeIndicators, indicatorKeys } from '../stream/indicators/index.ts';
+import { testInfluxConnection } from '../sinks/influx/test-connection.ts';
 import type { Handlers } from './contract.ts';
 
 /** The contract's commands, served by one running MarketMonitor. */
@@ -32,6 +33,7 @@ export function createHandlers(app: MarketMonitor): Handlers {
     'alerts.add': (rule) => app.addAlert(rule),
     'alerts.remove': ({ id }) => app.removeAlert(id),
     'alerts.history': ({ limit }) => app.alerts.history(limit),
+    'influx.testConnection': (settings) => testInfluxConnection(settings),
     'settings.get': () => app.settings,
     'settings.update': (settings) => app.updateSettings(settings),
   };

@@ -24,6 +24,7 @@ import { CompanyRepo } from '../store/company-repo.ts';
 import { syntheticCompany } from '../sources/synthetic-companies.ts';
 import { WatchlistRepo } from '../store/watchlist-repo.ts';
 import { TickProcessor } from '../stream/tick-processor.ts';
+import { InfluxMirror, mirrorOffStatus } from '../sinks/influx/mirror.ts';
 import { QuoteBoard } from './quote-board.ts';
 import { RateMeter } from './rate-meter.ts';
 
@@ -59,6 +60,8 @@ export class MarketMonitor {
   private bus!: TickBus;
   private source!: TickSource;
   private processor!: TickProcessor;
+  /** The optional InfluxDB mirror, fed from committed batches only. */
+  private mirror: InfluxMirror | undefined;
   private readonly quotes: QuoteBoard;
   private readonly rate = new RateMeter();
   private ticksPerSecond = 0;
@@ -194,6 +197,7 @@ export class MarketMonitor {
         openWindows: this.processor.openWindowCount(),
       },
       database: { path: this.options.dbPath, sizeBytes: databaseSize(this.options.dbPath) },
+      mirror: this.mirror?.status() ?? mirrorOffStatus(),
     };
   }
 
@@ -238,7 +242,9 @@ export class MarketMonitor {
       allowedLatenessMs: settings.stream.allowedLatenessMs,
     });
     this.anomalyDetector = undefined;
+    this.mirror = settings.influx.enabled ? new InfluxMirror({ settings: settings.influx, db: this.db }) : undefined;
     this.processor.onCommitted((batch) => {
+      this.mirror?.offer(batch.ticks, batch.candles);
       this.quotes.apply(batch.lastTicks, batch.candles);
       this.fireAlerts(batch.lastTicks, batch.candles);
       this.findAnomalies(batch.candles, batch.watermark);
@@ -255,6 +261,9 @@ export class MarketMonitor {
   private async stopPipeline(): Promise<void> {
     await this.source?.stop();
     await this.bus?.close();
+    // After the bus: the last committed batches are in the mirror; what it cannot send now waits in SQLite.
+    await this.mirror?.close();
+    this.mirror = undefined;
   }
 
   private createSource(settings: Settings): TickSource {
