@@ -156,13 +156,13 @@ export class MarketMonitor {
     }
   }
 
-  private findAnomalies(candles: readonly Candle[], watermark: number): void {
+  private findAnomalies(candles: readonly Candle[], watermark: number, partition: number): void {
     const options = DEFAULT_ANOMALY_OPTIONS;
     this.anomalyDetector ??= new AnomalyDetector(options, sessionOfCandle(), (symbol, before) =>
       // Enough closed bars to refill the rolling window, plus those still open at a restart.
       this.store.candles({ symbol, interval: options.interval, to: before - 1, limit: 2 * options.window + 8 }),
     );
-    for (const anomaly of this.anomalies.record(this.anomalyDetector.onCommitted(candles, watermark)))
+    for (const anomaly of this.anomalies.record(this.anomalyDetector.onCommitted(candles, watermark, partition)))
       this.events.publish('anomaly', anomaly);
   }
 
@@ -247,7 +247,7 @@ export class MarketMonitor {
       this.mirror?.offer(batch.ticks, batch.candles);
       this.quotes.apply(batch.lastTicks, batch.candles);
       this.fireAlerts(batch.lastTicks, batch.candles);
-      this.findAnomalies(batch.candles, batch.watermark);
+      this.findAnomalies(batch.candles, batch.watermark, batch.partition);
       this.events.publish('candles', batch.candles);
       if (batch.accepted > 0) this.events.publish('watchlist', this.watchItems());
     });

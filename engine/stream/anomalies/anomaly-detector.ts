@@ -32,6 +32,8 @@ interface SymbolState {
   last: { close: number; session: number } | null;
   /** Start of the last candle judged. */
   lastStart: number;
+  /** The bus partition the symbol's ticks come from: its watermark is the one that closes them. */
+  partition: number;
 }
 
 /**
@@ -59,20 +61,21 @@ export class AnomalyDetector {
     this.history = history;
   }
 
-  /** Candles changed by one committed batch and their partition's watermark: the anomalies of the candles it closed. */
-  onCommitted(candles: readonly Candle[], watermark: number): Anomaly[] {
-    const touched = new Set<SymbolState>();
+  /**
+   * Candles changed by one committed batch and its partition's watermark: the anomalies of every
+   * candle of that partition's symbols the watermark has now closed, oldest first per symbol.
+   */
+  onCommitted(candles: readonly Candle[], watermark: number, partition = 0): Anomaly[] {
     for (const candle of candles) {
       if (candle.interval !== this.options.interval) continue;
-      const state = this.state(candle.symbol, candle.start);
+      const state = this.state(candle.symbol, candle.start, partition);
       // A candle already judged and amended late stays as judged.
-      if (candle.start <= state.lastStart) continue;
-      state.pending.set(candle.start, candle);
-      touched.add(state);
+      if (candle.start > state.lastStart) state.pending.set(candle.start, candle);
     }
     const found: Anomaly[] = [];
     const size = INTERVAL_MS[this.options.interval];
-    for (const state of touched) {
+    for (const state of this.symbols.values()) {
+      if (state.partition !== partition || state.pending.size === 0) continue;
       const closed = [...state.pending.values()]
         .filter((c) => c.start + size <= watermark)
         .sort((a, b) => a.start - b.start);
@@ -140,7 +143,7 @@ export class AnomalyDetector {
     state.lastStart = candle.start;
   }
 
-  private state(symbol: string, firstStart: number): SymbolState {
+  private state(symbol: string, firstStart: number, partition: number): SymbolState {
     let state = this.symbols.get(symbol);
     if (!state) {
       state = {
@@ -149,6 +152,7 @@ export class AnomalyDetector {
         volumes: new ClosedWindow(this.options.window),
         last: null,
         lastStart: Number.NEGATIVE_INFINITY,
+        partition,
       };
       this.symbols.set(symbol, state);
       // Stored candles come back as pending: those the watermark already closed are judged again
