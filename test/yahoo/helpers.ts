@@ -5,7 +5,8 @@ import { YahooSource, type YahooPollIntervals } from '../../engine/sources/yahoo
 import type { Tick } from '../../engine/domain/tick.ts';
 import { createFixtureFetch, type FixtureFetch } from '../support/yahoo-fixtures.ts';
 
-export const NOW = Date.UTC(2025, 1, 17, 15, 0, 0);
+/** An hour before the recorded quotes (AAPL at 2025-02-14 21:00 UTC), so they are live ticks. */
+export const NOW = Date.UTC(2025, 1, 14, 20, 0, 0);
 
 export interface Harness {
   fixtures: FixtureFetch;
@@ -17,7 +18,13 @@ export interface Harness {
 
 /** A YahooSource on the recorded exchanges, with a fixed clock and jitter-free backoff. */
 export function yahooHarness(
-  options: { cookieFile?: string; intervals?: Partial<YahooPollIntervals>; fixtures?: FixtureFetch; timeoutMs?: number } = {},
+  options: {
+    cookieFile?: string;
+    intervals?: Partial<YahooPollIntervals>;
+    fixtures?: FixtureFetch;
+    timeoutMs?: number;
+    now?: number;
+  } = {},
 ): Harness {
   const fixtures = options.fixtures ?? createFixtureFetch();
   const emitted: Tick[][] = [];
@@ -26,7 +33,7 @@ export function yahooHarness(
     cookies: new CookieJarFile(options.cookieFile),
     intervals: options.intervals ?? {},
     backoff: new Backoff({ baseMs: 2_000, random: () => 0 }),
-    now: () => NOW,
+    now: () => options.now ?? NOW,
   });
   return {
     fixtures,

@@ -129,6 +129,26 @@ describe('Yahoo live quotes on recorded exchanges', () => {
     expect(h.quoteRequests()).toHaveLength(2);
   });
 
+  it('leaves quotes older than the start of live watching to the history backfill', async () => {
+    h = yahooHarness({ now: Date.UTC(2025, 1, 17, 15, 0, 30) }); // the Monday after the recorded Friday close
+    await startOn(h, ['AAPL', 'BABA']);
+    expect(h.source.liveSince('AAPL')).toBe(Date.UTC(2025, 1, 17, 15, 0, 0));
+    expect(h.emitted).toEqual([]);
+    expect(h.source.status().state).toBe('live');
+    // The recorded quote is the baseline: a later change is a tick, with the volume traded since.
+    h.fixtures.inject(
+      'quote?symbols',
+      editQuote('AAPL', (row) => {
+        row.regularMarketVolume = 40896227 + 300;
+        row.regularMarketTime = Date.UTC(2025, 1, 17, 15, 0, 40) / 1_000;
+      }),
+    );
+    await h.source.pollNow();
+    expect(h.emitted).toEqual([
+      [{ symbol: 'AAPL', ts: Date.UTC(2025, 1, 17, 15, 0, 40), price: 244.6, volume: 300, source: 'yahoo' }],
+    ]);
+  });
+
   it('fails a test that would reach the network', async () => {
     const fixtures = createFixtureFetch();
     await expect(fixtures.fetch('https://query2.finance.yahoo.com/v7/finance/quote?symbols=ZZZZ')).rejects.toThrow(

@@ -1,3 +1,4 @@
+import { windowStart } from '../../domain/interval.ts';
 import type { Tick } from '../../domain/tick.ts';
 import type { SourceState, SourceStatus, TickSource } from '../source.ts';
 import { Backoff } from './backoff.ts';
@@ -46,6 +47,8 @@ export class YahooSource implements TickSource {
   private jar: ExtendedCookieJar;
   private clientValue: YahooClient;
   private symbols: string[] = [];
+  /** Per symbol, where the live feed takes over from the history backfill (see liveSince). */
+  private readonly since = new Map<string, number>();
   private emit: ((ticks: Tick[]) => Promise<void>) | undefined;
   private timer: NodeJS.Timeout | undefined;
   private polling: Promise<void> = Promise.resolve();
@@ -74,8 +77,21 @@ export class YahooSource implements TickSource {
     return this.clientValue;
   }
 
+  /**
+   * The stitch point between history and live data for a symbol: the start of the minute in which
+   * the feed began watching it. Live ticks start here; the backfill fills windows that end by here.
+   * A quote older than this (the last close, while the market is shut) is history's, not a tick.
+   */
+  liveSince(symbol: string): number | undefined {
+    return this.since.get(symbol);
+  }
+
   setSymbols(symbols: readonly string[]): void {
-    for (const gone of this.symbols.filter((s) => !symbols.includes(s))) this.ticker.forget(gone);
+    for (const gone of this.symbols.filter((s) => !symbols.includes(s))) {
+      this.ticker.forget(gone);
+      this.since.delete(gone);
+    }
+    for (const symbol of symbols) if (!this.since.has(symbol)) this.since.set(symbol, windowStart(this.now(), '1m'));
     const added = symbols.some((s) => !this.symbols.includes(s));
     this.symbols = [...symbols];
     // A new symbol should show a price within seconds, not after a long closed-market wait.
@@ -136,7 +152,7 @@ export class YahooSource implements TickSource {
       const ticks: Tick[] = [];
       for (const quote of quotes) {
         const tick = this.ticker.toTick(quote);
-        if (tick) ticks.push(tick);
+        if (tick && tick.ts >= (this.since.get(tick.symbol) ?? 0)) ticks.push(tick);
       }
       this.failed = undefined;
       this.backoff.reset();
