@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { AlertKindSchema, AlertRuleInputSchema } from '../alerts/alert-rule.ts';
 import { AnalysisParamsSchema } from '../analyses/analysis.ts';
 import { ANALYSIS_NAMES } from '../analyses/market-analyses.ts';
+import { KafkaSettingsSchema } from '../domain/bus-settings.ts';
 import { CandleSchema } from '../domain/candle.ts';
 import { CompanyProfileSchema } from '../domain/company.ts';
 import { InfluxSettingsSchema } from '../domain/influx-settings.ts';
@@ -44,6 +45,21 @@ const BusHealthSchema = z.object({
     z.object({ partition: z.number(), endOffset: z.number(), consumedOffset: z.number(), lag: z.number() }),
   ),
   error: z.string().optional(),
+  kafka: z
+    .object({
+      brokers: z.array(z.string()),
+      controller: z.number().nullable(),
+      clusterId: z.string().nullable(),
+      groupId: z.string(),
+      assigned: z.array(z.number()),
+      rebalances: z.number(),
+      produced: z.number(),
+      consumed: z.number(),
+      producePerSecond: z.number(),
+      consumePerSecond: z.number(),
+      committed: z.record(z.string(), z.number()),
+    })
+    .optional(),
 });
 
 /** The InfluxDB mirror: lines in memory, in SQLite, given up, and written. */
@@ -193,6 +209,20 @@ export const commands = {
       .strict()
       .prefault({}),
     output: z.array(AlertEventSchema),
+  },
+  'kafka.testConnection': {
+    input: KafkaSettingsSchema,
+    output: z.discriminatedUnion('ok', [
+      z.object({
+        ok: z.literal(true),
+        brokers: z.array(z.string()),
+        controller: z.number().nullable(),
+        clusterId: z.string(),
+        topics: z.array(z.string()),
+        tookMs: z.number(),
+      }),
+      z.object({ ok: z.literal(false), error: z.string(), tookMs: z.number() }),
+    ]),
   },
   'influx.testConnection': {
     input: InfluxSettingsSchema,

@@ -2,6 +2,7 @@ import type { MarketMonitor } from '../app/market-monitor.ts';
 import { ANALYSES, findAnalysis } from '../analyses/market-analyses.ts';
 import { exportAnalysis } from '../export/export-analysis.ts';
 import { computeIndicators, indicatorKeys } from '../stream/indicators/index.ts';
+import { testKafkaConnection } from '../bus/kafka/test-connection.ts';
 import { testInfluxConnection } from '../sinks/influx/test-connection.ts';
 import type { Handlers } from './contract.ts';
 
@@ -33,6 +34,7 @@ export function createHandlers(app: MarketMonitor): Handlers {
     'alerts.add': (rule) => app.addAlert(rule),
     'alerts.remove': ({ id }) => app.removeAlert(id),
     'alerts.history': ({ limit }) => app.alerts.history(limit),
+    'kafka.testConnection': (settings) => testKafkaConnection(settings),
     'influx.testConnection': (settings) => testInfluxConnection(settings),
     'settings.get': () => app.settings,
     'settings.update': (settings) => app.updateSettings(settings),

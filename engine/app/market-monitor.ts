@@ -1,8 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import type { Status, WatchItem } from '../api/contract.ts';
 import { EventHub } from '../api/event-hub.ts';
 import { UserError } from '../api/dispatch.ts';
-import type { TickBus } from '../bus/bus.ts';
+import type { BusHealth, TickBus } from '../bus/bus.ts';
+import { BusSettingsSchema } from '../domain/bus-settings.ts';
 import { createBus } from '../bus/create-bus.ts';
 import { SettingsSchema, type Settings, type SettingsInput } from '../domain/settings.ts';
 import { SymbolSchema } from '../domain/symbol.ts';
@@ -26,7 +28,7 @@ import { WatchlistRepo } from '../store/watchlist-repo.ts';
 import { TickProcessor } from '../stream/tick-processor.ts';
 import { InfluxMirror, mirrorOffStatus } from '../sinks/influx/mirror.ts';
 import { QuoteBoard } from './quote-board.ts';
-import { RateMeter } from './rate-meter.ts';
+import { RateMeter } from '../base/rate-meter.ts';
 
 export interface MarketMonitorOptions {
   /** SQLite file, or ':memory:'. */
@@ -204,10 +206,28 @@ export class MarketMonitor {
   /** Waits until the bus has handed every published tick to the engine (tests, CLI replay, shutdown). */
   async drain(timeoutMs = 30_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    while (this.bus.health().partitions.some((p) => p.lag > 0)) {
+    const behind = (h: BusHealth) => h.buffered > 0 || h.partitions.some((p) => p.lag > 0);
+    // A Kafka bus learns end offsets from the cluster: ask it afresh, a little less often.
+    const pollMs = this.bus.kind === 'kafka' ? 200 : 10;
+    while (behind(await this.bus.refresh())) {
       if (Date.now() > deadline) throw new Error('The engine did not catch up with the bus in time');
-      await new Promise((resolve) => setTimeout(resolve, 10));
+      await new Promise((resolve) => setTimeout(resolve, pollMs));
     }
+  }
+
+  /**
+   * The in-process log has one consumer, 'local'. On Kafka an empty group id means this
+   * installation's own group: made up once and saved, so a restart resumes the same group.
+   */
+  private consumerGroup(settings: Settings): string {
+    if (settings.bus.kind !== 'kafka') return 'local';
+    if (settings.bus.kafka.groupId) return settings.bus.kafka.groupId;
+    const groupId = `market-monitor-${randomUUID().slice(0, 8)}`;
+    const stored = this.settingsRepo.readAll();
+    const bus = BusSettingsSchema.safeParse(stored.bus ?? {});
+    if (bus.success) this.settingsRepo.writeAll({ bus: { ...bus.data, kafka: { ...bus.data.kafka, groupId } } });
+    this.settingsValue = { ...settings, bus: { ...settings.bus, kafka: { ...settings.bus.kafka, groupId } } };
+    return groupId;
   }
 
   async close(): Promise<void> {
@@ -234,21 +254,23 @@ export class MarketMonitor {
 
   private async startPipeline(): Promise<void> {
     const settings = this.settingsValue;
-    this.bus = createBus(settings.bus);
+    const groupId = this.consumerGroup(settings);
+    this.bus = createBus(settings.bus, groupId);
     this.processor = new TickProcessor(this.store, {
-      groupId: 'local',
+      groupId,
       intervals: settings.stream.intervals,
       outOfOrdernessMs: settings.stream.outOfOrdernessMs,
       allowedLatenessMs: settings.stream.allowedLatenessMs,
     });
-    this.anomalyDetector = undefined;
     this.mirror = settings.influx.enabled ? new InfluxMirror({ settings: settings.influx, db: this.db }) : undefined;
+    this.anomalyDetector = undefined;
     this.processor.onCommitted((batch) => {
       this.mirror?.offer(batch.ticks, batch.candles);
       this.quotes.apply(batch.lastTicks, batch.candles);
       this.fireAlerts(batch.lastTicks, batch.candles);
       this.findAnomalies(batch.candles, batch.watermark, batch.partition);
       this.events.publish('candles', batch.candles);
+      if (batch.deadLetters.length > 0) this.bus.deadLetter(batch.deadLetters);
       if (batch.accepted > 0) this.events.publish('watchlist', this.watchItems());
     });
     await this.bus.subscribe(this.processor);

@@ -1,10 +1,13 @@
 import type { Tick } from '../domain/tick.ts';
+import type { DeadLetter } from '../store/market-store.ts';
 
 /** One message as the bus delivers it: the value is untrusted until the engine validates it. */
 export interface BusRecord {
   offset: number;
   key: string;
   value: unknown;
+  /** Why the bytes could not even be decoded (not JSON, too large...): the engine dead-letters it. */
+  error?: string;
 }
 
 export interface BusBatch {
@@ -19,6 +22,11 @@ export interface TickConsumer {
   resumeOffset(topic: string, partition: number): number | undefined;
   /** Called with one partition's batch at a time; the next batch waits for the promise. */
   onBatch(batch: BusBatch): Promise<void>;
+  /**
+   * The bus handed some partitions to another consumer or took some back (a Kafka rebalance):
+   * in-memory state may be stale, so the consumer rebuilds it from what it stored.
+   */
+  onAssignmentChanged?(): void;
 }
 
 export interface PartitionHealth {
@@ -26,6 +34,23 @@ export interface PartitionHealth {
   endOffset: number;
   consumedOffset: number;
   lag: number;
+}
+
+/** What a Kafka bus knows beyond the partitions: what Kafka UI or Kafdrop would show. */
+export interface KafkaHealth {
+  brokers: string[];
+  controller: number | null;
+  clusterId: string | null;
+  groupId: string;
+  /** Partitions this consumer owns now. */
+  assigned: number[];
+  rebalances: number;
+  produced: number;
+  consumed: number;
+  producePerSecond: number;
+  consumePerSecond: number;
+  /** Offsets the group committed to Kafka: only a hint for lag tools, the engine resumes from SQLite. */
+  committed: Record<number, number>;
 }
 
 export interface BusHealth {
@@ -37,6 +62,7 @@ export interface BusHealth {
   buffered: number;
   bufferCapacity: number;
   error?: string;
+  kafka?: KafkaHealth;
 }
 
 /** The transport between producer and engine: an in-process log by default, Kafka when configured. */
@@ -46,6 +72,10 @@ export interface TickBus {
   publish(ticks: readonly Tick[]): Promise<void>;
   subscribe(consumer: TickConsumer): Promise<void>;
   health(): BusHealth;
+  /** The health as the bus finds it now: a Kafka bus asks the cluster instead of its last poll. */
+  refresh(): Promise<BusHealth>;
+  /** Hands dead letters (already stored in SQLite) to a dead-letter topic, where the bus has one. */
+  deadLetter(letters: readonly DeadLetter[]): void;
   close(): Promise<void>;
 }
 

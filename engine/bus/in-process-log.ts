@@ -52,6 +52,12 @@ export class InProcessLog implements TickBus {
   }
 
   async subscribe(consumer: TickConsumer): Promise<void> {
+    // The log lives in memory, but offsets go on from where the stored results end, so a
+    // checkpoint from an earlier run never looks newer than this run's records.
+    this.parts.forEach((p, partition) => {
+      const resume = consumer.resumeOffset(this.topic, partition);
+      if (resume !== undefined && p.position === p.base) p.base = p.position = resume;
+    });
     this.consumer = consumer;
     this.scheduleDelivery();
   }
@@ -69,6 +75,14 @@ export class InProcessLog implements TickBus {
       }),
       ...(this.failure ? { error: this.failure } : {}),
     };
+  }
+
+  async refresh(): Promise<BusHealth> {
+    return this.health();
+  }
+
+  deadLetter(): void {
+    // SQLite's dead_letters table is the whole dead-letter log when there is no Kafka.
   }
 
   async close(): Promise<void> {

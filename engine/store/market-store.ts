@@ -27,6 +27,19 @@ export interface BatchResult {
   candles: readonly Candle[];
   deadLetters: readonly DeadLetter[];
   checkpoint: Checkpoint;
+  /** The batch's first offset: refused if the stored checkpoint is already past it. */
+  fromOffset: number;
+}
+
+/**
+ * Another consumer (or an earlier delivery) already stored results past this batch's start: the
+ * batch must not count again. Happens to a consumer that lost its partition in a rebalance.
+ */
+export class StaleBatchError extends Error {
+  constructor(topic: string, partition: number, stored: number, from: number) {
+    super(`${topic}#${partition}: results up to offset ${stored} are stored already; batch from ${from} refused`);
+    this.name = 'StaleBatchError';
+  }
 }
 
 export interface CandleQuery {
@@ -106,7 +119,15 @@ export class MarketStore {
       VALUES (@consumerGroup, @topic, @partition, @nextOffset, @maxEventTs, @updatedAt)
       ON CONFLICT (consumer_group, topic, partition) DO UPDATE SET
         next_offset = excluded.next_offset, max_event_ts = excluded.max_event_ts, updated_at = excluded.updated_at`);
+    const storedNext = db.prepare(
+      'SELECT next_offset FROM checkpoints WHERE consumer_group = ? AND topic = ? AND partition = ?',
+    );
     this.commit = db.transaction((batch: BatchResult) => {
+      const { consumerGroup, topic, partition } = batch.checkpoint;
+      const stored = storedNext.pluck().get(consumerGroup, topic, partition) as number | undefined;
+      if (stored !== undefined && stored > batch.fromOffset) {
+        throw new StaleBatchError(topic, partition, stored, batch.fromOffset);
+      }
       for (const t of batch.ticks) this.insertTick.run(t.symbol, t.ts, t.price, t.volume, t.side ?? null, t.source);
       for (const c of batch.candles) this.upsertCandle.run(c);
       for (const d of batch.deadLetters) this.insertDeadLetter.run(d);
@@ -114,8 +135,9 @@ export class MarketStore {
     });
   }
 
+  /** Writes the batch atomically; IMMEDIATE so the stale check and the writes see one snapshot across processes. */
   commitBatch(batch: BatchResult): void {
-    this.commit(batch);
+    this.commit.immediate(batch);
   }
 
   checkpoint(consumerGroup: string, topic: string, partition: number): Checkpoint | undefined {

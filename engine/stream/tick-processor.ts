@@ -26,6 +26,7 @@ export interface BatchCommitted {
   watermark: number;
   /** Every accepted tick of the batch, in arrival order (the InfluxDB mirror writes them all). */
   ticks: Tick[];
+  deadLetters: DeadLetter[];
 }
 
 export interface ProcessorCounters {
@@ -74,7 +75,7 @@ export class TickProcessor implements TickConsumer {
     const deadLetters: DeadLetter[] = [];
     let late = 0;
     for (const record of batch.records) {
-      const result = validateTick(record.value);
+      const result = record.error ? { ok: false as const, reason: record.error } : validateTick(record.value);
       if (!result.ok) {
         deadLetters.push(this.deadLetter(batch, record.offset, `invalid: ${result.reason}`, record.value));
       } else if (watermark.isLate(result.tick.ts)) {
@@ -103,6 +104,7 @@ export class TickProcessor implements TickConsumer {
           nextOffset: lastOffset + 1,
           maxEventTs: Number.isFinite(watermark.maxSeen) ? watermark.maxSeen : null,
         },
+        fromOffset: batch.records[0]!.offset,
       });
     } catch (error) {
       this.forgetUncommittedState();
@@ -122,8 +124,14 @@ export class TickProcessor implements TickConsumer {
       lastTicks: lastTickPerSymbol(accepted),
       watermark: watermark.current,
       ticks: accepted,
+      deadLetters,
     };
     for (const listener of this.listeners) listener(event);
+  }
+
+  /** Partitions moved between consumers: whatever this one folded may be stale, so SQLite is read again. */
+  onAssignmentChanged(): void {
+    this.forgetUncommittedState();
   }
 
   openWindowCount(): number {

@@ -19,11 +19,13 @@ export interface TestKafka extends KafkaBroker {
  * Returns null only when MARKET_MONITOR_SKIP_KAFKA=1 (callers skip with KAFKA_SKIP_REASON);
  * otherwise a broker that cannot start (no Java, no Maven, jars not resolvable...) throws.
  */
-export async function startTestKafka(opts: { partitions?: number } = {}): Promise<TestKafka | null> {
+export async function startTestKafka(
+  opts: { partitions?: number; config?: Record<string, string | number | boolean> } = {},
+): Promise<TestKafka | null> {
   if (KAFKA_SKIP_REASON) return null;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mm-test-kafka-'));
   try {
-    return withCleanup(await startKafkaBroker({ dataDir, partitions: opts.partitions ?? 1 }));
+    return withCleanup(await startKafkaBroker({ dataDir, partitions: opts.partitions ?? 1, config: opts.config }));
   } catch (e) {
     fs.rmSync(dataDir, { recursive: true, force: true });
     throw e;

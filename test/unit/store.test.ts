@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import type { Candle } from '../../engine/domain/candle.ts';
 import { openDatabase } from '../../engine/store/database.ts';
 import { MIGRATIONS } from '../../engine/store/migrations.ts';
-import { MarketStore } from '../../engine/store/market-store.ts';
+import { MarketStore, StaleBatchError } from '../../engine/store/market-store.ts';
 import { SettingsRepo } from '../../engine/store/settings-repo.ts';
 import { WatchlistRepo } from '../../engine/store/watchlist-repo.ts';
 import { tempDir } from './helpers.ts';
@@ -66,6 +66,7 @@ describe('database and migrations', () => {
       candles: [candle('AAPL', 60_000, 10)],
       deadLetters: [{ at: 1, topic: 't', partition: 0, offset: 0, reason: 'invalid: x', payload: '{}' }],
       checkpoint: { consumerGroup: 'g', topic: 't', partition: 0, nextOffset: 2, maxEventTs: 60_000 },
+      fromOffset: 0,
     });
     db.close();
 
@@ -225,6 +226,7 @@ describe('MarketStore queries', () => {
       candles: [...starts.map((s) => candle('AAPL', s, s / 1_000)), candle('MSFT', 60_000, 1)],
       deadLetters: [],
       checkpoint: { consumerGroup: 'g', topic: 't', partition: 0, nextOffset: 0, maxEventTs: null },
+      fromOffset: 0,
     });
     const startsOf = (q: Parameters<MarketStore['candles']>[0]) => store.candles(q).map((c) => c.start);
     expect(startsOf({ symbol: 'AAPL', interval: '1m' })).toEqual(starts);
@@ -247,11 +249,32 @@ describe('MarketStore queries', () => {
         candles: [candle('AAPL', 0, 1)],
         deadLetters: [],
         checkpoint: { consumerGroup: 'g', topic: 't', partition: 0, nextOffset: 1, maxEventTs: 1 },
+        fromOffset: 0,
       }),
     ).toThrow(/CHECK/);
     expect(store.tickCount()).toBe(0);
     expect(store.candles({ symbol: 'AAPL', interval: '1m' })).toEqual([]);
     expect(store.checkpoint('g', 't', 0)).toBeUndefined();
+    db.close();
+  });
+
+  it('refuses a batch that starts before the stored checkpoint, so no tick counts twice', () => {
+    const db = openDatabase(':memory:');
+    const store = new MarketStore(db);
+    const tick = { symbol: 'AAPL', ts: 60_000, price: 10, volume: 1, source: 'replay' } as const;
+    const batch = (fromOffset: number, nextOffset: number) => ({
+      ticks: [tick],
+      candles: [],
+      deadLetters: [],
+      checkpoint: { consumerGroup: 'g', topic: 't', partition: 0, nextOffset, maxEventTs: 60_000 },
+      fromOffset,
+    });
+    store.commitBatch(batch(0, 5));
+    expect(() => store.commitBatch(batch(3, 8))).toThrow(StaleBatchError);
+    expect(store.tickCount()).toBe(1);
+    expect(store.checkpoint('g', 't', 0)?.nextOffset).toBe(5);
+    store.commitBatch(batch(5, 9));
+    expect(store.tickCount()).toBe(2);
     db.close();
   });
 });

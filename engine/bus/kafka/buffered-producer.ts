@@ -1,0 +1,140 @@
+import type { Message, Producer } from 'kafkajs';
+import { describeKafkaError } from './kafka-client.ts';
+
+export interface BufferedProducerOptions {
+  topic: string;
+  /** Messages held while the broker is away; enqueue() waits beyond it rather than drop. */
+  capacity: number;
+  /** Most messages in one produce request. */
+  maxBatch?: number;
+  /** Settles once the producer is connected; sends wait for it instead of failing. */
+  ready?: Promise<void>;
+}
+
+const BACKOFF_START_MS = 250;
+const BACKOFF_MAX_MS = 5_000;
+
+/**
+ * A bounded in-memory queue in front of a kafkajs producer. Sends are batched (whatever queued up
+ * while the previous request was in flight goes in the next one), acknowledged by all in-sync
+ * replicas, and retried with exponential backoff until the broker takes them: nothing is dropped.
+ */
+export class BufferedProducer {
+  readonly topic: string;
+  readonly capacity: number;
+  private readonly maxBatch: number;
+  private readonly producer: Producer;
+  private readonly ready: Promise<void>;
+  private chunks: Message[][] = [];
+  private queued = 0;
+  private pumping = false;
+  private stopped = false;
+  private failures = 0;
+  private waiters: Array<() => void> = [];
+  sent = 0;
+  error: string | undefined;
+
+  constructor(producer: Producer, options: BufferedProducerOptions) {
+    this.producer = producer;
+    this.topic = options.topic;
+    this.capacity = options.capacity;
+    this.maxBatch = options.maxBatch ?? 5_000;
+    this.ready = options.ready ?? Promise.resolve();
+  }
+
+  get buffered(): number {
+    return this.queued;
+  }
+
+  /** Queues the messages and returns once the queue is back under its capacity. */
+  async enqueue(messages: Message[]): Promise<void> {
+    if (this.stopped) throw new Error(`The Kafka producer for ${this.topic} is closed`);
+    if (messages.length === 0) return;
+    this.chunks.push(messages);
+    this.queued += messages.length;
+    void this.pump();
+    while (this.queued > this.capacity && !this.stopped) {
+      await new Promise<void>((resolve) => this.waiters.push(resolve));
+    }
+  }
+
+  /** Waits until everything queued is acknowledged, or the time is up; returns what is left. */
+  async flush(timeoutMs: number): Promise<number> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.queued > 0 && Date.now() < deadline) await sleep(20);
+    return this.queued;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.release();
+  }
+
+  private async pump(): Promise<void> {
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      await this.ready;
+      while (this.queued > 0 && !this.stopped) {
+        const batch = this.peek();
+        try {
+          await this.producer.send({ topic: this.topic, messages: batch, acks: -1 });
+          this.take(batch.length);
+          this.sent += batch.length;
+          this.failures = 0;
+          this.error = undefined;
+          this.release();
+        } catch (error) {
+          this.failures++;
+          this.error = describeKafkaError(error);
+          await sleep(backoff(this.failures));
+        }
+      }
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  /** The oldest queued messages, up to maxBatch, left in the queue until the broker acknowledges them. */
+  private peek(): Message[] {
+    const out: Message[] = [];
+    for (const chunk of this.chunks) {
+      for (const message of chunk) {
+        if (out.length >= this.maxBatch) return out;
+        out.push(message);
+      }
+    }
+    return out;
+  }
+
+  private take(count: number): void {
+    let left = count;
+    while (left > 0) {
+      const head = this.chunks[0]!;
+      if (head.length <= left) {
+        left -= head.length;
+        this.chunks.shift();
+      } else {
+        this.chunks[0] = head.slice(left);
+        left = 0;
+      }
+    }
+    this.queued -= count;
+  }
+
+  private release(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const resolve of waiters) resolve();
+  }
+}
+
+/** Exponential backoff with full jitter, so many clients coming back do not hit the broker in step. */
+export function backoff(failures: number): number {
+  const ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_START_MS * 2 ** Math.min(failures - 1, 10));
+  return ceiling / 2 + Math.random() * (ceiling / 2);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,50 @@
+import type { Admin } from 'kafkajs';
+import { describeKafkaError } from './kafka-client.ts';
+
+/** What the admin client last learned about the cluster, the topic and the group. */
+export interface ClusterView {
+  reachable: boolean;
+  brokers: string[];
+  controller: number | null;
+  clusterId: string | null;
+  /** Next offset to be written, per partition (the high watermark). */
+  endOffsets: Map<number, number>;
+  /** What the group committed to Kafka, per partition. */
+  committed: Map<number, number>;
+  error?: string;
+  at: number;
+}
+
+export const EMPTY_VIEW: ClusterView = {
+  reachable: false,
+  brokers: [],
+  controller: null,
+  clusterId: null,
+  endOffsets: new Map(),
+  committed: new Map(),
+  at: 0,
+};
+
+/** One round of admin requests; a failure is a view that says so, never a throw. */
+export async function probeCluster(admin: Admin, topic: string, groupId: string): Promise<ClusterView> {
+  try {
+    const cluster = await admin.describeCluster();
+    const ends = await admin.fetchTopicOffsets(topic);
+    const groups = await admin.fetchOffsets({ groupId, topics: [topic] });
+    const committed = new Map<number, number>();
+    for (const { partition, offset } of groups.find((g) => g.topic === topic)?.partitions ?? []) {
+      if (Number(offset) >= 0) committed.set(partition, Number(offset));
+    }
+    return {
+      reachable: true,
+      brokers: cluster.brokers.map((b) => `${b.host}:${b.port}`),
+      controller: cluster.controller,
+      clusterId: cluster.clusterId,
+      endOffsets: new Map(ends.map((p) => [p.partition, Number(p.high)])),
+      committed,
+      at: Date.now(),
+    };
+  } catch (error) {
+    return { ...EMPTY_VIEW, error: describeKafkaError(error), at: Date.now() };
+  }
+}

@@ -1,0 +1,197 @@
+import type { Admin, Consumer, Producer } from 'kafkajs';
+import type { KafkaSettings } from '../../domain/bus-settings.ts';
+import type { Tick } from '../../domain/tick.ts';
+import { RateMeter } from '../../base/rate-meter.ts';
+import type { DeadLetter } from '../../store/market-store.ts';
+import type { BusHealth, PartitionHealth, TickBus, TickConsumer } from '../bus.ts';
+import { BufferedProducer } from './buffered-producer.ts';
+import { EMPTY_VIEW, probeCluster, type ClusterView } from './cluster-probe.ts';
+import { ConsumerRunner } from './consumer-runner.ts';
+import { createKafkaClient, describeKafkaError, type KafkaClient } from './kafka-client.ts';
+import { deadLetterMessage, tickMessage } from './tick-records.ts';
+import { ensureTopics } from './topics.ts';
+
+export interface KafkaBusOptions {
+  settings: KafkaSettings;
+  topic: string;
+  /** Partitions of the ticks topic when the app creates it. */
+  partitions: number;
+  /** The consumer group (the installation's own, or one shared by headless engines). */
+  groupId: string;
+  /** How often the admin client refreshes brokers, end offsets and committed offsets. */
+  probeEveryMs?: number;
+}
+
+const CONNECT_RETRY_MS = 2_000;
+const CLOSE_FLUSH_MS = 10_000;
+
+/**
+ * The bus over a real Kafka cluster. Publishing never blocks on the network: ticks go to a bounded
+ * buffer that a batched, acks=all producer drains. Consuming goes through ConsumerRunner, which
+ * resumes from the offsets stored in SQLite. Health comes from an admin client polled in the background.
+ */
+export class KafkaBus implements TickBus {
+  readonly kind = 'kafka' as const;
+  readonly topic: string;
+  readonly groupId: string;
+  private readonly options: KafkaBusOptions;
+  private readonly kafka: KafkaClient;
+  private readonly producer: Producer;
+  private readonly admin: Admin;
+  private readonly ticksOut: BufferedProducer;
+  private readonly lettersOut: BufferedProducer;
+  private consumer: Consumer | undefined;
+  private runner: ConsumerRunner | undefined;
+  private target: TickConsumer | undefined;
+  private view: ClusterView = EMPTY_VIEW;
+  private setupError: string | undefined;
+  private ready: Promise<void>;
+  private closed = false;
+  private probeTimer: NodeJS.Timeout | undefined;
+  private readonly produceRate = new RateMeter();
+  private readonly consumeRate = new RateMeter();
+
+  constructor(options: KafkaBusOptions) {
+    this.options = options;
+    this.topic = options.topic;
+    this.groupId = options.groupId;
+    this.kafka = createKafkaClient(options.settings);
+    // Idempotent: a retried send after a lost acknowledgement is not written twice.
+    this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    this.admin = this.kafka.admin();
+    this.ready = this.connect();
+    const capacity = options.settings.bufferCapacity;
+    const ready = this.ready;
+    this.ticksOut = new BufferedProducer(this.producer, { topic: this.topic, capacity, ready });
+    this.lettersOut = new BufferedProducer(this.producer, { topic: options.settings.dlqTopic, capacity, ready });
+    this.probeTimer = setInterval(() => void this.probe(), options.probeEveryMs ?? 2_000);
+    this.probeTimer.unref();
+  }
+
+  async publish(ticks: readonly Tick[]): Promise<void> {
+    await this.ticksOut.enqueue(ticks.map(tickMessage));
+  }
+
+  deadLetter(letters: readonly DeadLetter[]): void {
+    // SQLite already holds them; the topic is for other tools, so a full buffer is not waited on.
+    void this.lettersOut.enqueue(letters.map(deadLetterMessage)).catch(() => undefined);
+  }
+
+  async subscribe(target: TickConsumer): Promise<void> {
+    this.target = target;
+    void this.ready.then(() => this.startConsumer());
+  }
+
+  /** Asks the cluster now instead of waiting for the next poll (drain, tests). */
+  async refresh(): Promise<BusHealth> {
+    await this.probe();
+    return this.health();
+  }
+
+  health(): BusHealth {
+    const view = this.view;
+    const error = this.setupError ?? this.ticksOut.error ?? view.error ?? this.runner?.error;
+    const produced = this.ticksOut.sent;
+    const consumed = this.runner?.consumed ?? 0;
+    return {
+      kind: this.kind,
+      topic: this.topic,
+      connected: !this.closed && view.reachable && this.ticksOut.error === undefined && !this.setupError,
+      buffered: this.ticksOut.buffered,
+      bufferCapacity: this.ticksOut.capacity,
+      partitions: this.partitionHealth(view),
+      ...(error ? { error } : {}),
+      kafka: {
+        brokers: view.brokers.length > 0 ? view.brokers : this.options.settings.brokers,
+        controller: view.controller,
+        clusterId: view.clusterId,
+        groupId: this.groupId,
+        assigned: this.runner?.assigned ?? [],
+        rebalances: this.runner?.rebalances ?? 0,
+        produced,
+        consumed,
+        producePerSecond: round(this.produceRate.sample(produced)),
+        consumePerSecond: round(this.consumeRate.sample(consumed)),
+        committed: Object.fromEntries(view.committed),
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    clearInterval(this.probeTimer);
+    await this.ready.catch(() => undefined);
+    // Graceful: what the producer holds goes to the broker before the app lets go of it.
+    await this.ticksOut.flush(CLOSE_FLUSH_MS);
+    await this.lettersOut.flush(1_000);
+    this.closed = true;
+    this.ticksOut.stop();
+    this.lettersOut.stop();
+    await Promise.allSettled([this.consumer?.disconnect(), this.producer.disconnect(), this.admin.disconnect()]);
+  }
+
+  /** Connects the producer and admin and creates the topics, retrying until the cluster answers or the bus closes. */
+  private async connect(): Promise<void> {
+    while (!this.closed) {
+      try {
+        await this.admin.connect();
+        await ensureTopics(
+          this.admin,
+          {
+            ticks: this.topic,
+            partitions: this.options.partitions,
+            dlq: this.options.settings.dlqTopic,
+            companies: this.options.settings.companiesTopic,
+          },
+          this.options.settings.createTopics,
+        );
+        await this.producer.connect();
+        this.setupError = undefined;
+        await this.probe();
+        return;
+      } catch (error) {
+        this.setupError = `Kafka at ${this.options.settings.brokers.join(', ')}: ${describeKafkaError(error)}`;
+        await new Promise((resolve) => setTimeout(resolve, CONNECT_RETRY_MS));
+      }
+    }
+  }
+
+  private async startConsumer(): Promise<void> {
+    if (this.closed || !this.target || this.consumer) return;
+    this.consumer = this.kafka.consumer({
+      groupId: this.groupId,
+      sessionTimeout: 10_000,
+      heartbeatInterval: 1_000,
+      rebalanceTimeout: 20_000,
+      allowAutoTopicCreation: false,
+      // A crashed consumer restarts itself: the engine resumes from SQLite, so a restart is always safe.
+      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 5_000 },
+    });
+    this.runner = new ConsumerRunner(this.consumer, this.topic, this.target);
+    try {
+      await this.consumer.connect();
+      await this.runner.start();
+    } catch (error) {
+      this.setupError = `Kafka consumer: ${describeKafkaError(error)}`;
+    }
+  }
+
+  private async probe(): Promise<void> {
+    if (this.closed) return;
+    this.view = await probeCluster(this.admin, this.topic, this.groupId);
+  }
+
+  /** End offsets from the cluster; consumed offsets from SQLite, the engine's own record of what it stored. */
+  private partitionHealth(view: ClusterView): PartitionHealth[] {
+    return [...view.endOffsets.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([partition, endOffset]) => {
+        const consumedOffset = this.target?.resumeOffset(this.topic, partition) ?? 0;
+        return { partition, endOffset, consumedOffset, lag: Math.max(0, endOffset - consumedOffset) };
+      });
+  }
+}
+
+function round(n: number): number {
+  return Math.round(n * 10) / 10;
+}

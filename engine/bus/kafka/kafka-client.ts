@@ -1,0 +1,40 @@
+import kafkajs, { type KafkaConfig, type SASLOptions } from 'kafkajs';
+import type { KafkaSettings } from '../../domain/bus-settings.ts';
+
+const { Kafka, logLevel } = kafkajs;
+
+export type KafkaClient = InstanceType<typeof Kafka>;
+
+/** The kafkajs client for the user's settings: brokers, TLS and SASL, with quiet logs. */
+export function createKafkaClient(settings: KafkaSettings, opts: { connectionTimeoutMs?: number } = {}): KafkaClient {
+  return new Kafka(kafkaConfig(settings, opts.connectionTimeoutMs));
+}
+
+export function kafkaConfig(settings: KafkaSettings, connectionTimeoutMs = 5_000): KafkaConfig {
+  return {
+    clientId: settings.clientId,
+    brokers: settings.brokers,
+    connectionTimeout: connectionTimeoutMs,
+    requestTimeout: 30_000,
+    // The app keeps its own buffer and retries forever; kafkajs' own retries only smooth short blips.
+    retry: { retries: 5, initialRetryTime: 300, maxRetryTime: 5_000 },
+    logLevel: logLevel.NOTHING,
+    ...(settings.tls ? { ssl: { rejectUnauthorized: settings.tlsRejectUnauthorized } } : {}),
+    ...(settings.sasl.mechanism === 'none' ? {} : { sasl: saslOptions(settings.sasl) }),
+  };
+}
+
+function saslOptions(sasl: KafkaSettings['sasl']): SASLOptions {
+  const { username, password } = sasl;
+  if (sasl.mechanism === 'plain') return { mechanism: 'plain', username, password };
+  if (sasl.mechanism === 'scram-sha-256') return { mechanism: 'scram-sha-256', username, password };
+  return { mechanism: 'scram-sha-512', username, password };
+}
+
+/** A kafkajs error as a sentence for the status bar: its message and, where there is one, its cause. */
+export function describeKafkaError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = (error as { cause?: unknown }).cause;
+  const base = error.message || error.name;
+  return cause instanceof Error && cause.message && !base.includes(cause.message) ? `${base} (${cause.message})` : base;
+}

@@ -1,0 +1,48 @@
+import type { KafkaMessage, Message } from 'kafkajs';
+import type { Tick } from '../../domain/tick.ts';
+import type { BusRecord } from '../bus.ts';
+import type { DeadLetter } from '../../store/market-store.ts';
+
+/** A tick is a few hundred bytes; anything far larger is refused before parsing. */
+export const MAX_TICK_BYTES = 64 * 1024;
+
+/** A tick as a Kafka record: keyed by symbol (one symbol, one partition, in order), stamped with its event time. */
+export function tickMessage(tick: Tick): Message {
+  return { key: tick.symbol, value: JSON.stringify(tick), timestamp: String(tick.ts) };
+}
+
+/** Decodes a record's bytes; what cannot be decoded still becomes a record, carrying why, for the dead-letter log. */
+export function decodeRecord(message: KafkaMessage): BusRecord {
+  const offset = Number(message.offset);
+  const key = message.key?.toString('utf8') ?? '';
+  const bytes = message.value;
+  if (!bytes || bytes.length === 0) return { offset, key, value: null, error: 'invalid: empty message' };
+  if (bytes.length > MAX_TICK_BYTES) {
+    return {
+      offset,
+      key,
+      value: bytes.subarray(0, 256).toString('utf8'),
+      error: `invalid: ${bytes.length} bytes, more than the ${MAX_TICK_BYTES} a tick may take`,
+    };
+  }
+  const text = bytes.toString('utf8');
+  try {
+    return { offset, key, value: JSON.parse(text) };
+  } catch (error) {
+    return { offset, key, value: text, error: `invalid: not JSON (${(error as Error).message})` };
+  }
+}
+
+/** A dead letter as a record of the dead-letter topic: the reason and the origin travel in headers. */
+export function deadLetterMessage(letter: DeadLetter): Message {
+  return {
+    value: letter.payload,
+    timestamp: String(letter.at),
+    headers: {
+      reason: letter.reason,
+      'source-topic': letter.topic,
+      'source-partition': String(letter.partition),
+      'source-offset': String(letter.offset),
+    },
+  };
+}
