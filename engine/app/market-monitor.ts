@@ -158,13 +158,13 @@ export class MarketMonitor {
     }
   }
 
-  private findAnomalies(candles: readonly Candle[], watermark: number, partition: number): void {
+  private findAnomalies(candles: readonly Candle[], finalBefore: number, partition: number): void {
     const options = DEFAULT_ANOMALY_OPTIONS;
-    this.anomalyDetector ??= new AnomalyDetector(options, sessionOfCandle(), (symbol, before) =>
-      // Enough closed bars to refill the rolling window, plus those still open at a restart.
-      this.store.candles({ symbol, interval: options.interval, to: before - 1, limit: 2 * options.window + 8 }),
+    this.anomalyDetector ??= new AnomalyDetector(options, sessionOfCandle(), (symbol) =>
+      // Enough final bars to refill the rolling windows, plus those not final yet at a restart.
+      this.store.candles({ symbol, interval: options.interval, limit: 2 * options.window + 8 }),
     );
-    for (const anomaly of this.anomalies.record(this.anomalyDetector.onCommitted(candles, watermark, partition)))
+    for (const anomaly of this.anomalies.record(this.anomalyDetector.onCommitted(candles, finalBefore, partition)))
       this.events.publish('anomaly', anomaly);
   }
 
@@ -268,7 +268,7 @@ export class MarketMonitor {
       this.mirror?.offer(batch.ticks, batch.candles);
       this.quotes.apply(batch.lastTicks, batch.candles);
       this.fireAlerts(batch.lastTicks, batch.candles);
-      this.findAnomalies(batch.candles, batch.watermark, batch.partition);
+      this.findAnomalies(batch.candles, batch.watermark - settings.stream.allowedLatenessMs, batch.partition);
       this.events.publish('candles', batch.candles);
       if (batch.deadLetters.length > 0) this.bus.deadLetter(batch.deadLetters);
       if (batch.accepted > 0) this.events.publish('watchlist', this.watchItems());

@@ -44,7 +44,7 @@ function quiet(n: number): Candle[] {
   return Array.from({ length: n }, (_, i) => candle(i, i % 2 ? 100.1 : 100, 100 + (i % 3)));
 }
 
-const detector = (history?: (symbol: string, before: number) => readonly Candle[]) =>
+const detector = (history?: (symbol: string) => readonly Candle[]) =>
   new AnomalyDetector(OPTIONS, sessionOfCandle(), history);
 
 describe('AnomalyDetector', () => {
@@ -91,7 +91,7 @@ describe('AnomalyDetector', () => {
     expect(found[0]!.value).toBeCloseTo(103 / 100.5 - 1, 12);
   });
 
-  it('judges a candle only once the watermark has passed its end, on its final values', () => {
+  it('judges a candle only once the late boundary has passed its end, on its final values', () => {
     const d = detector();
     expect(d.onCommitted(quiet(12), T0 + 12 * MIN)).toEqual([]);
     expect(d.onCommitted([candle(12, 100.05)], T0 + 12 * MIN + 30_000)).toEqual([]);
@@ -143,8 +143,7 @@ describe('AnomalyDetector', () => {
         const split = 1 + (cut % (finals.length - 1));
         const before = detector().onCommitted(finals.slice(0, split), finals[split]!.start);
         const stored = finals.slice(0, split);
-        const history = (_: string, start: number) =>
-          stored.filter((c) => c.start < start).slice(-(2 * OPTIONS.window + 8));
+        const history = () => stored.slice(-(2 * OPTIONS.window + 8));
         const after = detector(history).onCommitted(finals.slice(split), Number.POSITIVE_INFINITY);
         expect(new Set([...before, ...after].map(key))).toEqual(new Set(expected));
       }),

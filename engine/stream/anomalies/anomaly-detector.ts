@@ -25,36 +25,37 @@ export const DEFAULT_ANOMALY_OPTIONS: AnomalyOptions = {
 };
 
 interface SymbolState {
-  /** Candles the watermark has not yet closed, by start. */
+  /** Candles not final yet, by start. */
   pending: Map<number, Candle>;
   returns: ClosedWindow;
   volumes: ClosedWindow;
   last: { close: number; session: number } | null;
   /** Start of the last candle judged. */
   lastStart: number;
-  /** The bus partition the symbol's ticks come from: its watermark is the one that closes them. */
+  /** The bus partition the symbol's ticks come from: its watermark is the one that makes them final. */
   partition: number;
 }
 
 /**
- * Finds anomalies in candles once the watermark has closed them, so that each candle is judged
- * once, on its final values, whatever the batch boundaries were. A late tick that amends a candle
- * after that does not re-judge it (the stored anomaly keeps the evidence it was raised on).
+ * Finds anomalies in candles once they are final: when the partition's late boundary (watermark
+ * minus allowed lateness) has passed their end, no tick can amend them any more. Each candle is
+ * judged once, on the values it keeps for good, whatever the batch boundaries were, and judging it
+ * again after a restart gives the same answer. The price is a delay of the allowed lateness.
  */
 export class AnomalyDetector {
   readonly options: AnomalyOptions;
   private readonly symbols = new Map<string, SymbolState>();
   private readonly sessionOf: (candle: Candle) => number;
-  private readonly history: (symbol: string, before: number) => readonly Candle[];
+  private readonly history: (symbol: string) => readonly Candle[];
 
   /**
-   * `history` gives the stored candles of a symbol before a start, oldest first: read once per
-   * symbol, so that after a restart the rolling windows are full again at once.
+   * `history` gives the newest stored candles of a symbol at the watched interval, oldest first:
+   * read once per symbol, so that after a restart the rolling windows are full again at once.
    */
   constructor(
     options: AnomalyOptions,
     sessionOf: (candle: Candle) => number,
-    history: (symbol: string, before: number) => readonly Candle[] = () => [],
+    history: (symbol: string) => readonly Candle[] = () => [],
   ) {
     this.options = options;
     this.sessionOf = sessionOf;
@@ -62,14 +63,14 @@ export class AnomalyDetector {
   }
 
   /**
-   * Candles changed by one committed batch and its partition's watermark: the anomalies of every
-   * candle of that partition's symbols the watermark has now closed, oldest first per symbol.
+   * Candles changed by one committed batch, and the late boundary of its partition after it: the
+   * anomalies of every candle of that partition's symbols that became final, oldest first per symbol.
    */
-  onCommitted(candles: readonly Candle[], watermark: number, partition = 0): Anomaly[] {
+  onCommitted(candles: readonly Candle[], finalBefore: number, partition = 0): Anomaly[] {
     for (const candle of candles) {
       if (candle.interval !== this.options.interval) continue;
-      const state = this.state(candle.symbol, candle.start, partition);
-      // A candle already judged and amended late stays as judged.
+      const state = this.state(candle.symbol, partition);
+      // Final candles are judged once: this one was, before a restart read it back.
       if (candle.start > state.lastStart) state.pending.set(candle.start, candle);
     }
     const found: Anomaly[] = [];
@@ -77,7 +78,7 @@ export class AnomalyDetector {
     for (const state of this.symbols.values()) {
       if (state.partition !== partition || state.pending.size === 0) continue;
       const closed = [...state.pending.values()]
-        .filter((c) => c.start + size <= watermark)
+        .filter((c) => c.start + size <= finalBefore)
         .sort((a, b) => a.start - b.start);
       for (const candle of closed) {
         state.pending.delete(candle.start);
@@ -143,7 +144,7 @@ export class AnomalyDetector {
     state.lastStart = candle.start;
   }
 
-  private state(symbol: string, firstStart: number, partition: number): SymbolState {
+  private state(symbol: string, partition: number): SymbolState {
     let state = this.symbols.get(symbol);
     if (!state) {
       state = {
@@ -155,9 +156,9 @@ export class AnomalyDetector {
         partition,
       };
       this.symbols.set(symbol, state);
-      // Stored candles come back as pending: those the watermark already closed are judged again
-      // (the store keeps each anomaly once), the rest wait for it like any other.
-      for (const candle of this.history(symbol, firstStart)) state.pending.set(candle.start, candle);
+      // Stored candles come back as pending: those already final are judged again, with the same
+      // result (the store keeps each anomaly once); the first ones only refill the windows.
+      for (const candle of this.history(symbol)) state.pending.set(candle.start, candle);
     }
     return state;
   }
