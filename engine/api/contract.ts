@@ -13,6 +13,7 @@ import { InfluxSettingsSchema } from '../domain/influx-settings.ts';
 import { IntervalSchema } from '../domain/interval.ts';
 import { SettingsSchema } from '../domain/settings.ts';
 import { SymbolSchema } from '../domain/symbol.ts';
+import { SymbolMatchSchema } from '../sources/yahoo/symbol-search.ts';
 import { AnomalySchema } from '../stream/anomalies/anomaly.ts';
 import { IndicatorSpecSchema } from '../stream/indicators/index.ts';
 
@@ -175,6 +176,11 @@ export const commands = {
   'status.get': { input: NoInput, output: StatusSchema },
   'source.setPaused': { input: z.object({ paused: z.boolean() }).strict(), output: StatusSchema },
   'companies.get': { input: z.object({ symbol: SymbolSchema }).strict(), output: CompanyProfileSchema.nullable() },
+  /** Yahoo Finance symbol search for the watchlist's add box: name, exchange and type of each match. */
+  'symbols.search': {
+    input: z.object({ query: z.string().trim().min(1).max(64) }).strict(),
+    output: z.array(SymbolMatchSchema),
+  },
   'analyses.list': { input: NoInput, output: z.array(AnalysisInfoSchema) },
   'analyses.run': {
     input: AnalysisRequestSchema,

@@ -22,6 +22,7 @@ export function createHandlers(app: MarketMonitor): Handlers {
     'status.get': () => app.status(),
     'source.setPaused': ({ paused }) => app.setPaused(paused),
     'companies.get': ({ symbol }) => app.companies.get(symbol) ?? null,
+    'symbols.search': ({ query }) => app.searchSymbols(query),
     'analyses.list': () =>
       ANALYSES.map(({ name, title, description, columns }) => ({ name, title, description, columns })),
     'analyses.run': ({ name, params }) => {

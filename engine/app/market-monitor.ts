@@ -28,6 +28,9 @@ import { WatchlistRepo } from '../store/watchlist-repo.ts';
 import { TickProcessor } from '../stream/tick-processor.ts';
 import { InfluxMirror, mirrorOffStatus } from '../sinks/influx/mirror.ts';
 import { QuoteBoard } from './quote-board.ts';
+import { startYahooFeed, YahooSearch, type YahooFeed } from './yahoo-feed.ts';
+import type { YahooClientFactory } from '../sources/yahoo/yahoo-client.ts';
+import type { SymbolMatch } from '../sources/yahoo/symbol-search.ts';
 import { RateMeter } from '../base/rate-meter.ts';
 
 export interface MarketMonitorOptions {
@@ -38,6 +41,8 @@ export interface MarketMonitorOptions {
   /** Symbols put on an empty watchlist, so a new user sees a market at once. */
   starterSymbols?: readonly string[];
   statusEveryMs?: number;
+  /** yahoo-finance2 as built for the Yahoo source and search; tests inject one on recorded exchanges. */
+  yahooClient?: YahooClientFactory;
 }
 
 export const STARTER_SYMBOLS = ['AAPL', 'MSFT', 'NVDA', 'AMZN'];
@@ -61,6 +66,9 @@ export class MarketMonitor {
   private settingsValue: Settings;
   private bus!: TickBus;
   private source!: TickSource;
+  /** Set while the source is Yahoo: its live feed and the profile/history companion. */
+  private yahoo: YahooFeed | undefined;
+  private yahooSearch: YahooSearch | undefined;
   private processor!: TickProcessor;
   /** The optional InfluxDB mirror, fed from committed batches only. */
   private mirror: InfluxMirror | undefined;
@@ -282,6 +290,8 @@ export class MarketMonitor {
 
   private async stopPipeline(): Promise<void> {
     await this.source?.stop();
+    await this.yahoo?.history.stop();
+    this.yahoo = undefined;
     await this.bus?.close();
     // After the bus: the last committed batches are in the mirror; what it cannot send now waits in SQLite.
     await this.mirror?.close();
@@ -290,6 +300,18 @@ export class MarketMonitor {
 
   private createSource(settings: Settings): TickSource {
     const { kind, simulator, replay } = settings.source;
+    if (kind === 'yahoo') {
+      this.yahoo = startYahooFeed({
+        settings,
+        dbPath: this.options.dbPath,
+        db: this.db,
+        companies: this.companies,
+        client: this.options.yahooClient,
+        notify: (notice) => this.events.publish('notice', notice),
+        onStored: () => this.events.publish('watchlist', this.watchItems()),
+      });
+      return this.yahoo.source;
+    }
     if (kind === 'replay') {
       return new ReplaySource({
         file: replay.file,
@@ -300,6 +322,17 @@ export class MarketMonitor {
     return new MarketSimulator({ seed: simulator.seed, ticksPerSecond: simulator.ticksPerSecond });
   }
 
+  /** Instruments matching a query, from Yahoo Finance, for the watchlist's add box. */
+  searchSymbols(query: string): Promise<SymbolMatch[]> {
+    this.yahooSearch ??= new YahooSearch(this.options.yahooClient);
+    return this.yahooSearch.search(query, this.yahoo?.source.client);
+  }
+
+  /** The Yahoo feed's profile/history work, while Yahoo is the source (tests wait on it). */
+  get yahooHistory(): YahooFeed['history'] | undefined {
+    return this.yahoo?.history;
+  }
+
   /** The running source, for hosts that follow its progress (the CLI's replay). */
   get currentSource(): TickSource {
     return this.source;
@@ -307,6 +340,7 @@ export class MarketMonitor {
 
   /** The simulated market makes up a profile for each of its symbols, so every analysis has groups to show. */
   private ensureCompanyProfiles(): void {
+    this.yahoo?.history.watch(this.watchlist.symbols());
     if (this.settingsValue.source.kind !== 'simulator') return;
     for (const symbol of this.watchlist.symbols()) {
       if (!this.companies.get(symbol))

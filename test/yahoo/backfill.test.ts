@@ -8,8 +8,8 @@ import {
   planBackfill,
   type BackfillProgress,
   type BackfillRange,
-  type Bar,
 } from '../../engine/sources/yahoo/backfill.ts';
+import type { Bar } from '../../engine/sources/replay/bars-to-ticks.ts';
 import { yahooClientFactory } from '../../engine/sources/yahoo/yahoo-client.ts';
 import { BackfillCandles } from '../../engine/store/backfill-candles.ts';
 import { openDatabase } from '../../engine/store/database.ts';

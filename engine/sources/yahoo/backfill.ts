@@ -3,6 +3,7 @@ import type { Candle } from '../../domain/candle.ts';
 import { ExchangeDays } from '../../domain/exchange-day.ts';
 import { INTERVAL_MS, windowStart, type Interval } from '../../domain/interval.ts';
 import type { BackfillCandles } from '../../store/backfill-candles.ts';
+import type { Bar } from '../replay/bars-to-ticks.ts';
 import type { YahooClient } from './yahoo-client.ts';
 
 /** The bar sizes asked of Yahoo's chart(): fine for recent days, coarser further back. */
@@ -29,15 +30,6 @@ export function planBackfill(cutoff: number, years = 5): BackfillRange[] {
     { interval: '5m', from: windowStart(cutoff - 59 * DAY, '1h'), to: minuteFrom },
     { interval: '1d', from: cutoff - years * 365 * DAY, to: cutoff },
   ];
-}
-
-export interface Bar {
-  start: number;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  volume: number;
 }
 
 const price = z.number().finite().positive();

@@ -57,6 +57,7 @@ export class YahooSource implements TickSource {
   private failed: Failed | undefined;
   private lastSuccess: { at: number; quotes: LiveQuote[]; nextMs: number } | undefined;
   private rejected: Array<{ symbol: string; reason: string }> = [];
+  private activity: string | undefined;
   private resolveFirst!: (status: SourceStatus) => void;
   /** Settles with the status after the first poll attempt: the app warns when Yahoo is unreachable. */
   readonly firstPoll: Promise<SourceStatus> = new Promise((resolve) => (this.resolveFirst = resolve));
@@ -121,7 +122,13 @@ export class YahooSource implements TickSource {
   }
 
   status(): SourceStatus {
-    return { kind: 'yahoo', ...this.describe() };
+    const { state, message } = this.describe();
+    return { kind: 'yahoo', state, message: this.activity ? `${message} · ${this.activity}` : message };
+  }
+
+  /** Background work (profiles, backfill) shown after the feed's own state. */
+  setActivity(activity: string | undefined): void {
+    this.activity = activity;
   }
 
   /** One poll now, whatever the schedule says (tests, and the first poll). */

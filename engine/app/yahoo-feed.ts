@@ -1,0 +1,80 @@
+import path from 'node:path';
+import { ExtendedCookieJar } from 'yahoo-finance2/lib/cookieJar';
+import type { Notice } from '../api/contract.ts';
+import type { Settings } from '../domain/settings.ts';
+import { CookieJarFile } from '../sources/yahoo/cookie-jar-file.ts';
+import { searchSymbols, type SymbolMatch } from '../sources/yahoo/symbol-search.ts';
+import { yahooClientFactory, type YahooClient, type YahooClientFactory } from '../sources/yahoo/yahoo-client.ts';
+import { YahooHistory } from '../sources/yahoo/yahoo-history.ts';
+import { YahooSource } from '../sources/yahoo/yahoo-source.ts';
+import { BackfillCandles } from '../store/backfill-candles.ts';
+import type { CompanyRepo } from '../store/company-repo.ts';
+import type { SqliteDatabase } from '../store/database.ts';
+
+export interface YahooFeed {
+  source: YahooSource;
+  history: YahooHistory;
+}
+
+export interface YahooFeedDeps {
+  settings: Settings;
+  dbPath: string;
+  db: SqliteDatabase;
+  companies: CompanyRepo;
+  /** The real yahoo-finance2 unless a test injects one on recorded exchanges. */
+  client?: YahooClientFactory | undefined;
+  notify: (notice: Notice) => void;
+  /** Profiles or history arrived: the watchlist and profile card can show them. */
+  onStored: (symbol: string) => void;
+}
+
+/** The session file lives beside the database; an in-memory database keeps it in memory too. */
+function cookieFile(dbPath: string): string | undefined {
+  return dbPath === ':memory:' ? undefined : path.join(path.dirname(dbPath), 'yahoo-cookies.json');
+}
+
+/** Builds the live Yahoo source and its history companion from settings. */
+export function startYahooFeed(deps: YahooFeedDeps): YahooFeed {
+  const { yahoo } = deps.settings.source;
+  const source = new YahooSource({
+    client: deps.client ?? yahooClientFactory(),
+    cookies: new CookieJarFile(cookieFile(deps.dbPath)),
+    intervals: {
+      regularMs: yahoo.regularSeconds * 1_000,
+      extendedMs: yahoo.extendedSeconds * 1_000,
+      closedMs: yahoo.closedSeconds * 1_000,
+    },
+  });
+  const history = new YahooHistory({
+    client: () => source.client,
+    liveSince: (symbol) => source.liveSince(symbol),
+    companies: deps.companies,
+    candles: new BackfillCandles(deps.db),
+    intervals: deps.settings.stream.intervals,
+    onStored: (symbol) => deps.onStored(symbol),
+    onActivity: (activity) => source.setActivity(activity),
+  });
+  void source.firstPoll.then((status) => {
+    if (status.state === 'offline')
+      deps.notify({
+        level: 'warning',
+        message: `Yahoo Finance is unreachable (${status.message}). Choose the simulator in Settings to watch a market offline.`,
+      });
+  });
+  return { source, history };
+}
+
+/** Search works whatever the source: it borrows the live session, or keeps a small one of its own. */
+export class YahooSearch {
+  private own: YahooClient | undefined;
+  private readonly factory: YahooClientFactory;
+
+  constructor(factory: YahooClientFactory | undefined) {
+    this.factory = factory ?? yahooClientFactory();
+  }
+
+  search(query: string, live: YahooClient | undefined): Promise<SymbolMatch[]> {
+    const client = live ?? (this.own ??= this.factory(new ExtendedCookieJar()));
+    return searchSymbols(client, query);
+  }
+}

@@ -1,0 +1,115 @@
+import type { Interval } from '../../domain/interval.ts';
+import type { BackfillCandles } from '../../store/backfill-candles.ts';
+import type { CompanyRepo } from '../../store/company-repo.ts';
+import { backfillSymbol, type BackfillRange } from './backfill.ts';
+import { PROFILE_MAX_AGE_MS, refreshCompanyProfiles } from './company-profile.ts';
+import type { YahooClient } from './yahoo-client.ts';
+
+export interface YahooHistoryOptions {
+  /** The live source's current client (it changes when Yahoo refuses a session). */
+  client: () => YahooClient;
+  /** Where the live feed took over for a symbol: the backfill's cutoff. */
+  liveSince: (symbol: string) => number | undefined;
+  companies: CompanyRepo;
+  candles: BackfillCandles;
+  intervals: readonly Interval[];
+  now?: () => number;
+  /** Overrides the default plan (tests). */
+  ranges?: (cutoff: number) => readonly BackfillRange[];
+  /** A symbol's profile or history was stored: the UI may show it. */
+  onStored?: (symbol: string, what: 'profile' | 'history') => void;
+  /** What the work queue is doing, for the source's status line; undefined when idle. */
+  onActivity?: (activity: string | undefined) => void;
+}
+
+/**
+ * The slow half of the Yahoo source: company profiles (refreshed daily) and history backfill for
+ * each symbol the feed watches. One job at a time, so it never competes with the live quotes for
+ * more than one of the client's request slots.
+ */
+export class YahooHistory {
+  private readonly options: YahooHistoryOptions;
+  private readonly now: () => number;
+  private readonly queued: string[] = [];
+  private readonly done = new Set<string>();
+  private running: Promise<void> | undefined;
+  private stopped = false;
+  private refreshTimer: NodeJS.Timeout | undefined;
+  /** Failures of the last jobs, kept for the pipeline view and tests. */
+  readonly failures: string[] = [];
+
+  constructor(options: YahooHistoryOptions) {
+    this.options = options;
+    this.now = options.now ?? Date.now;
+    // Profiles age out after a day; checking hourly keeps them within the day's refresh.
+    this.refreshTimer = setInterval(() => this.refreshProfiles(), 3_600_000);
+    this.refreshTimer.unref?.();
+  }
+
+  /** Queues profile and backfill for symbols not handled yet in this run. */
+  watch(symbols: readonly string[]): void {
+    for (const symbol of symbols) {
+      if (this.done.has(symbol) || this.queued.includes(symbol)) continue;
+      this.queued.push(symbol);
+    }
+    this.running ??= this.drain();
+  }
+
+  /** Resolves when the queue is empty (tests, shutdown). */
+  async idle(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.refreshTimer);
+    this.queued.length = 0;
+    await this.idle();
+  }
+
+  private refreshProfiles(): void {
+    const stale = [...this.done].filter((s) => {
+      const profile = this.options.companies.get(s);
+      return !profile || this.now() - profile.updatedAt >= PROFILE_MAX_AGE_MS;
+    });
+    if (stale.length === 0 || this.running) return;
+    this.running = (async () => {
+      await this.fetchProfiles(stale);
+    })().finally(() => (this.running = undefined));
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (!this.stopped && this.queued.length > 0) {
+        const symbol = this.queued.shift()!;
+        await this.fetchProfiles([symbol]);
+        if (this.stopped) break;
+        await this.backfill(symbol);
+        this.done.add(symbol);
+      }
+    } finally {
+      this.options.onActivity?.(undefined);
+      this.running = undefined;
+    }
+  }
+
+  private async fetchProfiles(symbols: string[]): Promise<void> {
+    this.options.onActivity?.(`Company info for ${symbols.join(', ')}`);
+    const result = await refreshCompanyProfiles(this.options.client(), this.options.companies, symbols, this.now());
+    for (const symbol of result.updated) this.options.onStored?.(symbol, 'profile');
+    for (const { symbol, error } of result.failed) this.failures.push(`profile ${symbol}: ${error}`);
+  }
+
+  private async backfill(symbol: string): Promise<void> {
+    const cutoff = this.options.liveSince(symbol) ?? this.now();
+    const ranges = this.options.ranges?.(cutoff);
+    const result = await backfillSymbol(this.options.client(), this.options.candles, symbol, {
+      cutoff,
+      intervals: this.options.intervals,
+      ...(ranges ? { ranges } : {}),
+      onProgress: ({ done, total }) => this.options.onActivity?.(`Backfilling ${symbol}: ${done} of ${total} ranges`),
+    });
+    for (const { range, error } of result.failed) this.failures.push(`history ${symbol} ${range.interval}: ${error}`);
+    if (result.candles > 0) this.options.onStored?.(symbol, 'history');
+  }
+}
