@@ -30,12 +30,7 @@ export const InfluxSettingsSchema = z
     token: z.string().max(1_000).default(''),
     /** Lines per request; InfluxDB recommends 5,000. */
     batchSize: z.number().int().min(1, 'at least 1 line').max(5_000, 'at most 5,000 lines').default(5_000),
-    flushIntervalMs: z
-      .number()
-      .int()
-      .min(50, 'at least 50 ms')
-      .max(60_000, 'at most 60,000 ms')
-      .default(1_000),
+    flushIntervalMs: z.number().int().min(50, 'at least 50 ms').max(60_000, 'at most 60,000 ms').default(1_000),
     /** Lines held in memory before they spill to SQLite. */
     memoryLines: z.number().int().min(1).max(1_000_000).default(20_000),
     /** Lines kept in SQLite while InfluxDB is away; beyond it the oldest are dropped and counted. */

@@ -66,9 +66,9 @@ describe('line protocol escaping', () => {
 
 describe('series', () => {
   it('writes a tick to stock-price-v1 with price, volume and side', () => {
-    expect(tickLine({ symbol: 'BRK-B', ts: 1_700_000_000_001, price: 412.5, volume: 300, side: 'buy', source: 'simulator' })).toBe(
-      'stock-price-v1,symbol=BRK-B price=412.5,volume=300,side="buy" 1700000000001',
-    );
+    expect(
+      tickLine({ symbol: 'BRK-B', ts: 1_700_000_000_001, price: 412.5, volume: 300, side: 'buy', source: 'simulator' }),
+    ).toBe('stock-price-v1,symbol=BRK-B price=412.5,volume=300,side="buy" 1700000000001');
     expect(tickLine({ symbol: 'EURUSD=X', ts: 5, price: 1.08, volume: 0, source: 'yahoo' })).toBe(
       'stock-price-v1,symbol=EURUSD\\=X price=1.08,volume=0 5',
     );

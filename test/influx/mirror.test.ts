@@ -113,7 +113,10 @@ describe.skipIf(INFLUX_SKIP_REASON !== null)(
       const mirror = new InfluxMirror({ settings: testMirrorSettings(influx.url, name, { batchSize: 3 }), db });
       // Versions of the same window arrive in commit order across several requests.
       for (let version = 1; version <= 5; version++) {
-        mirror.offer([], [candle('MSFT', T0, 100 + version, version), candle('MSFT', T0 + 60_000, 200 + version, 10 * version)]);
+        mirror.offer(
+          [],
+          [candle('MSFT', T0, 100 + version, version), candle('MSFT', T0 + 60_000, 200 + version, 10 * version)],
+        );
       }
       mirror.offer([], [{ ...candle('MSFT', T0, 1, 1), interval: '1h' }]);
       await mirror.flush();
@@ -124,7 +127,9 @@ describe.skipIf(INFLUX_SKIP_REASON !== null)(
         name,
       );
       const last = [candle('MSFT', T0, 105, 5), candle('MSFT', T0 + 60_000, 205, 50)];
-      expect(series[0]!.values).toEqual(last.map((c) => [c.start, c.open, c.high, c.low, c.close, c.volume, vwap(c), c.trades]));
+      expect(series[0]!.values).toEqual(
+        last.map((c) => [c.start, c.open, c.high, c.low, c.close, c.volume, vwap(c), c.trades]),
+      );
       expect((await influx.query('SELECT close FROM "candles-1h"', name))[0]!.values).toEqual([[T0, 1]]);
       const fieldTypes = await influx.query('SHOW FIELD KEYS FROM "candles-1m"', name);
       expect(Object.fromEntries(fieldTypes[0]!.values as string[][])).toEqual({
@@ -154,7 +159,10 @@ describe.skipIf(INFLUX_SKIP_REASON !== null)(
         ' lead,=trail ',
       ];
       const ticks = makeTicks(symbols, 20);
-      mirror.offer(ticks, symbols.map((s, i) => candle(s, T0, 100 + i, i + 1)));
+      mirror.offer(
+        ticks,
+        symbols.map((s, i) => candle(s, T0, 100 + i, i + 1)),
+      );
       // A backslash before a space has no spelling the server reads back as written.
       mirror.offer(makeTicks(['end\\', 'x\\ y'], 1), []);
       await mirror.flush();
@@ -225,7 +233,10 @@ describe.skipIf(INFLUX_SKIP_REASON !== null)(
       await influx.stop();
       const down = await testInfluxConnection(testMirrorSettings(influx.url, name));
       await influx.start();
-      expect(down).toEqual({ ok: false, message: expect.stringMatching(/^Nothing answered at http:\/\/127\.0\.0\.1:\d+/) });
+      expect(down).toEqual({
+        ok: false,
+        message: expect.stringMatching(/^Nothing answered at http:\/\/127\.0\.0\.1:\d+/),
+      });
     });
 
     it('mirrors what the running app commits: every stored tick and the final 1m candles', async () => {
@@ -257,13 +268,18 @@ describe.skipIf(INFLUX_SKIP_REASON !== null)(
           )
           .all() as Array<{ symbol: string; ts: number; price: number; volume: number; side: string | null }>;
         expect(await storedTicks(influx, name)).toEqual(
-          expectedTicks(sqlTicks.map((t) => ({ ...t, source: 'simulator', ...(t.side ? { side: t.side } : {}) }) as Tick)),
+          expectedTicks(
+            sqlTicks.map((t) => ({ ...t, source: 'simulator', ...(t.side ? { side: t.side } : {}) }) as Tick),
+          ),
         );
         const sqlCandles = app.db
           .prepare(`SELECT * FROM candles WHERE interval = '1m' ORDER BY symbol, start`)
           .all() as Array<Record<string, number>>;
         const influxCandles = (
-          await influx.query('SELECT open, high, low, close, volume, vwap, trades FROM "candles-1m" GROUP BY symbol', name)
+          await influx.query(
+            'SELECT open, high, low, close, volume, vwap, trades FROM "candles-1m" GROUP BY symbol',
+            name,
+          )
         ).flatMap((s) => s.values);
         expect(influxCandles).toEqual(
           sqlCandles.map((c) => [

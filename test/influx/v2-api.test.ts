@@ -54,7 +54,14 @@ class RecordedInflux2 {
       if (req.method === 'GET' && url.pathname === '/health') {
         return send(res, {
           status: 200,
-          body: { name: 'influxdb', message: 'ready for queries and writes', status: 'pass', checks: [], version: 'v2.7.11', commit: 'fbf5d4ab5e' },
+          body: {
+            name: 'influxdb',
+            message: 'ready for queries and writes',
+            status: 'pass',
+            checks: [],
+            version: 'v2.7.11',
+            commit: 'fbf5d4ab5e',
+          },
         });
       }
       if (req.method === 'GET' && url.pathname === '/api/v2/buckets') {
@@ -62,20 +69,26 @@ class RecordedInflux2 {
         const found = url.searchParams.get('org') === ORG && url.searchParams.get('name') === BUCKET;
         return send(res, {
           status: 200,
-          body: { links: { self: '/api/v2/buckets?descending=false&limit=20&offset=0' }, buckets: found ? [{ id: '0f2e1d', orgID: '9a8b7c', name: BUCKET, type: 'user', retentionRules: [] }] : [] },
+          body: {
+            links: { self: '/api/v2/buckets?descending=false&limit=20&offset=0' },
+            buckets: found ? [{ id: '0f2e1d', orgID: '9a8b7c', name: BUCKET, type: 'user', retentionRules: [] }] : [],
+          },
         });
       }
       if (req.method !== 'POST' || url.pathname !== '/api/v2/write') {
         return send(res, { status: 404, body: { code: 'not found', message: 'path not found' } });
       }
       const expectParam = (key: string, value: string) => {
-        if (url.searchParams.get(key) !== value) this.problems.push(`${key}=${url.searchParams.get(key)}, expected ${value}`);
+        if (url.searchParams.get(key) !== value)
+          this.problems.push(`${key}=${url.searchParams.get(key)}, expected ${value}`);
       };
       expectParam('org', ORG);
       expectParam('bucket', BUCKET);
       expectParam('precision', 'ms');
-      if (req.headers['content-encoding'] !== 'gzip') this.problems.push(`content-encoding ${req.headers['content-encoding']}`);
-      if (!/^text\/plain/.test(req.headers['content-type'] ?? '')) this.problems.push(`content-type ${req.headers['content-type']}`);
+      if (req.headers['content-encoding'] !== 'gzip')
+        this.problems.push(`content-encoding ${req.headers['content-encoding']}`);
+      if (!/^text\/plain/.test(req.headers['content-type'] ?? ''))
+        this.problems.push(`content-type ${req.headers['content-type']}`);
       const lines = gunzipSync(Buffer.concat(chunks)).toString('utf8').split('\n');
       const reply = req.headers.authorization === `Token ${TOKEN}` ? (this.script.shift() ?? NO_CONTENT) : UNAUTHORIZED;
       this.received.push({ at: Date.now(), lines, status: reply.status });
@@ -113,7 +126,17 @@ describe('InfluxDB 2.x API (recorded exchange)', () => {
   const mirrors: InfluxMirror[] = [];
 
   const settings = (patch: Record<string, unknown> = {}) =>
-    InfluxSettingsSchema.parse({ enabled: true, version: '2', url, org: ORG, bucket: BUCKET, token: TOKEN, flushIntervalMs: 50, batchSize: 100, ...patch });
+    InfluxSettingsSchema.parse({
+      enabled: true,
+      version: '2',
+      url,
+      org: ORG,
+      bucket: BUCKET,
+      token: TOKEN,
+      flushIntervalMs: 50,
+      batchSize: 100,
+      ...patch,
+    });
   const mirror = (patch: Record<string, unknown> = {}) => {
     const m = new InfluxMirror({ settings: settings(patch), db, backoff: { baseMs: 10, maxMs: 20 } });
     mirrors.push(m);
@@ -146,12 +169,19 @@ describe('InfluxDB 2.x API (recorded exchange)', () => {
     expect(server.problems).toEqual([]);
     expect(server.received.map((r) => r.lines.length)).toEqual([100, 100, 50]);
     expect(server.received.flatMap((r) => r.lines)).toEqual(sent.map(tickLine));
-    expect(m.status()).toMatchObject({ state: 'ok', written: 250, dropped: 0, target: `InfluxDB 2.x ${url} ${ORG}/${BUCKET}` });
+    expect(m.status()).toMatchObject({
+      state: 'ok',
+      written: 250,
+      dropped: 0,
+      target: `InfluxDB 2.x ${url} ${ORG}/${BUCKET}`,
+    });
   });
 
   it('waits as long as Retry-After says after a 429, then sends the same lines once', async () => {
     await startServer();
-    server.script = [{ status: 429, headers: { 'Retry-After': '1' }, body: { code: 'too many requests', message: 'org over quota' } }];
+    server.script = [
+      { status: 429, headers: { 'Retry-After': '1' }, body: { code: 'too many requests', message: 'org over quota' } },
+    ];
     const m = mirror();
     const sent = ticks(40);
     m.offer(sent, []);
@@ -186,7 +216,12 @@ describe('InfluxDB 2.x API (recorded exchange)', () => {
     const sent = ticks(30);
     wrong.offer(sent, []);
     await until(() => wrong.status().state === 'failing', 'the token to be refused repeatedly');
-    expect(wrong.status()).toMatchObject({ written: 0, dropped: 0, buffered: 30, lastError: '401 unauthorized: unauthorized access' });
+    expect(wrong.status()).toMatchObject({
+      written: 0,
+      dropped: 0,
+      buffered: 30,
+      lastError: '401 unauthorized: unauthorized access',
+    });
     await wrong.close(0);
     expect(wrong.status().spilled).toBe(30);
 

@@ -99,7 +99,8 @@ export async function startTestInflux(): Promise<TestInflux> {
     const res = await fetch(`${url}/query`, { method: 'POST', body: params });
     const body = (await res.json()) as { results?: Array<{ series?: InfluxSeries[]; error?: string }>; error?: string };
     const first = body.results?.[0];
-    if (!res.ok || body.error || first?.error) throw new Error(`InfluxQL ${q}: ${body.error ?? first?.error ?? res.status}`);
+    if (!res.ok || body.error || first?.error)
+      throw new Error(`InfluxQL ${q}: ${body.error ?? first?.error ?? res.status}`);
     return first?.series ?? [];
   };
 

@@ -92,7 +92,8 @@ export class InfluxMirror {
     const status: MirrorStatus = {
       state: this.state,
       target: describeTarget(this.settings),
-      buffered: this.memory.length + (this.inFlight && this.inFlight.spillId === undefined ? this.inFlight.lines.length : 0),
+      buffered:
+        this.memory.length + (this.inFlight && this.inFlight.spillId === undefined ? this.inFlight.lines.length : 0),
       spilled: this.spill.count,
       dropped: this.counters.dropped,
       written: this.counters.written,
@@ -146,7 +147,8 @@ export class InfluxMirror {
     this.memory = [];
     try {
       const chunks: string[][] = [];
-      for (let i = 0; i < lines.length; i += this.settings.batchSize) chunks.push(lines.slice(i, i + this.settings.batchSize));
+      for (let i = 0; i < lines.length; i += this.settings.batchSize)
+        chunks.push(lines.slice(i, i + this.settings.batchSize));
       this.spill.put(chunks);
       this.counters.dropped += this.spill.trimTo(this.settings.spillLimitLines, this.inFlight?.spillId);
     } catch (error) {
@@ -221,7 +223,12 @@ export class InfluxMirror {
 }
 
 export function describeTarget(settings: InfluxSettings): string {
-  const where = settings.version === '2' ? `${settings.org}/${settings.bucket}` : settings.rp ? `${settings.db}/${settings.rp}` : settings.db;
+  const where =
+    settings.version === '2'
+      ? `${settings.org}/${settings.bucket}`
+      : settings.rp
+        ? `${settings.db}/${settings.rp}`
+        : settings.db;
   return `InfluxDB ${settings.version}.x ${settings.url} ${where}`;
 }
 

@@ -28,7 +28,9 @@ export class SpillStore {
     if (chunks.length === 0) return;
     const insert = this.db.prepare('INSERT INTO influx_spill (id, lines, count) VALUES (?, ?, ?)');
     const edge = this.db
-      .prepare(front ? 'SELECT COALESCE(MIN(id), 1) FROM influx_spill' : 'SELECT COALESCE(MAX(id), 0) FROM influx_spill')
+      .prepare(
+        front ? 'SELECT COALESCE(MIN(id), 1) FROM influx_spill' : 'SELECT COALESCE(MAX(id), 0) FROM influx_spill',
+      )
       .pluck();
     this.db.transaction(() => {
       const start = edge.get() as number;
@@ -43,15 +45,13 @@ export class SpillStore {
   /** The oldest chunk, left in place until `remove`. */
   oldest(): SpillChunk | undefined {
     const row = this.db.prepare('SELECT id, lines FROM influx_spill ORDER BY id LIMIT 1').get() as
-      | { id: number; lines: string }
-      | undefined;
+      { id: number; lines: string } | undefined;
     return row ? { id: row.id, lines: row.lines.split('\n') } : undefined;
   }
 
   remove(id: number): void {
     const count = this.db.prepare('DELETE FROM influx_spill WHERE id = ? RETURNING count').pluck().get(id) as
-      | number
-      | undefined;
+      number | undefined;
     this.countValue -= count ?? 0;
   }
 
@@ -67,8 +67,7 @@ export class SpillStore {
     this.db.transaction(() => {
       while (this.countValue - dropped > limit) {
         const row = oldest.get(Number.isNaN(keepId) ? null : keepId) as
-          | { id: number; lines: string; count: number }
-          | undefined;
+          { id: number; lines: string; count: number } | undefined;
         if (!row) break;
         const excess = this.countValue - dropped - limit;
         if (row.count <= excess) {

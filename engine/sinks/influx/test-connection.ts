@@ -39,7 +39,12 @@ async function testV1(settings: InfluxSettings, base: string): Promise<InfluxTes
   if (res.status === 401 || res.status === 403) {
     return { ok: false, version, message: `${name} refused the user and password: ${await errorText(res)}` };
   }
-  if (!res.ok) return { ok: false, version, message: `${name} answered SHOW DATABASES with ${res.status} ${await errorText(res)}` };
+  if (!res.ok)
+    return {
+      ok: false,
+      version,
+      message: `${name} answered SHOW DATABASES with ${res.status} ${await errorText(res)}`,
+    };
   const body = (await res.json()) as { results?: Array<{ series?: Array<{ values?: string[][] }>; error?: string }> };
   const result = body.results?.[0];
   if (result?.error) return { ok: false, version, message: `${name}: ${result.error}` };
@@ -64,21 +69,38 @@ async function testV2(settings: InfluxSettings, base: string): Promise<InfluxTes
     // Not JSON: not InfluxDB 2.
   }
   if (!info.status) {
-    return { ok: false, message: `${base}/health answered ${health.status} without InfluxDB's health JSON: this is not InfluxDB 2.x` };
+    return {
+      ok: false,
+      message: `${base}/health answered ${health.status} without InfluxDB's health JSON: this is not InfluxDB 2.x`,
+    };
   }
   const version = info.version;
   const name = `InfluxDB ${version ?? '2.x'}`;
   if (info.status !== 'pass') {
-    return { ok: false, ...(version ? { version } : {}), message: `${name} is not healthy: ${info.message ?? info.status}` };
+    return {
+      ok: false,
+      ...(version ? { version } : {}),
+      message: `${name} is not healthy: ${info.message ?? info.status}`,
+    };
   }
   const query = new URLSearchParams({ org: settings.org, name: settings.bucket });
   const res = await get(`${base}/api/v2/buckets?${query}`, { Authorization: `Token ${settings.token}` });
   const v = version ? { version } : {};
-  if (res.status === 401 || res.status === 403) return { ok: false, ...v, message: `${name} refused the token: ${await errorText(res)}` };
-  if (!res.ok) return { ok: false, ...v, message: `${name} answered the bucket lookup with ${res.status} ${await errorText(res)}` };
+  if (res.status === 401 || res.status === 403)
+    return { ok: false, ...v, message: `${name} refused the token: ${await errorText(res)}` };
+  if (!res.ok)
+    return {
+      ok: false,
+      ...v,
+      message: `${name} answered the bucket lookup with ${res.status} ${await errorText(res)}`,
+    };
   const body = (await res.json()) as { buckets?: Array<{ name: string }> };
   if (!body.buckets?.some((b) => b.name === settings.bucket)) {
-    return { ok: false, ...v, message: `${name} answered, but organization "${settings.org}" has no bucket "${settings.bucket}" this token can see` };
+    return {
+      ok: false,
+      ...v,
+      message: `${name} answered, but organization "${settings.org}" has no bucket "${settings.bucket}" this token can see`,
+    };
   }
   return { ok: true, ...v, message: `${name} answered; bucket "${settings.bucket}" of "${settings.org}" is there` };
 }

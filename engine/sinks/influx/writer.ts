@@ -31,7 +31,8 @@ export function writeEndpoint(settings: InfluxSettings): InfluxEndpoint {
   if (settings.rp) params.set('rp', settings.rp);
   // Credentials go in the header, not the query string, so that proxies do not log them.
   const headers: Record<string, string> = {};
-  if (settings.user) headers.Authorization = `Basic ${Buffer.from(`${settings.user}:${settings.password}`).toString('base64')}`;
+  if (settings.user)
+    headers.Authorization = `Basic ${Buffer.from(`${settings.user}:${settings.password}`).toString('base64')}`;
   url.search = params.toString();
   return { url, headers };
 }
@@ -49,7 +50,9 @@ export async function writeLines(
       method: 'POST',
       headers: { ...endpoint.headers, 'Content-Type': 'text/plain; charset=utf-8', 'Content-Encoding': 'gzip' },
       body,
-      signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(REQUEST_TIMEOUT_MS)]) : AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+      signal: signal
+        ? AbortSignal.any([signal, AbortSignal.timeout(REQUEST_TIMEOUT_MS)])
+        : AbortSignal.timeout(REQUEST_TIMEOUT_MS),
     });
   } catch (error) {
     return { ok: false, retry: true, error: `${endpoint.url.origin} did not answer: ${describe(error)}` };
@@ -60,7 +63,8 @@ export async function writeLines(
   }
   const message = `${res.status} ${await errorText(res)}`;
   // A malformed or oversized batch will fail again: retrying would block every line behind it.
-  if (res.status === 400 || res.status === 413 || res.status === 422) return { ok: false, retry: false, error: message };
+  if (res.status === 400 || res.status === 413 || res.status === 422)
+    return { ok: false, retry: false, error: message };
   const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'));
   return retryAfterMs === undefined
     ? { ok: false, retry: true, error: message }

@@ -6,6 +6,9 @@ import { Sparkline } from './Sparkline.tsx';
 
 const HISTORY = 60;
 
+/** The mirror's states in the colours the other cards use. */
+const MIRROR_TONE = { off: 'off', ok: 'ok', retrying: 'delayed', failing: 'error' } as const;
+
 /** The pipeline's health, as Kafka UI or Kafdrop would show it: source, bus partitions, engine, storage. */
 export function PipelineView({ api, status }: { api: ApiClient; status: Status | undefined }) {
   const lagHistory = useRef(new Map<number, number[]>());
@@ -29,7 +32,7 @@ export function PipelineView({ api, status }: { api: ApiClient; status: Status |
   }, [api]);
 
   if (!status) return <section className="pipeline">Waiting for the engine…</section>;
-  const { source, bus, engine, database } = status;
+  const { source, bus, engine, database, mirror } = status;
   return (
     <section className="pipeline" aria-label="Pipeline">
       <div className="cards">
@@ -66,6 +69,25 @@ export function PipelineView({ api, status }: { api: ApiClient; status: Status |
             {database.path}
           </p>
         </article>
+        {mirror && (
+          <article className="card" data-testid="pipeline-mirror">
+            <h3>InfluxDB mirror</h3>
+            <p className={`state ${MIRROR_TONE[mirror.state]}`}>{mirror.state}</p>
+            {mirror.state !== 'off' && (
+              <>
+                <p className="muted" title={mirror.target}>
+                  {mirror.target}
+                </p>
+                <p className="muted">
+                  {formatInteger(mirror.written)} written · {formatInteger(mirror.buffered)} in memory ·{' '}
+                  {formatInteger(mirror.spilled)} spilled
+                </p>
+                <p className={mirror.dropped > 0 ? 'field-error' : 'muted'}>{formatInteger(mirror.dropped)} dropped</p>
+                {mirror.lastError && <p className="field-error">{mirror.lastError}</p>}
+              </>
+            )}
+          </article>
+        )}
       </div>
       <h3>Partitions</h3>
       <div className="table-scroll">

@@ -13,7 +13,14 @@ interface Draft {
   outOfOrdernessMs: string;
   allowedLatenessMs: string;
   theme: Settings['appearance']['theme'];
+  influx: InfluxDraft;
 }
+
+type InfluxDraft = Pick<
+  Settings['influx'],
+  'enabled' | 'version' | 'url' | 'db' | 'rp' | 'user' | 'password' | 'org' | 'bucket' | 'token'
+>;
+type InfluxTest = CommandOutput<'influx.testConnection'>;
 
 const toDraft = (s: Settings): Draft => ({
   source: s.source.kind,
@@ -24,6 +31,18 @@ const toDraft = (s: Settings): Draft => ({
   outOfOrdernessMs: String(s.stream.outOfOrdernessMs),
   allowedLatenessMs: String(s.stream.allowedLatenessMs),
   theme: s.appearance.theme,
+  influx: {
+    enabled: s.influx.enabled,
+    version: s.influx.version,
+    url: s.influx.url,
+    db: s.influx.db,
+    rp: s.influx.rp,
+    user: s.influx.user,
+    password: s.influx.password,
+    org: s.influx.org,
+    bucket: s.influx.bucket,
+    token: s.influx.token,
+  },
 });
 
 /** Numbers typed by a person: empty or not a number stays text, so the schema names the problem. */
@@ -36,6 +55,7 @@ export function SettingsView({ api, onSaved }: { api: ApiClient; onSaved?: (sett
   const [draft, setDraft] = useState<Draft | null>(null);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [busy, setBusy] = useState(false);
+  const [influxTest, setInfluxTest] = useState<InfluxTest | 'testing' | null>(null);
 
   useEffect(() => {
     api.call('settings.get', {}).then(
@@ -49,6 +69,16 @@ export function SettingsView({ api, onSaved }: { api: ApiClient; onSaved?: (sett
 
   if (!saved || !draft) return <section className="settings">Loading settings…</section>;
   const set = (patch: Partial<Draft>) => setDraft({ ...draft, ...patch });
+  const setInflux = (patch: Partial<InfluxDraft>) => set({ influx: { ...draft.influx, ...patch } });
+
+  const testInflux = async () => {
+    setInfluxTest('testing');
+    try {
+      setInfluxTest(await api.call('influx.testConnection', { ...saved.influx, ...draft.influx }));
+    } catch (e) {
+      setInfluxTest({ ok: false, message: e instanceof Error ? e.message : String(e) });
+    }
+  };
 
   const save = async (event: FormEvent) => {
     event.preventDefault();
@@ -71,6 +101,7 @@ export function SettingsView({ api, onSaved }: { api: ApiClient; onSaved?: (sett
         allowedLatenessMs: num(draft.allowedLatenessMs),
       },
       appearance: { theme: draft.theme },
+      influx: { ...saved.influx, ...draft.influx },
     };
     try {
       const next = await api.call('settings.update', input as never);
@@ -89,10 +120,18 @@ export function SettingsView({ api, onSaved }: { api: ApiClient; onSaved?: (sett
     }
   };
 
-  const field = (label: string, path: string, value: string, onChange: (v: string) => void, hint?: string) => (
+  const field = (
+    label: string,
+    path: string,
+    value: string,
+    onChange: (v: string) => void,
+    hint?: string,
+    type: 'text' | 'password' = 'text',
+  ) => (
     <label className="field">
       <span>{label}</span>
       <input
+        type={type}
         value={value}
         onChange={(e) => onChange(e.target.value)}
         aria-invalid={!!errors[path]}
@@ -181,6 +220,89 @@ export function SettingsView({ api, onSaved }: { api: ApiClient; onSaved?: (sett
               <option value="light">Light</option>
             </select>
           </label>
+        </fieldset>
+        <fieldset>
+          <legend>InfluxDB mirror</legend>
+          <label className="field">
+            <span>Mirror ticks and candles to InfluxDB</span>
+            <input
+              type="checkbox"
+              checked={draft.influx.enabled}
+              onChange={(e) => setInflux({ enabled: e.target.checked })}
+              aria-label="Mirror to InfluxDB"
+            />
+          </label>
+          <label className="field">
+            <span>API</span>
+            <select
+              value={draft.influx.version}
+              onChange={(e) => setInflux({ version: e.target.value as InfluxDraft['version'] })}
+              aria-label="InfluxDB API"
+            >
+              <option value="1">InfluxDB 1.x (database)</option>
+              <option value="2">InfluxDB 2.x (organization, bucket, token)</option>
+            </select>
+          </label>
+          {field(
+            'Address',
+            'influx.url',
+            draft.influx.url,
+            (v) => setInflux({ url: v }),
+            'For example http://127.0.0.1:8086',
+          )}
+          {draft.influx.version === '1' ? (
+            <>
+              {field('Database', 'influx.db', draft.influx.db, (v) => setInflux({ db: v }))}
+              {field(
+                'Retention policy',
+                'influx.rp',
+                draft.influx.rp,
+                (v) => setInflux({ rp: v }),
+                'Empty: the default',
+              )}
+              {field(
+                'User',
+                'influx.user',
+                draft.influx.user,
+                (v) => setInflux({ user: v }),
+                'Empty without authentication',
+              )}
+              {field(
+                'Password',
+                'influx.password',
+                draft.influx.password,
+                (v) => setInflux({ password: v }),
+                undefined,
+                'password',
+              )}
+            </>
+          ) : (
+            <>
+              {field('Organization', 'influx.org', draft.influx.org, (v) => setInflux({ org: v }))}
+              {field('Bucket', 'influx.bucket', draft.influx.bucket, (v) => setInflux({ bucket: v }))}
+              {field(
+                'API token',
+                'influx.token',
+                draft.influx.token,
+                (v) => setInflux({ token: v }),
+                undefined,
+                'password',
+              )}
+            </>
+          )}
+          <button
+            type="button"
+            onClick={testInflux}
+            disabled={influxTest === 'testing'}
+            aria-label="Test InfluxDB connection"
+          >
+            {influxTest === 'testing' ? 'Testing…' : 'Test connection'}
+          </button>
+          {influxTest && influxTest !== 'testing' && (
+            <p role="status" className={influxTest.ok ? 'hint' : 'field-error'} data-testid="influx-test">
+              {influxTest.message}
+            </p>
+          )}
         </fieldset>
         {errors.form && <p className="field-error">{errors.form}</p>}
         <button type="submit" className="primary" disabled={busy}>
