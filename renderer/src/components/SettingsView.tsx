@@ -10,6 +10,8 @@ interface Draft {
   seed: string;
   replayFile: string;
   replaySymbol: string;
+  yahooRegular: string;
+  yahooClosed: string;
   outOfOrdernessMs: string;
   allowedLatenessMs: string;
   theme: Settings['appearance']['theme'];
@@ -28,6 +30,8 @@ const toDraft = (s: Settings): Draft => ({
   seed: String(s.source.simulator.seed),
   replayFile: s.source.replay.file,
   replaySymbol: s.source.replay.symbol ?? '',
+  yahooRegular: String(s.source.yahoo.regularSeconds),
+  yahooClosed: String(s.source.yahoo.closedSeconds),
   outOfOrdernessMs: String(s.stream.outOfOrdernessMs),
   allowedLatenessMs: String(s.stream.allowedLatenessMs),
   theme: s.appearance.theme,
@@ -94,6 +98,11 @@ export function SettingsView({ api, onSaved }: { api: ApiClient; onSaved?: (sett
           file: draft.replayFile,
           ...(draft.replaySymbol ? { symbol: draft.replaySymbol } : {}),
         },
+        yahoo: {
+          ...saved.source.yahoo,
+          regularSeconds: num(draft.yahooRegular),
+          closedSeconds: num(draft.yahooClosed),
+        },
       },
       stream: {
         ...saved.stream,
@@ -155,6 +164,7 @@ export function SettingsView({ api, onSaved }: { api: ApiClient; onSaved?: (sett
             >
               <option value="simulator">Simulated market</option>
               <option value="replay">Replay of a CSV file</option>
+              <option value="yahoo">Yahoo Finance live quotes (personal use)</option>
             </select>
           </label>
           {draft.source === 'simulator' ? (
@@ -172,6 +182,23 @@ export function SettingsView({ api, onSaved }: { api: ApiClient; onSaved?: (sett
                 draft.seed,
                 (v) => set({ seed: v }),
                 'The same seed replays the same market',
+              )}
+            </>
+          ) : draft.source === 'yahoo' ? (
+            <>
+              {field(
+                'Seconds between quotes, market open',
+                'source.yahoo.regularSeconds',
+                draft.yahooRegular,
+                (v) => set({ yahooRegular: v }),
+                'At least 2; Yahoo slows down clients that ask too often',
+              )}
+              {field(
+                'Seconds between quotes, market closed',
+                'source.yahoo.closedSeconds',
+                draft.yahooClosed,
+                (v) => set({ yahooClosed: v }),
+                'At least 10',
               )}
             </>
           ) : (

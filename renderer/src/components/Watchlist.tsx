@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState, type DragEvent, type FormEvent } from 'react';
-import type { WatchItem } from '../../../engine/api/contract.ts';
+import type { CommandOutput, WatchItem } from '../../../engine/api/contract.ts';
 import { ApiCallError, type ApiClient } from '../api/client.ts';
 import { formatPercent, formatPrice, formatVolume } from '../format.ts';
 import { Sparkline } from './Sparkline.tsx';
@@ -39,6 +39,28 @@ export function Watchlist({ api, items, selected, onSelect, onChange }: Props) {
   const [busy, setBusy] = useState(false);
   const [sort, setSort] = useState<{ key: SortKey; descending: boolean }>({ key: 'position', descending: false });
   const dragged = useRef<string | null>(null);
+  const [suggestions, setSuggestions] = useState<CommandOutput<'symbols.search'>>([]);
+
+  // Suggestions from Yahoo's symbol search, asked once the user pauses typing. Offline, the box
+  // simply offers none: a ticker typed in full still adds.
+  useEffect(() => {
+    const query = draft.trim();
+    if (!query) {
+      setSuggestions([]);
+      return;
+    }
+    let current = true;
+    const timer = setTimeout(() => {
+      api
+        .call('symbols.search', { query })
+        .then((found) => current && setSuggestions(found))
+        .catch(() => current && setSuggestions([]));
+    }, 300);
+    return () => {
+      current = false;
+      clearTimeout(timer);
+    };
+  }, [api, draft]);
 
   const add = async (event: FormEvent) => {
     event.preventDefault();
@@ -113,7 +135,13 @@ export function Watchlist({ api, items, selected, onSelect, onChange }: Props) {
           aria-describedby="add-symbol-error"
           spellCheck={false}
           autoCapitalize="characters"
+          list="symbol-suggestions"
         />
+        <datalist id="symbol-suggestions">
+          {suggestions.map((s) => (
+            <option key={s.symbol} value={s.symbol} label={[s.name, s.exchange, s.type].filter(Boolean).join(' · ')} />
+          ))}
+        </datalist>
         <button type="submit" disabled={busy}>
           Add
         </button>
