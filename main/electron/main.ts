@@ -19,11 +19,9 @@ import {
   screen,
   session,
   shell,
-  type IpcMainInvokeEvent,
   type MessageBoxOptions,
 } from 'electron';
 import type { Status } from '../../engine/api/contract.ts';
-import { dispatch } from '../../engine/api/dispatch.ts';
 import { createHandlers } from '../../engine/api/handlers.ts';
 import { MarketMonitor, STARTER_SYMBOLS } from '../../engine/app/market-monitor.ts';
 import { IPC_CALL, IPC_EVENT } from '../../preload/channels.ts';
@@ -31,6 +29,7 @@ import { defaultDataDir } from '../paths.ts';
 import { aboutDialog } from './about.ts';
 import { connectionState, type ConnectionState } from './connection-state.ts';
 import { desktopPaths } from './desktop-paths.ts';
+import { createCallHandler } from './ipc.ts';
 import { menuTemplate } from './menu.ts';
 import {
   APP_ORIGIN,
@@ -39,7 +38,6 @@ import {
   appResponseHeaders,
   decideNavigation,
   isPermissionGranted,
-  isTrustedSender,
   mayOpenExternally,
   resolveAppFile,
   windowOptions,
@@ -151,21 +149,14 @@ async function start(): Promise<void> {
   monitor = opened;
   log.info(`Database ${paths.database}`);
 
-  const handlers = createHandlers(opened);
-  ipcMain.handle(IPC_CALL, (event: IpcMainInvokeEvent, name: unknown, input: unknown) => {
-    const frame = event.senderFrame;
-    const sender = frame && {
-      url: frame.url,
-      isMainFrame: frame === event.sender.mainFrame,
-      webContentsId: event.sender.id,
-    };
-    if (!isTrustedSender(sender, window?.webContents.id)) {
-      log.warn(`Refused an IPC call from ${frame?.url ?? 'a destroyed frame'}`);
-      return { ok: false, error: { code: 'failed', message: 'Refused: the sender is not the app' } };
-    }
-    // dispatch() refuses unknown commands and validates the input against the contract's schema.
-    return dispatch(handlers, name, input);
-  });
+  ipcMain.handle(
+    IPC_CALL,
+    createCallHandler(
+      createHandlers(opened),
+      () => window?.webContents.id,
+      (url) => log.warn(`Refused an IPC call from ${url ?? 'a destroyed frame'}`),
+    ),
+  );
   opened.events.subscribe((event, payload) => {
     if (event === 'status') updateTray(payload as Status);
     if (window && !window.isDestroyed()) window.webContents.send(IPC_EVENT, event, payload);

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
@@ -133,5 +134,25 @@ describe('Electron security policy', () => {
     expect(resolveAppFile(`${APP_ORIGIN}/a%00.js`, dir, path.join)).toBeNull();
     expect(resolveAppFile('app://other-host/index.html', dir, path.join)).toBeNull();
     expect(resolveAppFile('not a url', dir, path.join)).toBeNull();
+  });
+});
+
+describe('layers', () => {
+  it('the engine and the headless host never import Electron', () => {
+    const root = path.resolve(import.meta.dirname, '..', '..');
+    const offenders: string[] = [];
+    const visit = (dir: string) => {
+      for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+        const file = path.join(dir, entry.name);
+        if (entry.isDirectory()) visit(file);
+        else if (
+          /\.(ts|tsx|mjs|js)$/.test(entry.name) &&
+          /from ['"]electron['"]|require\(['"]electron['"]\)/.test(fs.readFileSync(file, 'utf8'))
+        )
+          offenders.push(path.relative(root, file));
+      }
+    };
+    for (const dir of ['engine', 'main/headless', 'renderer/src']) visit(path.join(root, dir));
+    expect(offenders).toEqual([]);
   });
 });
