@@ -23,7 +23,7 @@ Options for serve:
   --host ADDR     Address to bind (default 127.0.0.1; any other needs --token)
   --token T       Secret a browser must pass as ?token=
   --db PATH       SQLite database (default ${defaultDbPath()})
-  --source KIND   Tick source: simulator (default)
+  --source KIND   Tick source: simulator (default) or yahoo (live Yahoo Finance quotes)
   --rate N        Simulator ticks per second (1-100000)
   --seed N        Simulator seed
 
@@ -82,10 +82,11 @@ async function serve(args: string[]): Promise<number> {
     strict: true,
   });
   const port = toInteger(values.port, '--port', 0, 65_535);
-  if (values.source !== 'simulator') throw new CliError(`Unknown source "${values.source}": use simulator.`);
+  if (values.source !== 'simulator' && values.source !== 'yahoo')
+    throw new CliError(`Unknown source "${values.source}": use simulator or yahoo.`);
   const overrides: SettingsInput = {
     source: {
-      kind: 'simulator',
+      kind: values.source,
       simulator: {
         ...(values.rate ? { ticksPerSecond: toInteger(values.rate, '--rate', 1, 100_000) } : {}),
         ...(values.seed ? { seed: toInteger(values.seed, '--seed', -(2 ** 31), 2 ** 31 - 1) } : {}),

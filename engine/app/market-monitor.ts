@@ -28,9 +28,9 @@ import { WatchlistRepo } from '../store/watchlist-repo.ts';
 import { TickProcessor } from '../stream/tick-processor.ts';
 import { InfluxMirror, mirrorOffStatus } from '../sinks/influx/mirror.ts';
 import { QuoteBoard } from './quote-board.ts';
-import { startYahooFeed, YahooSearch, type YahooFeed } from './yahoo-feed.ts';
+import { startYahooFeed, type YahooFeed } from './yahoo-feed.ts';
 import type { YahooClientFactory } from '../sources/yahoo/yahoo-client.ts';
-import type { SymbolMatch } from '../sources/yahoo/symbol-search.ts';
+import { searchSymbols, type SymbolMatch } from '../sources/yahoo/symbol-search.ts';
 import { RateMeter } from '../base/rate-meter.ts';
 
 export interface MarketMonitorOptions {
@@ -68,7 +68,6 @@ export class MarketMonitor {
   private source!: TickSource;
   /** Set while the source is Yahoo: its live feed and the profile/history companion. */
   private yahoo: YahooFeed | undefined;
-  private yahooSearch: YahooSearch | undefined;
   private processor!: TickProcessor;
   /** The optional InfluxDB mirror, fed from committed batches only. */
   private mirror: InfluxMirror | undefined;
@@ -322,10 +321,12 @@ export class MarketMonitor {
     return new MarketSimulator({ seed: simulator.seed, ticksPerSecond: simulator.ticksPerSecond });
   }
 
-  /** Instruments matching a query, from Yahoo Finance, for the watchlist's add box. */
-  searchSymbols(query: string): Promise<SymbolMatch[]> {
-    this.yahooSearch ??= new YahooSearch(this.options.yahooClient);
-    return this.yahooSearch.search(query, this.yahoo?.source.client);
+  /**
+   * Instruments matching a query, from Yahoo Finance, for the watchlist's add box. Only while Yahoo
+   * is the source: the simulator takes any ticker, and it must not call the internet behind the user's back.
+   */
+  async searchSymbols(query: string): Promise<SymbolMatch[]> {
+    return this.yahoo ? searchSymbols(this.yahoo.source.client, query) : [];
   }
 
   /** The Yahoo feed's profile/history work, while Yahoo is the source (tests wait on it). */

@@ -1,10 +1,8 @@
 import path from 'node:path';
-import { ExtendedCookieJar } from 'yahoo-finance2/lib/cookieJar';
 import type { Notice } from '../api/contract.ts';
 import type { Settings } from '../domain/settings.ts';
 import { CookieJarFile } from '../sources/yahoo/cookie-jar-file.ts';
-import { searchSymbols, type SymbolMatch } from '../sources/yahoo/symbol-search.ts';
-import { yahooClientFactory, type YahooClient, type YahooClientFactory } from '../sources/yahoo/yahoo-client.ts';
+import { yahooClientFactory, type YahooClientFactory } from '../sources/yahoo/yahoo-client.ts';
 import { YahooHistory } from '../sources/yahoo/yahoo-history.ts';
 import { YahooSource } from '../sources/yahoo/yahoo-source.ts';
 import { BackfillCandles } from '../store/backfill-candles.ts';
@@ -62,19 +60,4 @@ export function startYahooFeed(deps: YahooFeedDeps): YahooFeed {
       });
   });
   return { source, history };
-}
-
-/** Search works whatever the source: it borrows the live session, or keeps a small one of its own. */
-export class YahooSearch {
-  private own: YahooClient | undefined;
-  private readonly factory: YahooClientFactory;
-
-  constructor(factory: YahooClientFactory | undefined) {
-    this.factory = factory ?? yahooClientFactory();
-  }
-
-  search(query: string, live: YahooClient | undefined): Promise<SymbolMatch[]> {
-    const client = live ?? (this.own ??= this.factory(new ExtendedCookieJar()));
-    return searchSymbols(client, query);
-  }
 }

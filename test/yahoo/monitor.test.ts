@@ -48,6 +48,19 @@ describe('MarketMonitor with the Yahoo source', () => {
     expect(empty).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
   });
 
+  it('offers no Yahoo suggestions while the simulator runs, and asks Yahoo nothing', async () => {
+    const fixtures = createFixtureFetch();
+    app = await MarketMonitor.open({
+      dbPath: ':memory:',
+      starterSymbols: ['AAPL'],
+      yahooClient: yahooClientFactory({ fetch: fixtures.fetch }),
+      statusEveryMs: 60_000,
+    });
+    const found = await dispatch(createHandlers(app), 'symbols.search', { query: 'AAPL' });
+    expect(found).toEqual({ ok: true, output: [] });
+    expect(fixtures.log).toEqual([]);
+  });
+
   it('says when Yahoo is unreachable at start and offers the simulator', async () => {
     const fixtures = createFixtureFetch();
     fixtures.always('finance.yahoo.com', { kind: 'network' });
