@@ -31,6 +31,8 @@ export class YahooHistory {
   private readonly options: YahooHistoryOptions;
   private readonly now: () => number;
   private readonly queued: string[] = [];
+  /** Symbols whose profile aged past a day: refreshed between backfill jobs. */
+  private readonly staleProfiles = new Set<string>();
   private readonly done = new Set<string>();
   private running: Promise<void> | undefined;
   private stopped = false;
@@ -67,20 +69,24 @@ export class YahooHistory {
     await this.idle();
   }
 
-  private refreshProfiles(): void {
-    const stale = [...this.done].filter((s) => {
-      const profile = this.options.companies.get(s);
-      return !profile || this.now() - profile.updatedAt >= PROFILE_MAX_AGE_MS;
-    });
-    if (stale.length === 0 || this.running) return;
-    this.running = (async () => {
-      await this.fetchProfiles(stale);
-    })().finally(() => (this.running = undefined));
+  /** Queues the profiles that are missing or older than a day; runs hourly. */
+  refreshProfiles(): void {
+    for (const symbol of this.done) {
+      const profile = this.options.companies.get(symbol);
+      if (!profile || this.now() - profile.updatedAt >= PROFILE_MAX_AGE_MS) this.staleProfiles.add(symbol);
+    }
+    if (this.staleProfiles.size > 0) this.running ??= this.drain();
   }
 
   private async drain(): Promise<void> {
     try {
-      while (!this.stopped && this.queued.length > 0) {
+      while (!this.stopped && (this.queued.length > 0 || this.staleProfiles.size > 0)) {
+        if (this.staleProfiles.size > 0) {
+          const stale = [...this.staleProfiles];
+          this.staleProfiles.clear();
+          await this.fetchProfiles(stale);
+          continue;
+        }
         const symbol = this.queued.shift()!;
         await this.fetchProfiles([symbol]);
         if (this.stopped) break;

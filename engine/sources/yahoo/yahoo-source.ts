@@ -215,7 +215,7 @@ export class YahooSource implements TickSource {
       : '';
     const delayed = Math.max(0, ...quotes.map((q) => q.exchangeDataDelayedBy ?? 0));
     const open = quotes.some((q) => (q.marketState ?? 'REGULAR') === 'REGULAR');
-    const pace = `${quotes.length} symbols every ${nextMs / 1_000} s`;
+    const pace = `${quotes.length} symbol${quotes.length === 1 ? '' : 's'} every ${nextMs / 1_000} s`;
     if (delayed > 0) return { state: 'delayed', message: `Delayed ${delayed} min by the exchange: ${pace}${skipped}` };
     if (!open) return { state: 'live', message: `Market closed: ${pace}${skipped}` };
     return { state: 'live', message: `Live: ${pace}${skipped}` };
