@@ -179,7 +179,12 @@ function installSessionPolicy(): void {
   protocol.handle(APP_SCHEME, async (request) => {
     const file = resolveAppFile(request.url, rendererDir, path.join);
     if (!file) return new Response('Not found', { status: 404 });
-    const response = await net.fetch(pathToFileURL(file).toString());
+    let response: Response;
+    try {
+      response = await net.fetch(pathToFileURL(file).toString());
+    } catch {
+      return new Response('Not found', { status: 404 });
+    }
     const headers = new Headers(response.headers);
     for (const [name, value] of Object.entries(appResponseHeaders())) headers.set(name, value);
     return new Response(response.body, { status: response.status, headers });

@@ -33,8 +33,8 @@ describe.skipIf(reason !== null)(`Electron smoke test${reason ? ` (skipped: ${re
     const app = await _electron.launch({ executablePath: binary!, args: ['.', `--user-data-dir=${home}`], cwd: root });
     try {
       const page = await app.firstWindow();
-      expect(page.url()).toMatch(/^app:\/\/market-monitor\//);
       await expect.poll(() => page.locator('.watchlist li').count(), { timeout: 20_000 }).toBeGreaterThan(0);
+      expect(page.url()).toMatch(/^app:\/\/market-monitor\//);
 
       // The renderer sees the bridge and nothing of Node, and cannot open windows.
       const surface = await page.evaluate(() => ({
