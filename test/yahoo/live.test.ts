@@ -113,6 +113,21 @@ describe('Yahoo live quotes on recorded exchanges', () => {
     }
   });
 
+  it('a damaged cookie jar file only costs a handshake', async () => {
+    const { dir, cleanup } = tempDir('mm-yahoo-');
+    try {
+      const cookieFile = path.join(dir, 'yahoo-cookies.json');
+      fs.writeFileSync(cookieFile, '{"cookies": [tr');
+      h = yahooHarness({ cookieFile });
+      await startOn(h, ['AAPL']);
+      expect(h.fixtures.log.filter((k) => k.endsWith('/v1/test/getcrumb'))).toHaveLength(1);
+      expect(h.source.status().state).toBe('live');
+      expect(fs.readFileSync(cookieFile, 'utf8')).toContain('haT3oykhHqZ');
+    } finally {
+      cleanup();
+    }
+  });
+
   it('pauses without asking Yahoo anything and resumes at once', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     h = yahooHarness();
