@@ -1,6 +1,6 @@
 /**
  * The Electron security checklist, checked by @doyensec/electronegativity over the shell's sources
- * (main/ and preload/ together, so its global checks see the navigation and permission handlers that
+ * (main/, preload/ and renderer/ together, so its global checks see the navigation and permission handlers that
  * main.ts installs for the windows preload serves). Any finding of medium or high severity fails,
  * unless the line carries an `eng-disable` comment, and every such comment must follow a comment
  * line that says why.
@@ -31,7 +31,8 @@ type Run = (options: Record<string, unknown>) => Promise<ScanResult>;
 const root = path.resolve(import.meta.dirname, '..', '..');
 const require = createRequire(import.meta.url);
 const electronVersion = (require('electron/package.json') as { version: string }).version;
-const SCANNED = ['main', 'preload'];
+// The renderer too: it runs in the Electron window, so eval, remote resources or a webview there count.
+const SCANNED = ['main', 'preload', 'renderer'];
 
 let workDir: string;
 let run: Run;
@@ -90,9 +91,13 @@ describe('electronegativity scan', () => {
       expect(ids, id).toContain(id);
   }, 120_000);
 
-  it('reports no medium or high finding in main/ and preload/', async () => {
+  it('reports no medium or high finding in main/, preload/ and renderer/', async () => {
     const input = path.join(workDir, 'app');
-    for (const dir of SCANNED) fs.cpSync(path.join(root, dir), path.join(input, dir), { recursive: true });
+    for (const dir of SCANNED)
+      fs.cpSync(path.join(root, dir), path.join(input, dir), {
+        recursive: true,
+        filter: (source) => !/[\\/](node_modules|dist)([\\/]|$)/.test(path.relative(root, source)),
+      });
     const result = await scan(input);
     expect(result.atomicChecks).toBeGreaterThan(20);
     expect(result.errors.filter((e) => !e.tolerable)).toEqual([]);
