@@ -217,7 +217,8 @@ describe.skipIf(INFLUX_SKIP_REASON !== null)(
       await mirror.flush();
       await mirror.close();
       expect(await storedTicks(influx, name)).toEqual(expectedTicks(ticks.slice(700)));
-      expect(mirror.status()).toMatchObject({ written: 300, dropped: 700 });
+      expect(mirror.status()).toMatchObject({ state: 'ok', written: 300, dropped: 700 });
+      expect(mirror.status().lastError).toMatch(/spill limit of 300 lines was reached/);
     });
 
     it('tests the connection: says which InfluxDB answered, and what is wrong', async () => {

@@ -21,6 +21,7 @@ export interface MirrorStatus {
   /** Lines given up: beyond the spill limit, refused by the server as malformed, or not encodable. */
   dropped: number;
   written: number;
+  /** While retrying: why the last attempt failed. Otherwise: why lines were last dropped. */
   lastError?: string;
 }
 
@@ -59,7 +60,8 @@ export class InfluxMirror {
   private inFlight: Batch | undefined;
   private counters = { dropped: 0, written: 0 };
   private state: MirrorState = 'ok';
-  private lastError: string | undefined;
+  private retryError: string | undefined;
+  private dropError: string | undefined;
   private failures = 0;
   private pumping: Promise<void> | undefined;
   private closed = false;
@@ -98,7 +100,8 @@ export class InfluxMirror {
       dropped: this.counters.dropped,
       written: this.counters.written,
     };
-    if (this.lastError !== undefined) status.lastError = this.lastError;
+    const lastError = this.state === 'ok' ? this.dropError : this.retryError;
+    if (lastError !== undefined) status.lastError = lastError;
     return status;
   }
 
@@ -150,7 +153,9 @@ export class InfluxMirror {
       for (let i = 0; i < lines.length; i += this.settings.batchSize)
         chunks.push(lines.slice(i, i + this.settings.batchSize));
       this.spill.put(chunks);
-      this.counters.dropped += this.spill.trimTo(this.settings.spillLimitLines, this.inFlight?.spillId);
+      const dropped = this.spill.trimTo(this.settings.spillLimitLines, this.inFlight?.spillId);
+      if (dropped > 0)
+        this.fail(`The spill limit of ${this.settings.spillLimitLines} lines was reached: dropped the oldest`, dropped);
     } catch (error) {
       // A full disk must not stop the engine: the lines are lost, and counted.
       this.fail(`Could not spill to SQLite: ${describe(error)}`, lines.length);
@@ -159,7 +164,7 @@ export class InfluxMirror {
 
   private fail(message: string, lines: number): void {
     this.counters.dropped += lines;
-    this.lastError = message;
+    this.dropError = message;
   }
 
   /**
@@ -184,13 +189,14 @@ export class InfluxMirror {
         this.counters.written += batch.lines.length;
         this.failures = 0;
         this.state = 'ok';
+        this.retryError = undefined;
       } else if (!outcome.retry) {
         this.done(batch);
         this.fail(`InfluxDB refused ${batch.lines.length} lines: ${outcome.error}`, batch.lines.length);
       } else {
         this.failures++;
         this.state = this.failures >= FAILING_AFTER ? 'failing' : 'retrying';
-        this.lastError = outcome.error;
+        this.retryError = outcome.error;
         await this.sleep(outcome.retryAfterMs ?? backoffDelay(this.failures, this.backoff, this.random));
       }
     }

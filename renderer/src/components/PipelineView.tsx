@@ -78,12 +78,12 @@ export function PipelineView({ api, status }: { api: ApiClient; status: Status |
                 <p className="muted" title={mirror.target}>
                   {mirror.target}
                 </p>
-                <p className="muted">
+                <p className="muted wrap">
                   {formatInteger(mirror.written)} written · {formatInteger(mirror.buffered)} in memory ·{' '}
                   {formatInteger(mirror.spilled)} spilled
                 </p>
                 <p className={mirror.dropped > 0 ? 'field-error' : 'muted'}>{formatInteger(mirror.dropped)} dropped</p>
-                {mirror.lastError && <p className="field-error">{mirror.lastError}</p>}
+                {mirror.lastError && <p className="field-error wrap">{mirror.lastError}</p>}
               </>
             )}
           </article>
