@@ -221,6 +221,45 @@ describe.skipIf(INFLUX_SKIP_REASON !== null)(
       expect(mirror.status().lastError).toMatch(/spill limit of 300 lines was reached/);
     });
 
+    it('counts only the lines a partial write dropped (field type conflict in one shard), and goes on', async () => {
+      const { db, name } = await fresh();
+      // Someone else wrote volume as an integer in the shard of the first week: InfluxDB fixes types per shard.
+      const res = await fetch(`${influx.url}/write?db=${name}&precision=ms`, {
+        method: 'POST',
+        body: `stock-price-v1,symbol=OTHER volume=1i ${T0 - 1}`,
+      });
+      expect(res.status).toBe(204);
+      const mirror = new InfluxMirror({ settings: testMirrorSettings(influx.url, name), db });
+      const conflicting = makeTicks(['AAPL'], 10);
+      const nextMonth = makeTicks(['AAPL'], 5, T0 + 30 * 86_400_000);
+      mirror.offer([...conflicting, ...nextMonth], []);
+      await mirror.flush();
+      await mirror.close();
+      expect(mirror.status()).toMatchObject({ state: 'ok', written: 5, dropped: 10 });
+      expect(mirror.status().lastError).toMatch(
+        /^InfluxDB refused 10 of 15 lines: 400 partial write: field type conflict/,
+      );
+      expect((await storedTicks(influx, name)).filter((t) => t.symbol === 'AAPL')).toEqual(expectedTicks(nextMonth));
+    });
+
+    it('keeps retrying while the database does not exist, and delivers once it is created', async () => {
+      const { db } = await fresh();
+      const mirror = new InfluxMirror({
+        settings: testMirrorSettings(influx.url, 'created_later'),
+        db,
+        backoff: { baseMs: 20, maxMs: 100 },
+      });
+      const ticks = makeTicks(['AMZN'], 50);
+      mirror.offer(ticks, []);
+      await until(() => mirror.status().state === 'failing', 'the missing database to be reported');
+      expect(mirror.status().lastError).toBe('404 database not found: "created_later"');
+      await influx.query('CREATE DATABASE created_later');
+      await mirror.flush();
+      await mirror.close();
+      expect(mirror.status()).toMatchObject({ state: 'ok', written: 50, dropped: 0 });
+      expect(await storedTicks(influx, 'created_later')).toEqual(expectedTicks(ticks));
+    });
+
     it('tests the connection: says which InfluxDB answered, and what is wrong', async () => {
       const { name } = await fresh();
       const ok = await testInfluxConnection(testMirrorSettings(influx.url, name));

@@ -192,7 +192,9 @@ export class InfluxMirror {
         this.retryError = undefined;
       } else if (!outcome.retry) {
         this.done(batch);
-        this.fail(`InfluxDB refused ${batch.lines.length} lines: ${outcome.error}`, batch.lines.length);
+        const lost = Math.min(outcome.dropped ?? batch.lines.length, batch.lines.length);
+        this.counters.written += batch.lines.length - lost;
+        this.fail(`InfluxDB refused ${lost} of ${batch.lines.length} lines: ${outcome.error}`, lost);
       } else {
         this.failures++;
         this.state = this.failures >= FAILING_AFTER ? 'failing' : 'retrying';

@@ -9,7 +9,13 @@ const gzipAsync = promisify(gzip);
 export type WriteOutcome =
   | { ok: true }
   | { ok: false; retry: true; error: string; retryAfterMs?: number }
-  | { ok: false; retry: false; error: string };
+  | {
+      ok: false;
+      retry: false;
+      error: string;
+      /** Lines the server says it dropped; the rest were written. */
+      dropped?: number;
+    };
 
 export interface InfluxEndpoint {
   url: URL;
@@ -63,8 +69,13 @@ export async function writeLines(
   }
   const message = `${res.status} ${await errorText(res)}`;
   // A malformed or oversized batch will fail again: retrying would block every line behind it.
-  if (res.status === 400 || res.status === 413 || res.status === 422)
-    return { ok: false, retry: false, error: message };
+  if (res.status === 400 || res.status === 413 || res.status === 422) {
+    // 1.x writes the good lines of a batch and says how many it dropped ("partial write: ... dropped=N").
+    const dropped = /\bdropped=(\d+)/.exec(message);
+    return dropped
+      ? { ok: false, retry: false, error: message, dropped: Number(dropped[1]) }
+      : { ok: false, retry: false, error: message };
+  }
   const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'));
   return retryAfterMs === undefined
     ? { ok: false, retry: true, error: message }
