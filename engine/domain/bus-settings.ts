@@ -47,6 +47,11 @@ export const KafkaSettingsSchema = z
     /** Off only for a test cluster with a self-signed certificate. */
     tlsRejectUnauthorized: z.boolean().default(true),
     sasl: SaslSchema.prefault({}),
+    /**
+     * How long the group waits for a silent consumer before giving its partitions to another.
+     * Brokers refuse values under their group.min.session.timeout.ms (6 s by default).
+     */
+    sessionTimeoutMs: z.number().int().min(1_000).max(300_000).default(10_000),
     /** Ticks held in memory while the broker is away; the producer waits beyond it, nothing is dropped. */
     bufferCapacity: z.number().int().min(1_000).max(10_000_000).default(200_000),
   })

@@ -45,7 +45,12 @@ describe.skipIf(KAFKA_SKIP_REASON !== null)(
       const e = engine('equal', 'equal.ticks');
       await e.bus.subscribe(e.processor);
       for (let i = 0; i < ticks.length; i += 500) await e.bus.publish(ticks.slice(i, i + 500));
-      await waitFor(() => storedOffsets(e.db, 'equal-group', 'equal.ticks'), (n) => n >= ticks.length, 'all ticks', 90_000);
+      await waitFor(
+        () => storedOffsets(e.db, 'equal-group', 'equal.ticks'),
+        (n) => n >= ticks.length,
+        'all ticks',
+        90_000,
+      );
 
       // Each tick is in the log once (the producer wrote no duplicate) and in SQLite once.
       const written = (await e.bus.refresh()).partitions.reduce((n, p) => n + p.endOffset, 0);
@@ -67,15 +72,36 @@ describe.skipIf(KAFKA_SKIP_REASON !== null)(
       const topic = 'dirty.ticks';
       const e = engine('dirty', topic);
       await e.bus.subscribe(e.processor);
-      await waitFor(() => e.bus.health().kafka!.assigned.length, (n) => n === 3, 'assignment', 60_000);
+      await waitFor(
+        () => e.bus.health().kafka!.assigned.length,
+        (n) => n === 3,
+        'assignment',
+        60_000,
+      );
       const valid = tickStream(300, 11);
       const bad: Array<{ key: string; value: string; reason: RegExp }> = [
         { key: 'AAPL', value: '{"symbol":"AAPL","ts":', reason: /not JSON/ },
-        { key: 'AAPL', value: '{"symbol":"AAPL","ts":1767225600000,"price":NaN,"volume":1,"source":"simulator"}', reason: /not JSON/ },
-        { key: 'AAPL', value: JSON.stringify({ symbol: 'AAPL', ts: '2026-01-01', price: '1', volume: 1, source: 'simulator' }), reason: /ts: .*number/i },
+        {
+          key: 'AAPL',
+          value: '{"symbol":"AAPL","ts":1767225600000,"price":NaN,"volume":1,"source":"simulator"}',
+          reason: /not JSON/,
+        },
+        {
+          key: 'AAPL',
+          value: JSON.stringify({ symbol: 'AAPL', ts: '2026-01-01', price: '1', volume: 1, source: 'simulator' }),
+          reason: /ts: .*number/i,
+        },
         { key: 'MSFT', value: JSON.stringify({ ...valid[0], symbol: 'MSFT', volume: -5 }), reason: /volume/ },
-        { key: 'MSFT', value: JSON.stringify({ ...valid[0], symbol: 'MSFT', venue: 'XNAS' }), reason: /venue|unrecognized/i },
-        { key: 'NVDA', value: JSON.stringify({ ...valid[0], symbol: 'NVDA', pad: 'x'.repeat(1_048_576) }), reason: /bytes/ },
+        {
+          key: 'MSFT',
+          value: JSON.stringify({ ...valid[0], symbol: 'MSFT', venue: 'XNAS' }),
+          reason: /venue|unrecognized/i,
+        },
+        {
+          key: 'NVDA',
+          value: JSON.stringify({ ...valid[0], symbol: 'NVDA', pad: 'x'.repeat(1_048_576) }),
+          reason: /bytes/,
+        },
         { key: 'NVDA', value: '[1,2,3]', reason: /invalid/ },
       ];
       const producer = new Kafka({ brokers: broker.brokers, logLevel: logLevel.NOTHING }).producer();
@@ -86,13 +112,21 @@ describe.skipIf(KAFKA_SKIP_REASON !== null)(
       for (const m of messages) await producer.send({ topic, messages: [m], acks: -1 });
       await producer.disconnect();
 
-      await waitFor(() => storedOffsets(e.db, 'dirty-group', topic), (n) => n >= messages.length, 'all records', 60_000);
+      await waitFor(
+        () => storedOffsets(e.db, 'dirty-group', topic),
+        (n) => n >= messages.length,
+        'all records',
+        60_000,
+      );
       expect(e.store.tickCount()).toBe(valid.length);
       expect(storedCandles(e.db)).toEqual(await referenceCandles(valid));
       const letters = e.store.recentDeadLetters(100).reverse();
       expect(letters).toHaveLength(bad.length);
       for (const b of bad) {
-        expect(letters.some((l) => b.reason.test(l.reason) && l.payload.startsWith(b.value.slice(0, 40))), `${b.value.slice(0, 60)}`).toBe(true);
+        expect(
+          letters.some((l) => b.reason.test(l.reason) && l.payload.startsWith(b.value.slice(0, 40))),
+          `${b.value.slice(0, 60)}`,
+        ).toBe(true);
       }
       expect(letters.every((l) => l.payload.length <= 4_096)).toBe(true);
       expect(e.processor.counters).toMatchObject({ accepted: valid.length, invalid: bad.length, late: 0 });
@@ -107,7 +141,12 @@ describe.skipIf(KAFKA_SKIP_REASON !== null)(
       const topic = 'outage.ticks';
       const e = engine('outage', topic);
       await e.bus.subscribe(e.processor);
-      await waitFor(() => e.bus.health().kafka!.assigned.length, (n) => n === 3, 'assignment', 60_000);
+      await waitFor(
+        () => e.bus.health().kafka!.assigned.length,
+        (n) => n === 3,
+        'assignment',
+        60_000,
+      );
       const ticks = tickStream(6_000, 23);
       const seen: BusHealth[] = [];
       const watch = setInterval(() => seen.push(e.bus.health()), 250);
@@ -124,7 +163,12 @@ describe.skipIf(KAFKA_SKIP_REASON !== null)(
       const { restartTestKafka } = await import('../support/kafka.ts');
       broker = await restartTestKafka(broker);
       await producing;
-      await waitFor(() => storedOffsets(e.db, 'outage-group', topic), (n) => n >= ticks.length, 'all ticks', 90_000);
+      await waitFor(
+        () => storedOffsets(e.db, 'outage-group', topic),
+        (n) => n >= ticks.length,
+        'all ticks',
+        90_000,
+      );
       clearInterval(watch);
 
       expect(e.store.tickCount()).toBe(ticks.length);

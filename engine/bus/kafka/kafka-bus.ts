@@ -45,6 +45,7 @@ export class KafkaBus implements TickBus {
   private target: TickConsumer | undefined;
   private view: ClusterView = EMPTY_VIEW;
   private setupError: string | undefined;
+  private topicsReady = false;
   private ready: Promise<void>;
   private closed = false;
   private probeTimer: NodeJS.Timeout | undefined;
@@ -79,7 +80,7 @@ export class KafkaBus implements TickBus {
 
   async subscribe(target: TickConsumer): Promise<void> {
     this.target = target;
-    void this.ready.then(() => this.startConsumer());
+    if (this.topicsReady) await this.startConsumer();
   }
 
   /** Asks the cluster now instead of waiting for the next poll (drain, tests). */
@@ -130,38 +131,53 @@ export class KafkaBus implements TickBus {
     await Promise.allSettled([this.consumer?.disconnect(), this.producer.disconnect(), this.admin.disconnect()]);
   }
 
-  /** Connects the producer and admin and creates the topics, retrying until the cluster answers or the bus closes. */
+  /**
+   * Creates the topics, then starts the consumer and connects the producer independently (an
+   * engine that only consumes must not wait on a producer), retrying each until the cluster
+   * answers or the bus closes. Settles when the producer is connected.
+   */
   private async connect(): Promise<void> {
+    await this.retrying('Kafka', async () => {
+      await this.admin.connect();
+      await ensureTopics(
+        this.admin,
+        {
+          ticks: this.topic,
+          partitions: this.options.partitions,
+          dlq: this.options.settings.dlqTopic,
+          companies: this.options.settings.companiesTopic,
+        },
+        this.options.settings.createTopics,
+      );
+    });
+    this.topicsReady = true;
+    void this.startConsumer();
+    void this.probe();
+    await this.retrying('Kafka producer', () => this.producer.connect());
+  }
+
+  private async retrying(what: string, attempt: () => Promise<void>): Promise<void> {
     while (!this.closed) {
       try {
-        await this.admin.connect();
-        await ensureTopics(
-          this.admin,
-          {
-            ticks: this.topic,
-            partitions: this.options.partitions,
-            dlq: this.options.settings.dlqTopic,
-            companies: this.options.settings.companiesTopic,
-          },
-          this.options.settings.createTopics,
-        );
-        await this.producer.connect();
+        await attempt();
         this.setupError = undefined;
-        await this.probe();
         return;
       } catch (error) {
-        this.setupError = `Kafka at ${this.options.settings.brokers.join(', ')}: ${describeKafkaError(error)}`;
+        this.setupError = `${what} at ${this.options.settings.brokers.join(', ')}: ${describeKafkaError(error)}`;
         await new Promise((resolve) => setTimeout(resolve, CONNECT_RETRY_MS));
       }
     }
   }
 
   private async startConsumer(): Promise<void> {
-    if (this.closed || !this.target || this.consumer) return;
+    if (this.closed || !this.target || !this.topicsReady || this.consumer) return;
     this.consumer = this.kafka.consumer({
       groupId: this.groupId,
-      sessionTimeout: 10_000,
-      heartbeatInterval: 1_000,
+      sessionTimeout: this.options.settings.sessionTimeoutMs,
+      heartbeatInterval: Math.max(100, Math.floor(this.options.settings.sessionTimeoutMs / 10)),
+      // kafkajs heartbeats between fetches: an idle long poll longer than the session would get
+      // this member thrown out of the group, and two idle members would take turns evicting each other.
+      maxWaitTimeInMs: Math.min(1_000, Math.floor(this.options.settings.sessionTimeoutMs / 4)),
       rebalanceTimeout: 20_000,
       allowAutoTopicCreation: false,
       // A crashed consumer restarts itself: the engine resumes from SQLite, so a restart is always safe.

@@ -18,10 +18,19 @@ export function kafkaConfig(settings: KafkaSettings, connectionTimeoutMs = 5_000
     requestTimeout: 30_000,
     // The app keeps its own buffer and retries forever; kafkajs' own retries only smooth short blips.
     retry: { retries: 5, initialRetryTime: 300, maxRetryTime: 5_000 },
-    logLevel: logLevel.NOTHING,
+    // MARKET_MONITOR_KAFKA_LOG=info (or debug) shows kafkajs' own log when a cluster misbehaves.
+    logLevel: kafkaLogLevel(process.env.MARKET_MONITOR_KAFKA_LOG),
     ...(settings.tls ? { ssl: { rejectUnauthorized: settings.tlsRejectUnauthorized } } : {}),
     ...(settings.sasl.mechanism === 'none' ? {} : { sasl: saslOptions(settings.sasl) }),
   };
+}
+
+function kafkaLogLevel(name: string | undefined): (typeof logLevel)[keyof typeof logLevel] {
+  if (name === 'debug') return logLevel.DEBUG;
+  if (name === 'info') return logLevel.INFO;
+  if (name === 'warn') return logLevel.WARN;
+  if (name === 'error') return logLevel.ERROR;
+  return logLevel.NOTHING;
 }
 
 function saslOptions(sasl: KafkaSettings['sasl']): SASLOptions {

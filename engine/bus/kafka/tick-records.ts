@@ -6,9 +6,13 @@ import type { DeadLetter } from '../../store/market-store.ts';
 /** A tick is a few hundred bytes; anything far larger is refused before parsing. */
 export const MAX_TICK_BYTES = 64 * 1024;
 
-/** A tick as a Kafka record: keyed by symbol (one symbol, one partition, in order), stamped with its event time. */
+/**
+ * A tick as a Kafka record, keyed by symbol (one symbol, one partition, in order). The record keeps
+ * the producer's clock as its timestamp, not the event time: retention is measured on record
+ * timestamps, and a replay of last month's ticks would otherwise be deleted as soon as it is written.
+ */
 export function tickMessage(tick: Tick): Message {
-  return { key: tick.symbol, value: JSON.stringify(tick), timestamp: String(tick.ts) };
+  return { key: tick.symbol, value: JSON.stringify(tick) };
 }
 
 /** Decodes a record's bytes; what cannot be decoded still becomes a record, carrying why, for the dead-letter log. */

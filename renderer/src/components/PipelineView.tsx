@@ -50,8 +50,9 @@ export function PipelineView({ api, status }: { api: ApiClient; status: Status |
           <p className="muted">
             Buffer {formatInteger(bus.buffered)} / {formatInteger(bus.bufferCapacity)}
           </p>
-          {bus.error && <p className="field-error">{bus.error}</p>}
+          {bus.error && <p className="field-error wrap">{bus.error}</p>}
         </article>
+        {bus.kafka && <KafkaCard kafka={bus.kafka} />}
         <article className="card" data-testid="pipeline-engine">
           <h3>Engine</h3>
           <p className="big">{formatRate(engine.ticksPerSecond)} ticks/s</p>
@@ -98,6 +99,7 @@ export function PipelineView({ api, status }: { api: ApiClient; status: Status |
               <th className="num">End offset</th>
               <th className="num">Consumed</th>
               <th className="num">Lag</th>
+              {bus.kafka && <th className="num">Committed to Kafka</th>}
               <th>Lag, last minute</th>
             </tr>
           </thead>
@@ -108,6 +110,7 @@ export function PipelineView({ api, status }: { api: ApiClient; status: Status |
                 <td className="num">{formatInteger(p.endOffset)}</td>
                 <td className="num">{formatInteger(p.consumedOffset)}</td>
                 <td className="num">{formatInteger(p.lag)}</td>
+                {bus.kafka && <td className="num">{committedText(bus.kafka, p.partition)}</td>}
                 <td>
                   <Sparkline
                     points={lagHistory.current.get(p.partition) ?? []}
@@ -154,4 +157,34 @@ export function PipelineView({ api, status }: { api: ApiClient; status: Status |
       )}
     </section>
   );
+}
+
+type KafkaHealth = NonNullable<Status['bus']['kafka']>;
+
+/** The cluster as the admin client sees it, and this consumer's place in its group. */
+function KafkaCard({ kafka }: { kafka: KafkaHealth }) {
+  return (
+    <article className="card" data-testid="pipeline-kafka">
+      <h3>Kafka</h3>
+      <p className="muted wrap" title="Brokers">
+        {kafka.brokers.join(', ')}
+      </p>
+      <p className="muted">
+        Controller {kafka.controller ?? '–'} · cluster {kafka.clusterId ?? '–'}
+      </p>
+      <p className="muted wrap">
+        Group {kafka.groupId} · partitions {kafka.assigned.length > 0 ? kafka.assigned.join(', ') : 'none yet'} ·{' '}
+        {formatInteger(kafka.rebalances)} rebalance{kafka.rebalances === 1 ? '' : 's'}
+      </p>
+      <p className="muted">
+        Produce {formatRate(kafka.producePerSecond)}/s · consume {formatRate(kafka.consumePerSecond)}/s
+      </p>
+    </article>
+  );
+}
+
+/** Kafka's committed offsets are only a hint for lag tools: the engine resumes from SQLite. */
+function committedText(kafka: KafkaHealth, partition: number): string {
+  const offset = kafka.committed[String(partition)];
+  return offset === undefined ? '–' : formatInteger(offset);
 }

@@ -1,6 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import type { CommandOutput } from '../../../engine/api/contract.ts';
 import { ApiCallError, type ApiClient } from '../api/client.ts';
+import { busInput, KafkaSettings, toBusDraft, type BusDraft } from './KafkaSettings.tsx';
 
 type Settings = CommandOutput<'settings.get'>;
 
@@ -16,6 +17,7 @@ interface Draft {
   allowedLatenessMs: string;
   theme: Settings['appearance']['theme'];
   influx: InfluxDraft;
+  bus: BusDraft;
 }
 
 type InfluxDraft = Pick<
@@ -35,6 +37,7 @@ const toDraft = (s: Settings): Draft => ({
   outOfOrdernessMs: String(s.stream.outOfOrdernessMs),
   allowedLatenessMs: String(s.stream.allowedLatenessMs),
   theme: s.appearance.theme,
+  bus: toBusDraft(s.bus),
   influx: {
     enabled: s.influx.enabled,
     version: s.influx.version,
@@ -48,6 +51,10 @@ const toDraft = (s: Settings): Draft => ({
     token: s.influx.token,
   },
 });
+
+/** The message for a field, or for an item of it (a list field's errors name the item: bus.kafka.brokers.1). */
+const fieldError = (errors: Record<string, string>, path: string): string | undefined =>
+  errors[path] ?? Object.entries(errors).find(([key]) => key.startsWith(`${path}.`))?.[1];
 
 /** Numbers typed by a person: empty or not a number stays text, so the schema names the problem. */
 const num = (text: string): number | string =>
@@ -110,6 +117,7 @@ export function SettingsView({ api, onSaved }: { api: ApiClient; onSaved?: (sett
         allowedLatenessMs: num(draft.allowedLatenessMs),
       },
       appearance: { theme: draft.theme },
+      bus: busInput(saved.bus, draft.bus, num),
       influx: { ...saved.influx, ...draft.influx },
     };
     try {
@@ -143,10 +151,10 @@ export function SettingsView({ api, onSaved }: { api: ApiClient; onSaved?: (sett
         type={type}
         value={value}
         onChange={(e) => onChange(e.target.value)}
-        aria-invalid={!!errors[path]}
+        aria-invalid={!!fieldError(errors, path)}
         aria-label={label}
       />
-      <small className={errors[path] ? 'field-error' : 'hint'}>{errors[path] ?? hint}</small>
+      <small className={fieldError(errors, path) ? 'field-error' : 'hint'}>{fieldError(errors, path) ?? hint}</small>
     </label>
   );
 
@@ -216,6 +224,13 @@ export function SettingsView({ api, onSaved }: { api: ApiClient; onSaved?: (sett
             </>
           )}
         </fieldset>
+        <KafkaSettings
+          api={api}
+          saved={saved.bus}
+          draft={draft.bus}
+          onChange={(patch) => set({ bus: { ...draft.bus, ...patch } })}
+          field={field}
+        />
         <fieldset>
           <legend>Event time</legend>
           {field(

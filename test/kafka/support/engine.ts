@@ -26,6 +26,7 @@ export function kafkaEngine(opts: {
   topic: string;
   groupId: string;
   partitions?: number;
+  sessionTimeoutMs?: number;
 }): KafkaEngine {
   const db = openDatabase(opts.dbFile);
   const store = new MarketStore(db);
@@ -36,6 +37,7 @@ export function kafkaEngine(opts: {
       dlqTopic: `${opts.topic}.dlq`,
       companiesTopic: `${opts.topic}.companies`,
       bufferCapacity: 1_000,
+      ...(opts.sessionTimeoutMs ? { sessionTimeoutMs: opts.sessionTimeoutMs } : {}),
     }),
     topic: opts.topic,
     partitions: opts.partitions ?? 3,
@@ -78,12 +80,18 @@ export function storedOffsets(db: SqliteDatabase, groupId: string, topic: string
   return row.n;
 }
 
-export async function waitFor<T>(probe: () => T | Promise<T>, done: (v: T) => boolean, what: string, timeoutMs: number): Promise<T> {
+export async function waitFor<T>(
+  probe: () => T | Promise<T>,
+  done: (v: T) => boolean,
+  what: string,
+  timeoutMs: number,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
     if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${JSON.stringify(value)})`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${JSON.stringify(value)})`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }

@@ -1,0 +1,187 @@
+import { useState, type ReactNode } from 'react';
+import type { CommandOutput } from '../../../engine/api/contract.ts';
+import type { ApiClient } from '../api/client.ts';
+
+type BusSettings = CommandOutput<'settings.get'>['bus'];
+type KafkaTest = CommandOutput<'kafka.testConnection'>;
+
+/** The bus fields as a person edits them: brokers as one comma-separated line. */
+export interface BusDraft {
+  kind: BusSettings['kind'];
+  brokers: string;
+  topic: string;
+  partitions: string;
+  groupId: string;
+  createTopics: boolean;
+  tls: boolean;
+  saslMechanism: BusSettings['kafka']['sasl']['mechanism'];
+  username: string;
+  password: string;
+}
+
+export const toBusDraft = (bus: BusSettings): BusDraft => ({
+  kind: bus.kind,
+  brokers: bus.kafka.brokers.join(', '),
+  topic: bus.topic,
+  partitions: String(bus.partitions),
+  groupId: bus.kafka.groupId,
+  createTopics: bus.kafka.createTopics,
+  tls: bus.kafka.tls,
+  saslMechanism: bus.kafka.sasl.mechanism,
+  username: bus.kafka.sasl.username,
+  password: bus.kafka.sasl.password,
+});
+
+/** The settings input for the bus: what the draft changes, over what was saved. */
+export function busInput(saved: BusSettings, draft: BusDraft, num: (text: string) => number | string) {
+  return {
+    ...saved,
+    kind: draft.kind,
+    topic: draft.topic.trim(),
+    partitions: num(draft.partitions),
+    kafka: kafkaInput(saved.kafka, draft),
+  };
+}
+
+function kafkaInput(saved: BusSettings['kafka'], draft: BusDraft) {
+  return {
+    ...saved,
+    brokers: draft.brokers
+      .split(',')
+      .map((b) => b.trim())
+      .filter((b) => b.length > 0),
+    groupId: draft.groupId.trim(),
+    createTopics: draft.createTopics,
+    tls: draft.tls,
+    sasl: { mechanism: draft.saslMechanism, username: draft.username, password: draft.password },
+  };
+}
+
+type FieldRenderer = (
+  label: string,
+  path: string,
+  value: string,
+  onChange: (v: string) => void,
+  hint?: string,
+  type?: 'text' | 'password',
+) => ReactNode;
+
+/** Settings > Bus: in-process or Kafka, with the connection, security and a connection test. */
+export function KafkaSettings(props: {
+  api: ApiClient;
+  saved: BusSettings;
+  draft: BusDraft;
+  onChange: (patch: Partial<BusDraft>) => void;
+  field: FieldRenderer;
+}) {
+  const { api, saved, draft, onChange, field } = props;
+  const [test, setTest] = useState<KafkaTest | 'testing' | null>(null);
+
+  const runTest = async () => {
+    setTest('testing');
+    try {
+      setTest(await api.call('kafka.testConnection', kafkaInput(saved.kafka, draft)));
+    } catch (e) {
+      setTest({ ok: false, error: e instanceof Error ? e.message : String(e), tookMs: 0 });
+    }
+  };
+
+  return (
+    <fieldset>
+      <legend>Message bus</legend>
+      <label className="field">
+        <span>Ticks travel through</span>
+        <select
+          value={draft.kind}
+          onChange={(e) => onChange({ kind: e.target.value as BusDraft['kind'] })}
+          aria-label="Bus"
+        >
+          <option value="in-process">This app alone (nothing else to install)</option>
+          <option value="kafka">Apache Kafka</option>
+        </select>
+      </label>
+      {draft.kind === 'kafka' && (
+        <>
+          {field(
+            'Brokers',
+            'bus.kafka.brokers',
+            draft.brokers,
+            (v) => onChange({ brokers: v }),
+            'host:port, separated by commas. `npm run kafka:local` starts one on 127.0.0.1:9092',
+          )}
+          {field('Topic', 'bus.topic', draft.topic, (v) => onChange({ topic: v }))}
+          {field(
+            'Partitions',
+            'bus.partitions',
+            draft.partitions,
+            (v) => onChange({ partitions: v }),
+            'Used when the app creates the topic',
+          )}
+          {field(
+            'Consumer group',
+            'bus.kafka.groupId',
+            draft.groupId,
+            (v) => onChange({ groupId: v }),
+            'Empty: this installation’s own group. Headless engines that share the work share one name',
+          )}
+          <Check
+            label="Create missing topics"
+            checked={draft.createTopics}
+            onChange={(v) => onChange({ createTopics: v })}
+          />
+          <Check label="Use TLS" checked={draft.tls} onChange={(v) => onChange({ tls: v })} />
+          <label className="field">
+            <span>SASL</span>
+            <select
+              value={draft.saslMechanism}
+              onChange={(e) => onChange({ saslMechanism: e.target.value as BusDraft['saslMechanism'] })}
+              aria-label="SASL mechanism"
+            >
+              <option value="none">None</option>
+              <option value="plain">PLAIN</option>
+              <option value="scram-sha-256">SCRAM-SHA-256</option>
+              <option value="scram-sha-512">SCRAM-SHA-512</option>
+            </select>
+          </label>
+          {draft.saslMechanism !== 'none' && (
+            <>
+              {field('User name', 'bus.kafka.sasl.username', draft.username, (v) => onChange({ username: v }))}
+              {field(
+                'Password',
+                'bus.kafka.sasl.password',
+                draft.password,
+                (v) => onChange({ password: v }),
+                undefined,
+                'password',
+              )}
+            </>
+          )}
+          <button type="button" onClick={runTest} disabled={test === 'testing'} aria-label="Test Kafka connection">
+            {test === 'testing' ? 'Testing…' : 'Test connection'}
+          </button>
+          {test && test !== 'testing' && (
+            <p role="status" className={test.ok ? 'hint' : 'field-error wrap'} data-testid="kafka-test">
+              {test.ok
+                ? `Connected in ${test.tookMs} ms: ${test.brokers.length} broker${test.brokers.length === 1 ? '' : 's'} (${test.brokers.join(', ')}), controller ${test.controller ?? '–'}, ${test.topics.length} topic${test.topics.length === 1 ? '' : 's'}${test.topics.length ? `: ${test.topics.slice(0, 8).join(', ')}` : ''}`
+                : test.error}
+            </p>
+          )}
+        </>
+      )}
+    </fieldset>
+  );
+}
+
+function Check(props: { label: string; checked: boolean; onChange: (checked: boolean) => void }) {
+  return (
+    <label className="field">
+      <span>{props.label}</span>
+      <input
+        type="checkbox"
+        checked={props.checked}
+        onChange={(e) => props.onChange(e.target.checked)}
+        aria-label={props.label}
+      />
+    </label>
+  );
+}
