@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { MarketMonitor, STARTER_SYMBOLS } from '../engine/app/market-monitor.ts';
 import { AnalysisParamsSchema } from '../engine/analyses/analysis.ts';
 import { ANALYSIS_NAMES } from '../engine/analyses/market-analyses.ts';
+import { BusSettingsSchema } from '../engine/domain/bus-settings.ts';
 import type { SettingsInput } from '../engine/domain/settings.ts';
 import { exportAnalysis } from '../engine/export/export-analysis.ts';
 import { openDatabase } from '../engine/store/database.ts';
@@ -26,6 +27,10 @@ Options for serve:
   --source KIND   Tick source: simulator (default) or yahoo (live Yahoo Finance quotes)
   --rate N        Simulator ticks per second (1-100000)
   --seed N        Simulator seed
+  --kafka BROKERS Carry ticks through Apache Kafka (host:port[,host:port...])
+  --group NAME    Kafka consumer group (default: this database's own); engines
+                  sharing a database and a group split the partitions
+  --topic NAME    Kafka topic of the ticks (default market.ticks)
 
 replay FILE [options]:
   FILE            Ticks (symbol,timestamp,price,volume[,side]) or yfinance bars
@@ -33,6 +38,7 @@ replay FILE [options]:
   --db PATH       SQLite database to fill
   --speed S       max (default) or N times the recorded pace
   --symbol S      The symbol of a bar file
+  --kafka, --group, --topic   as for serve
 
 export ANALYSIS [options]:
   ANALYSIS        ${ANALYSIS_NAMES.join(', ')}
@@ -78,6 +84,7 @@ async function serve(args: string[]): Promise<number> {
       source: { type: 'string', default: 'simulator' },
       rate: { type: 'string' },
       seed: { type: 'string' },
+      ...BUS_OPTIONS,
     },
     strict: true,
   });
@@ -92,6 +99,7 @@ async function serve(args: string[]): Promise<number> {
         ...(values.seed ? { seed: toInteger(values.seed, '--seed', -(2 ** 31), 2 ** 31 - 1) } : {}),
       },
     },
+    ...busOverrides(values),
   };
   const dbPath = values.db ?? defaultDbPath();
   const app = await MarketMonitor.open({ dbPath, overrides, starterSymbols: STARTER_SYMBOLS });
@@ -118,7 +126,12 @@ async function serve(args: string[]): Promise<number> {
 async function replay(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
-    options: { db: { type: 'string' }, speed: { type: 'string', default: 'max' }, symbol: { type: 'string' } },
+    options: {
+      db: { type: 'string' },
+      speed: { type: 'string', default: 'max' },
+      symbol: { type: 'string' },
+      ...BUS_OPTIONS,
+    },
     allowPositionals: true,
     strict: true,
   });
@@ -136,6 +149,7 @@ async function replay(args: string[]): Promise<number> {
         kind: 'replay',
         replay: { file: path.resolve(file), speed, ...(values.symbol ? { symbol: values.symbol } : {}) },
       },
+      ...busOverrides(values),
     },
   });
   try {
@@ -198,6 +212,34 @@ function exportCommand(args: string[]): number {
   } finally {
     db.close();
   }
+}
+
+const BUS_OPTIONS = {
+  kafka: { type: 'string' },
+  group: { type: 'string' },
+  topic: { type: 'string' },
+} as const;
+
+/** --kafka, --group and --topic as bus settings for this run, checked by the settings schema. */
+function busOverrides(values: { kafka?: string; group?: string; topic?: string }): SettingsInput {
+  if (!values.kafka) {
+    if (values.group || values.topic) throw new CliError('--group and --topic need --kafka BROKERS.');
+    return {};
+  }
+  const bus = {
+    kind: 'kafka' as const,
+    ...(values.topic ? { topic: values.topic } : {}),
+    kafka: {
+      brokers: values.kafka.split(',').map((b) => b.trim()),
+      ...(values.group ? { groupId: values.group } : {}),
+    },
+  };
+  const checked = BusSettingsSchema.safeParse(bus);
+  if (!checked.success) {
+    const flag = (p: PropertyKey[]) => (p[0] === 'topic' ? '--topic' : p[1] === 'groupId' ? '--group' : '--kafka');
+    throw new CliError(checked.error.issues.map((i) => `${flag(i.path)}: ${i.message}`).join('; '));
+  }
+  return { bus };
 }
 
 /** Epoch milliseconds stay numbers; anything else is read as ISO-8601 by the schema. */

@@ -85,6 +85,7 @@ export class MarketMonitor {
     this.store = new MarketStore(db);
     this.watchlist = new WatchlistRepo(db);
     this.companies = new CompanyRepo(db);
+    this.companies.onSaved((profile) => this.bus?.publishCompany(profile));
     this.alerts = new AlertRepo(db);
     this.anomalies = new AnomalyRepo(db);
     this.alertRules = this.alerts.rules();
@@ -165,13 +166,19 @@ export class MarketMonitor {
     }
   }
 
-  private findAnomalies(candles: readonly Candle[], finalBefore: number, partition: number): void {
+  private findAnomalies(candles: readonly Candle[]): void {
     const options = DEFAULT_ANOMALY_OPTIONS;
-    this.anomalyDetector ??= new AnomalyDetector(options, sessionOfCandle(), (symbol) =>
-      // Enough final bars to refill the rolling windows, plus those not final yet at a restart.
-      this.store.candles({ symbol, interval: options.interval, limit: 2 * options.window + 8 }),
+    const { outOfOrdernessMs, allowedLatenessMs } = this.settingsValue.stream;
+    this.anomalyDetector ??= new AnomalyDetector(
+      options,
+      sessionOfCandle(),
+      outOfOrdernessMs + allowedLatenessMs,
+      (symbol, before, count) => [
+        ...this.store.candles({ symbol, interval: options.interval, to: before - 1, limit: count }),
+        ...this.store.candles({ symbol, interval: options.interval, from: before, limit: 100_000 }),
+      ],
     );
-    for (const anomaly of this.anomalies.record(this.anomalyDetector.onCommitted(candles, finalBefore, partition)))
+    for (const anomaly of this.anomalies.record(this.anomalyDetector.onCommitted(candles)))
       this.events.publish('anomaly', anomaly);
   }
 
@@ -275,7 +282,7 @@ export class MarketMonitor {
       this.mirror?.offer(batch.ticks, batch.candles);
       this.quotes.apply(batch.lastTicks, batch.candles);
       this.fireAlerts(batch.lastTicks, batch.candles);
-      this.findAnomalies(batch.candles, batch.watermark - settings.stream.allowedLatenessMs, batch.partition);
+      this.findAnomalies(batch.candles);
       this.events.publish('candles', batch.candles);
       if (batch.deadLetters.length > 0) this.bus.deadLetter(batch.deadLetters);
       if (batch.accepted > 0) this.events.publish('watchlist', this.watchItems());

@@ -1,3 +1,4 @@
+import type { CompanyProfile } from '../domain/company.ts';
 import type { Tick } from '../domain/tick.ts';
 import type { DeadLetter } from '../store/market-store.ts';
 
@@ -76,6 +77,8 @@ export interface TickBus {
   refresh(): Promise<BusHealth>;
   /** Hands dead letters (already stored in SQLite) to a dead-letter topic, where the bus has one. */
   deadLetter(letters: readonly DeadLetter[]): void;
+  /** Shares a company profile with other instances, where the bus has a topic for them. */
+  publishCompany(profile: CompanyProfile): void;
   close(): Promise<void>;
 }
 

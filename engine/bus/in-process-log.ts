@@ -81,6 +81,10 @@ export class InProcessLog implements TickBus {
     return this.health();
   }
 
+  publishCompany(): void {
+    // One process: the companies table is already where every reader looks.
+  }
+
   deadLetter(): void {
     // SQLite's dead_letters table is the whole dead-letter log when there is no Kafka.
   }

@@ -27,6 +27,7 @@ const SELECT = `SELECT ${Object.entries(COLUMNS)
 /** Company profiles, cached for offline use. */
 export class CompanyRepo {
   private readonly db: SqliteDatabase;
+  private readonly listeners = new Set<(profile: CompanyProfile) => void>();
 
   constructor(db: SqliteDatabase) {
     this.db = db;
@@ -41,6 +42,13 @@ export class CompanyRepo {
         `INSERT INTO companies (${columns.join(', ')}) VALUES (${params.join(', ')}) ON CONFLICT (symbol) DO UPDATE SET ${updates.join(', ')}`,
       )
       .run(profile);
+    for (const listener of this.listeners) listener(profile);
+  }
+
+  /** Called after each stored profile (the Kafka bus republishes them on its compacted topic). */
+  onSaved(listener: (profile: CompanyProfile) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   get(symbol: string): CompanyProfile | undefined {

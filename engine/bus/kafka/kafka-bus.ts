@@ -1,5 +1,6 @@
 import type { Admin, Consumer, Producer } from 'kafkajs';
 import type { KafkaSettings } from '../../domain/bus-settings.ts';
+import type { CompanyProfile } from '../../domain/company.ts';
 import type { Tick } from '../../domain/tick.ts';
 import { RateMeter } from '../../base/rate-meter.ts';
 import type { DeadLetter } from '../../store/market-store.ts';
@@ -8,7 +9,7 @@ import { BufferedProducer } from './buffered-producer.ts';
 import { EMPTY_VIEW, probeCluster, type ClusterView } from './cluster-probe.ts';
 import { ConsumerRunner } from './consumer-runner.ts';
 import { createKafkaClient, describeKafkaError, type KafkaClient } from './kafka-client.ts';
-import { deadLetterMessage, tickMessage } from './tick-records.ts';
+import { companyMessage, deadLetterMessage, tickMessage } from './tick-records.ts';
 import { ensureTopics } from './topics.ts';
 
 export interface KafkaBusOptions {
@@ -40,6 +41,7 @@ export class KafkaBus implements TickBus {
   private readonly admin: Admin;
   private readonly ticksOut: BufferedProducer;
   private readonly lettersOut: BufferedProducer;
+  private readonly companiesOut: BufferedProducer;
   private consumer: Consumer | undefined;
   private runner: ConsumerRunner | undefined;
   private target: TickConsumer | undefined;
@@ -65,6 +67,11 @@ export class KafkaBus implements TickBus {
     const ready = this.ready;
     this.ticksOut = new BufferedProducer(this.producer, { topic: this.topic, capacity, ready });
     this.lettersOut = new BufferedProducer(this.producer, { topic: options.settings.dlqTopic, capacity, ready });
+    this.companiesOut = new BufferedProducer(this.producer, {
+      topic: options.settings.companiesTopic,
+      capacity: 10_000,
+      ready,
+    });
     this.probeTimer = setInterval(() => void this.probe(), options.probeEveryMs ?? 2_000);
     this.probeTimer.unref();
   }
@@ -76,6 +83,10 @@ export class KafkaBus implements TickBus {
   deadLetter(letters: readonly DeadLetter[]): void {
     // SQLite already holds them; the topic is for other tools, so a full buffer is not waited on.
     void this.lettersOut.enqueue(letters.map(deadLetterMessage)).catch(() => undefined);
+  }
+
+  publishCompany(profile: CompanyProfile): void {
+    void this.companiesOut.enqueue([companyMessage(profile)]).catch(() => undefined);
   }
 
   async subscribe(target: TickConsumer): Promise<void> {
@@ -125,9 +136,9 @@ export class KafkaBus implements TickBus {
     // Graceful: what the producer holds goes to the broker before the app lets go of it.
     await this.ticksOut.flush(CLOSE_FLUSH_MS);
     await this.lettersOut.flush(1_000);
+    await this.companiesOut.flush(1_000);
     this.closed = true;
-    this.ticksOut.stop();
-    this.lettersOut.stop();
+    for (const out of [this.ticksOut, this.lettersOut, this.companiesOut]) out.stop();
     await Promise.allSettled([this.consumer?.disconnect(), this.producer.disconnect(), this.admin.disconnect()]);
   }
 

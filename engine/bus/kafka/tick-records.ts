@@ -1,4 +1,5 @@
 import type { KafkaMessage, Message } from 'kafkajs';
+import type { CompanyProfile } from '../../domain/company.ts';
 import type { Tick } from '../../domain/tick.ts';
 import type { BusRecord } from '../bus.ts';
 import type { DeadLetter } from '../../store/market-store.ts';
@@ -49,4 +50,9 @@ export function deadLetterMessage(letter: DeadLetter): Message {
       'source-offset': String(letter.offset),
     },
   };
+}
+
+/** A profile on the compacted companies topic: keyed by symbol, so compaction keeps the latest. */
+export function companyMessage(profile: CompanyProfile): Message {
+  return { key: profile.symbol, value: JSON.stringify(profile) };
 }
