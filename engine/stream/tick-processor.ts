@@ -22,8 +22,6 @@ export interface BatchCommitted {
   invalid: number;
   candles: Candle[];
   lastTicks: Tick[];
-  /** The partition's watermark after the batch: windows ending at or before it are closed. */
-  watermark: number;
   /** Every accepted tick of the batch, in arrival order (the InfluxDB mirror writes them all). */
   ticks: Tick[];
   deadLetters: DeadLetter[];
@@ -122,7 +120,6 @@ export class TickProcessor implements TickConsumer {
       invalid: deadLetters.length - late,
       candles,
       lastTicks: lastTickPerSymbol(accepted),
-      watermark: watermark.current,
       ticks: accepted,
       deadLetters,
     };

@@ -77,12 +77,12 @@ function engine(file: string) {
   const store = new MarketStore(db);
   const processor = new TickProcessor(store, OPTIONS);
   const anomalies = new AnomalyRepo(db);
-  const detector = new AnomalyDetector(ANOMALIES, sessionOfCandle(), (symbol) =>
-    store.candles({ symbol, interval: ANOMALIES.interval, limit: 2 * ANOMALIES.window + 8 }),
-  );
-  processor.onCommitted((b) =>
-    anomalies.record(detector.onCommitted(b.candles, b.watermark - OPTIONS.allowedLatenessMs, b.partition)),
-  );
+  const interval = ANOMALIES.interval;
+  const detector = new AnomalyDetector(ANOMALIES, sessionOfCandle(), OOO + LATENESS, (symbol, before, count) => [
+    ...store.candles({ symbol, interval, to: before - 1, limit: count }),
+    ...store.candles({ symbol, interval, from: before, limit: 100_000 }),
+  ]);
+  processor.onCommitted((b) => anomalies.record(detector.onCommitted(b.candles)));
   return { db, store, processor };
 }
 

@@ -10,6 +10,7 @@ import { openDatabase } from '../../engine/store/database.ts';
 import {
   AnomalyDetector,
   DEFAULT_ANOMALY_OPTIONS,
+  type StoredCandles,
   type AnomalyOptions,
 } from '../../engine/stream/anomalies/anomaly-detector.ts';
 import type { Anomaly } from '../../engine/stream/anomalies/anomaly.ts';
@@ -44,13 +45,21 @@ function quiet(n: number): Candle[] {
   return Array.from({ length: n }, (_, i) => candle(i, i % 2 ? 100.1 : 100, 100 + (i % 3)));
 }
 
-const detector = (history?: (symbol: string) => readonly Candle[]) =>
-  new AnomalyDetector(OPTIONS, sessionOfCandle(), history);
+const detector = (history?: StoredCandles) => new AnomalyDetector(OPTIONS, sessionOfCandle(), 0, history);
+
+/** A later trade of the same symbol, so that every candle before it is final. */
+const later = (candles: readonly Candle[]) => {
+  const last = candles.at(-1)!;
+  return [
+    ...candles,
+    { ...last, start: last.start + 10 * MIN, openTs: last.start + 10 * MIN, closeTs: last.start + 10 * MIN },
+  ];
+};
 
 describe('AnomalyDetector', () => {
   it('finds a return far outside the rolling window, with its evidence', () => {
     const series = [...quiet(12), candle(12, 103)];
-    const found = detector().onCommitted(series, Number.POSITIVE_INFINITY);
+    const found = detector().onCommitted(later(series));
     expect(found).toHaveLength(1);
     const a = found[0]!;
     expect(a).toMatchObject({
@@ -74,7 +83,7 @@ describe('AnomalyDetector', () => {
 
   it('finds a volume spike against the rolling average', () => {
     const series = [...quiet(12), candle(12, 100, 1_000)];
-    const found = detector().onCommitted(series, Number.POSITIVE_INFINITY);
+    const found = detector().onCommitted(later(series));
     expect(found.map((a) => a.kind)).toEqual(['volume-spike']);
     const average = series.slice(2, 12).reduce((s, c) => s + c.volume, 0) / 10;
     expect(found[0]).toMatchObject({ value: 1_000 / average, baseline: average, threshold: 3, window: 10 });
@@ -85,21 +94,30 @@ describe('AnomalyDetector', () => {
     const nextMorning = Date.parse('2024-03-06T14:30:00Z');
     const series = [candle(0, 100, 100, 100, 'ACME', evening), candle(1, 100.5, 100, 100.2, 'ACME', evening)];
     series.push(candle(0, 104, 100, 103, 'ACME', nextMorning));
-    const found = detector().onCommitted(series, Number.POSITIVE_INFINITY);
+    const found = detector().onCommitted(later(series));
     expect(found).toHaveLength(1);
     expect(found[0]).toMatchObject({ kind: 'gap', baseline: 100.5, threshold: 0.02, window: 1, start: nextMorning });
     expect(found[0]!.value).toBeCloseTo(103 / 100.5 - 1, 12);
   });
 
-  it('judges a candle only once the late boundary has passed its end, on its final values', () => {
-    const d = detector();
-    expect(d.onCommitted(quiet(12), T0 + 12 * MIN)).toEqual([]);
-    expect(d.onCommitted([candle(12, 100.05)], T0 + 12 * MIN + 30_000)).toEqual([]);
-    // The open candle jumps, then calms down before it closes: nothing to report.
-    expect(d.onCommitted([candle(12, 103)], T0 + 12 * MIN + 40_000)).toEqual([]);
-    expect(d.onCommitted([candle(12, 100.05)], T0 + 13 * MIN)).toEqual([]);
-    // The same candle amended after it was judged is not judged again.
-    expect(d.onCommitted([candle(12, 110)], T0 + 14 * MIN)).toEqual([]);
+  it('judges a candle only once no accepted tick could change it, on its final values', () => {
+    const at = (c: Candle, ts: number): Candle => ({ ...c, closeTs: ts });
+    const run = (finalClose: number) => {
+      // Ticks up to 30 s older than the symbol's newest may still be accepted.
+      const d = new AnomalyDetector(OPTIONS, sessionOfCandle(), 30_000);
+      const out = [d.onCommitted(quiet(12))];
+      out.push(d.onCommitted([at(candle(12, 103), T0 + 12 * MIN + 40_000)]));
+      out.push(d.onCommitted([at(candle(12, finalClose), T0 + 12 * MIN + 59_000)]));
+      // Other symbols' trades make nothing of ACME final.
+      out.push(d.onCommitted([candle(40, 50, 100, 50, 'OTHER')]));
+      out.push(d.onCommitted([at(candle(13, finalClose), T0 + 13 * MIN + 29_999)]));
+      out.push(d.onCommitted([at(candle(13, finalClose), T0 + 13 * MIN + 30_000)]));
+      return out.map((found) => found.map((a) => a.kind));
+    };
+    // The open candle jumped, then calmed down before it was final: nothing to report.
+    expect(run(100.05)).toEqual([[], [], [], [], [], []]);
+    // It stayed up: reported once it is final, not before.
+    expect(run(103)).toEqual([[], [], [], [], [], ['return-z']]);
   });
 
   const series = fc
@@ -118,17 +136,15 @@ describe('AnomalyDetector', () => {
     fc.assert(
       fc.property(series, fc.array(fc.integer({ min: 1, max: 7 }), { minLength: 1 }), (bars, cuts) => {
         const finals = bars.map((versions) => versions.at(-1)!);
-        const expected = detector().onCommitted(finals, Number.POSITIVE_INFINITY);
+        const expected = detector().onCommitted(finals);
         const versions = bars.flat();
         const d = detector();
         const found: Anomaly[] = [];
         for (let at = 0, k = 0; at < versions.length; k++) {
           const batch = versions.slice(at, at + cuts[k % cuts.length]!);
           at += batch.length;
-          // Bars arrive in order here, so the watermark stands at the start of the newest one.
-          found.push(...d.onCommitted(batch, batch.at(-1)!.start));
+          found.push(...d.onCommitted(batch));
         }
-        found.push(...d.onCommitted([], Number.POSITIVE_INFINITY));
         expect(found).toEqual(expected);
       }),
       { numRuns: 150 },
@@ -139,23 +155,19 @@ describe('AnomalyDetector', () => {
     fc.assert(
       fc.property(series, fc.nat(), (bars, cut) => {
         const finals = bars.map((versions) => versions.at(-1)!);
-        const expected = detector().onCommitted(finals, Number.POSITIVE_INFINITY).map(key);
+        const expected = detector().onCommitted(finals).map(key);
         const split = 1 + (cut % (finals.length - 1));
-        const before = detector().onCommitted(finals.slice(0, split), finals[split]!.start);
+        const before = detector().onCommitted(finals.slice(0, split));
         const stored = finals.slice(0, split);
-        const history = () => stored.slice(-(2 * OPTIONS.window + 8));
-        const after = detector(history).onCommitted(finals.slice(split), Number.POSITIVE_INFINITY);
+        const history: StoredCandles = (_, before, count) => [
+          ...stored.filter((c) => c.start < before).slice(-count),
+          ...stored.filter((c) => c.start >= before),
+        ];
+        const after = detector(history).onCommitted(finals.slice(split));
         expect(new Set([...before, ...after].map(key))).toEqual(new Set(expected));
       }),
       { numRuns: 150 },
     );
-  });
-
-  it('keeps symbols of other partitions waiting for their own watermark', () => {
-    const d = detector();
-    d.onCommitted(quiet(12), T0, 0);
-    expect(d.onCommitted([], Number.POSITIVE_INFINITY, 1)).toEqual([]);
-    expect(d.onCommitted([candle(13, 103)], Number.POSITIVE_INFINITY, 0).map((a) => a.kind)).toContain('return-z');
   });
 });
 
@@ -163,7 +175,7 @@ describe('anomalies in the store and as an analysis', () => {
   it('stores each anomaly once, and exports them', () => {
     const db = openDatabase(':memory:');
     const repo = new AnomalyRepo(db);
-    const found = detector().onCommitted([...quiet(12), candle(12, 103, 1_000)], Number.POSITIVE_INFINITY);
+    const found = detector().onCommitted(later([...quiet(12), candle(12, 103, 1_000)]));
     expect(found.map((a) => a.kind).sort()).toEqual(['return-z', 'volume-spike']);
     expect(repo.record(found)).toHaveLength(2);
     expect(repo.record(found)).toEqual([]);

@@ -24,6 +24,12 @@ export const DEFAULT_ANOMALY_OPTIONS: AnomalyOptions = {
   gapThreshold: 0.02,
 };
 
+/**
+ * Stored candles of a symbol at the watched interval, oldest first: the newest `count` that start
+ * before `before`, and every one from `before` on.
+ */
+export type StoredCandles = (symbol: string, before: number, count: number) => readonly Candle[];
+
 interface SymbolState {
   /** Candles not final yet, by start. */
   pending: Map<number, Candle>;
@@ -32,55 +38,60 @@ interface SymbolState {
   last: { close: number; session: number } | null;
   /** Start of the last candle judged. */
   lastStart: number;
-  /** The bus partition the symbol's ticks come from: its watermark is the one that makes them final. */
-  partition: number;
+  /** The symbol's newest event time: no tick older than it minus `finalAfterMs` can still be accepted. */
+  maxTs: number;
 }
 
 /**
- * Finds anomalies in candles once they are final: when the partition's late boundary (watermark
- * minus allowed lateness) has passed their end, no tick can amend them any more. Each candle is
- * judged once, on the values it keeps for good, whatever the batch boundaries were, and judging it
- * again after a restart gives the same answer. The price is a delay of the allowed lateness.
+ * Finds anomalies in candles once they are final. A tick is accepted only if it is no older than
+ * its partition's newest event time minus the out-of-orderness bound and the allowed lateness
+ * (`finalAfterMs`); the symbol's own newest event time is never ahead of its partition's, so a
+ * candle ending before it minus `finalAfterMs` can change no more. Each candle is judged once, on
+ * the values it keeps for good: the same answer whatever the batching, late amendments or restarts,
+ * and whatever partition or bus the symbol came through. The price is a delay of `finalAfterMs`.
  */
 export class AnomalyDetector {
   readonly options: AnomalyOptions;
   private readonly symbols = new Map<string, SymbolState>();
   private readonly sessionOf: (candle: Candle) => number;
-  private readonly history: (symbol: string) => readonly Candle[];
+  private readonly history: StoredCandles;
+  private readonly finalAfterMs: number;
 
   /**
-   * `history` gives the newest stored candles of a symbol at the watched interval, oldest first:
-   * read once per symbol, so that after a restart the rolling windows are full again at once.
+   * `history` reads back stored candles the first time a symbol is seen, so that after a restart
+   * the rolling windows are full at once and candles that were not final yet still get judged.
    */
   constructor(
     options: AnomalyOptions,
     sessionOf: (candle: Candle) => number,
-    history: (symbol: string) => readonly Candle[] = () => [],
+    finalAfterMs: number,
+    history: StoredCandles = () => [],
   ) {
     this.options = options;
+    this.finalAfterMs = finalAfterMs;
     this.sessionOf = sessionOf;
     this.history = history;
   }
 
-  /**
-   * Candles changed by one committed batch, and the late boundary of its partition after it: the
-   * anomalies of every candle of that partition's symbols that became final, oldest first per symbol.
-   */
-  onCommitted(candles: readonly Candle[], finalBefore: number, partition = 0): Anomaly[] {
-    for (const candle of candles) {
-      if (candle.interval !== this.options.interval) continue;
-      const state = this.state(candle.symbol, partition);
+  /** Candles changed by one committed batch: the anomalies of those that became final, oldest first per symbol. */
+  onCommitted(candles: readonly Candle[]): Anomaly[] {
+    const watched = candles.filter((c) => c.interval === this.options.interval);
+    const touched = new Set<SymbolState>();
+    for (const candle of watched) {
+      const state = this.symbols.get(candle.symbol) ?? this.seed(candle.symbol, watched);
+      if (candle.closeTs > state.maxTs) state.maxTs = candle.closeTs;
       // Final candles are judged once: this one was, before a restart read it back.
       if (candle.start > state.lastStart) state.pending.set(candle.start, candle);
+      touched.add(state);
     }
     const found: Anomaly[] = [];
     const size = INTERVAL_MS[this.options.interval];
-    for (const state of this.symbols.values()) {
-      if (state.partition !== partition || state.pending.size === 0) continue;
-      const closed = [...state.pending.values()]
+    for (const state of touched) {
+      const finalBefore = state.maxTs - this.finalAfterMs;
+      const final = [...state.pending.values()]
         .filter((c) => c.start + size <= finalBefore)
         .sort((a, b) => a.start - b.start);
-      for (const candle of closed) {
+      for (const candle of final) {
         state.pending.delete(candle.start);
         this.judge(state, candle, found);
       }
@@ -144,21 +155,27 @@ export class AnomalyDetector {
     state.lastStart = candle.start;
   }
 
-  private state(symbol: string, partition: number): SymbolState {
-    let state = this.symbols.get(symbol);
-    if (!state) {
-      state = {
-        pending: new Map(),
-        returns: new ClosedWindow(this.options.window),
-        volumes: new ClosedWindow(this.options.window),
-        last: null,
-        lastStart: Number.NEGATIVE_INFINITY,
-        partition,
-      };
-      this.symbols.set(symbol, state);
-      // Stored candles come back as pending: those already final are judged again, with the same
-      // result (the store keeps each anomaly once); the first ones only refill the windows.
-      for (const candle of this.history(symbol)) state.pending.set(candle.start, candle);
+  /**
+   * A symbol seen for the first time: what the store holds of it comes back as pending, from
+   * enough final bars before this batch to fill the windows (plus those that may not have been
+   * final when the engine stopped) to everything stored after. Candles judged before the restart
+   * are judged again with the same result; the store keeps each anomaly once.
+   */
+  private seed(symbol: string, batch: readonly Candle[]): SymbolState {
+    const state: SymbolState = {
+      pending: new Map(),
+      returns: new ClosedWindow(this.options.window),
+      volumes: new ClosedWindow(this.options.window),
+      last: null,
+      lastStart: Number.NEGATIVE_INFINITY,
+      maxTs: Number.NEGATIVE_INFINITY,
+    };
+    this.symbols.set(symbol, state);
+    const before = Math.min(...batch.filter((c) => c.symbol === symbol).map((c) => c.start));
+    const notFinal = Math.ceil(this.finalAfterMs / INTERVAL_MS[this.options.interval]) + 1;
+    for (const candle of this.history(symbol, before, this.options.window + 1 + notFinal)) {
+      state.pending.set(candle.start, candle);
+      if (candle.closeTs > state.maxTs) state.maxTs = candle.closeTs;
     }
     return state;
   }
