@@ -17,6 +17,7 @@ import type { Candle } from '../../../engine/domain/candle.ts';
 import { INTERVALS, type Interval } from '../../../engine/domain/interval.ts';
 import type { ApiClient } from '../api/client.ts';
 import { formatPercent, formatPrice, formatTime, formatVolume } from '../format.ts';
+import { IndicatorOverlay } from './indicator-overlay.ts';
 
 const UP = '#26a69a';
 const DOWN = '#ef5350';
@@ -49,6 +50,7 @@ export function ChartPanel({ api, symbol, interval, onIntervalChange, toolbar }:
   const container = useRef<HTMLDivElement>(null);
   const [legend, setLegend] = useState<Candle | null>(null);
   const [empty, setEmpty] = useState(false);
+  const [indicators, setIndicators] = useState(false);
 
   useEffect(() => {
     const el = container.current!;
@@ -82,6 +84,7 @@ export function ChartPanel({ api, symbol, interval, onIntervalChange, toolbar }:
     });
     const volume: ISeriesApi<'Histogram'> = chart.addSeries(HistogramSeries, { priceFormat: { type: 'volume' } }, 1);
     chart.panes()[1]?.setHeight(90);
+    const overlay = indicators ? new IndicatorOverlay(chart) : null;
 
     const bars = new Map<number, Candle>();
     let pending = new Map<number, Candle>();
@@ -112,6 +115,7 @@ export function ChartPanel({ api, symbol, interval, onIntervalChange, toolbar }:
           volume.update(toVolume(c));
         }
       }
+      overlay?.apply(updates, () => [...bars.values()].sort((a, b) => a.start - b.start));
       lastStart = Math.max(lastStart, updates.at(-1)!.start);
       setEmpty(false);
       showLast();
@@ -127,6 +131,7 @@ export function ChartPanel({ api, symbol, interval, onIntervalChange, toolbar }:
         for (const c of history) bars.set(c.start, c);
         candles.setData(history.map(toBar));
         volume.setData(history.map(toVolume));
+        overlay?.reset(history);
         lastStart = history.at(-1)?.start ?? Number.NEGATIVE_INFINITY;
         loaded = true;
         setEmpty(history.length === 0 && pending.size === 0);
@@ -150,7 +155,7 @@ export function ChartPanel({ api, symbol, interval, onIntervalChange, toolbar }:
       chart.remove();
       setLegend(null);
     };
-  }, [api, symbol, interval]);
+  }, [api, symbol, interval, indicators]);
 
   return (
     <section className="chart-panel" aria-label={`${symbol} chart`}>
@@ -168,6 +173,14 @@ export function ChartPanel({ api, symbol, interval, onIntervalChange, toolbar }:
             </button>
           ))}
         </div>
+        <button
+          className={`indicators-toggle${indicators ? ' active' : ''}`}
+          aria-pressed={indicators}
+          title="SMA 20, EMA 50, Bollinger 20×2, session VWAP and RSI 14"
+          onClick={() => setIndicators((on) => !on)}
+        >
+          Indicators
+        </button>
         {toolbar}
         <Legend candle={legend} />
       </header>
