@@ -25,8 +25,16 @@ export const EMPTY_VIEW: ClusterView = {
   at: 0,
 };
 
-/** One round of admin requests; a failure is a view that says so, never a throw. */
-export async function probeCluster(admin: Admin, topic: string, groupId: string): Promise<ClusterView> {
+/**
+ * One round of admin requests; a failure is a view that says so, never a throw. It keeps what was
+ * last known (brokers, offsets), so an outage shows as "unreachable since", not as an empty cluster.
+ */
+export async function probeCluster(
+  admin: Admin,
+  topic: string,
+  groupId: string,
+  previous: ClusterView = EMPTY_VIEW,
+): Promise<ClusterView> {
   try {
     const cluster = await admin.describeCluster();
     const ends = await admin.fetchTopicOffsets(topic);
@@ -45,6 +53,6 @@ export async function probeCluster(admin: Admin, topic: string, groupId: string)
       at: Date.now(),
     };
   } catch (error) {
-    return { ...EMPTY_VIEW, error: describeKafkaError(error), at: Date.now() };
+    return { ...previous, reachable: false, error: describeKafkaError(error), at: Date.now() };
   }
 }

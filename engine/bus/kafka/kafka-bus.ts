@@ -205,7 +205,7 @@ export class KafkaBus implements TickBus {
 
   private async probe(): Promise<void> {
     if (this.closed) return;
-    this.view = await probeCluster(this.admin, this.topic, this.groupId);
+    this.view = await probeCluster(this.admin, this.topic, this.groupId, this.view);
   }
 
   /** End offsets from the cluster; consumed offsets from SQLite, the engine's own record of what it stored. */
@@ -214,7 +214,9 @@ export class KafkaBus implements TickBus {
       .sort(([a], [b]) => a - b)
       .map(([partition, endOffset]) => {
         const consumedOffset = this.target?.resumeOffset(this.topic, partition) ?? 0;
-        return { partition, endOffset, consumedOffset, lag: Math.max(0, endOffset - consumedOffset) };
+        // The end offset is from the last poll; what the engine stored since is proof the log reached it.
+        const end = Math.max(endOffset, consumedOffset);
+        return { partition, endOffset: end, consumedOffset, lag: end - consumedOffset };
       });
   }
 }
