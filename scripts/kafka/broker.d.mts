@@ -29,6 +29,8 @@ export interface StartKafkaBrokerOptions {
   timeoutMs?: number | undefined;
   /** Extra server.properties entries. */
   config?: Record<string, string | number | boolean> | undefined;
+  /** SCRAM credentials written when the storage is formatted, e.g. { mechanism: 'SCRAM-SHA-256', name, password }. */
+  scramUsers?: Array<{ mechanism: 'SCRAM-SHA-256' | 'SCRAM-SHA-512'; name: string; password: string }> | undefined;
 }
 
 export interface KafkaBroker {

@@ -129,6 +129,8 @@ let exitHookInstalled = false;
  * @param {string} [opts.libDir]          Use these jars instead of ensureKafkaJars().
  * @param {number} [opts.timeoutMs]       Readiness timeout (90 s).
  * @param {Record<string,string|number|boolean>} [opts.config]  Extra server.properties entries.
+ * @param {{mechanism: string, name: string, password: string}[]} [opts.scramUsers]  SCRAM credentials
+ *                                        written when the storage is formatted.
  */
 export async function startKafkaBroker(opts = {}) {
   const libDir = opts.libDir ?? (await ensureKafkaJars({ cacheDir: opts.cacheDir }));
@@ -229,6 +231,11 @@ async function start(opts, libDir, dataDir) {
       '-c',
       propsFile,
       '--standalone',
+      // SCRAM users exist from the first start (kafkajs cannot create them through the admin API).
+      ...(opts.scramUsers ?? []).flatMap((u) => [
+        '--add-scram',
+        `${u.mechanism}=[name=${u.name},password=${u.password}]`,
+      ]),
     ]);
     if (fmt.error || fmt.code !== 0) {
       const why = fmt.error

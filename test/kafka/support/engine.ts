@@ -27,6 +27,7 @@ export function kafkaEngine(opts: {
   groupId: string;
   partitions?: number;
   sessionTimeoutMs?: number;
+  sasl?: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string };
 }): KafkaEngine {
   const db = openDatabase(opts.dbFile);
   const store = new MarketStore(db);
@@ -38,6 +39,7 @@ export function kafkaEngine(opts: {
       companiesTopic: `${opts.topic}.companies`,
       bufferCapacity: 1_000,
       ...(opts.sessionTimeoutMs ? { sessionTimeoutMs: opts.sessionTimeoutMs } : {}),
+      ...(opts.sasl ? { sasl: opts.sasl } : {}),
     }),
     topic: opts.topic,
     partitions: opts.partitions ?? 3,
