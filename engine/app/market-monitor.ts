@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { ZodError } from 'zod';
+import { checkTlsCaFile } from '../bus/kafka/kafka-client.ts';
 import fs from 'node:fs';
 import type { Status, WatchItem } from '../api/contract.ts';
 import { EventHub } from '../api/event-hub.ts';
@@ -193,6 +195,7 @@ export class MarketMonitor {
   /** Validates and stores new settings, then rebuilds the pipeline around the same database. */
   async updateSettings(input: SettingsInput): Promise<Settings> {
     const next = SettingsSchema.parse(input);
+    refuseUnusableFiles(next);
     this.settingsRepo.writeAll(next);
     await this.stopPipeline();
     this.settingsValue = this.loadSettings();
@@ -362,6 +365,16 @@ export class MarketMonitor {
     const items = this.watchItems();
     this.events.publish('watchlist', items);
     return items;
+  }
+}
+
+/** Settings that parse but name a file that cannot be used are refused at the field, before anything is saved. */
+function refuseUnusableFiles(settings: Settings): void {
+  const problem = settings.bus.kind === 'kafka' ? checkTlsCaFile(settings.bus.kafka) : undefined;
+  if (problem) {
+    throw new ZodError([
+      { code: 'custom', path: ['bus', 'kafka', 'tlsCaFile'], message: problem, input: settings.bus.kafka.tlsCaFile },
+    ]);
   }
 }
 

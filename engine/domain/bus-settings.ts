@@ -46,6 +46,8 @@ export const KafkaSettingsSchema = z
     tls: z.boolean().default(false),
     /** Off only for a test cluster with a self-signed certificate. */
     tlsRejectUnauthorized: z.boolean().default(true),
+    /** A PEM file with the cluster's certificate authority, for clusters signed by a private CA. */
+    tlsCaFile: z.string().max(4_096).default(''),
     sasl: SaslSchema.prefault({}),
     /**
      * How long the group waits for a silent consumer before giving its partitions to another.
@@ -58,6 +60,7 @@ export const KafkaSettingsSchema = z
   .strict();
 
 export type KafkaSettings = z.output<typeof KafkaSettingsSchema>;
+export type KafkaSettingsInput = z.input<typeof KafkaSettingsSchema>;
 
 /** Which bus carries ticks from the producer to the engine. */
 export const BusSettingsSchema = z

@@ -8,7 +8,7 @@ import type { BusHealth, PartitionHealth, TickBus, TickConsumer } from '../bus.t
 import { BufferedProducer } from './buffered-producer.ts';
 import { EMPTY_VIEW, probeCluster, type ClusterView } from './cluster-probe.ts';
 import { ConsumerRunner } from './consumer-runner.ts';
-import { createKafkaClient, describeKafkaError, type KafkaClient } from './kafka-client.ts';
+import { checkTlsCaFile, createKafkaClient, describeKafkaError, type KafkaClient } from './kafka-client.ts';
 import { companyMessage, deadLetterMessage, tickMessage } from './tick-records.ts';
 import { ensureTopics } from './topics.ts';
 
@@ -149,6 +149,8 @@ export class KafkaBus implements TickBus {
    */
   private async connect(): Promise<void> {
     await this.retrying('Kafka', async () => {
+      const caProblem = checkTlsCaFile(this.options.settings);
+      if (caProblem) throw new Error(`TLS certificate authority ${this.options.settings.tlsCaFile}: ${caProblem}`);
       await this.admin.connect();
       await ensureTopics(
         this.admin,

@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import type { ConnectionOptions } from 'node:tls';
 import kafkajs, { type KafkaConfig, type SASLOptions } from 'kafkajs';
 import type { KafkaSettings } from '../../domain/bus-settings.ts';
 
@@ -20,9 +22,30 @@ export function kafkaConfig(settings: KafkaSettings, connectionTimeoutMs = 5_000
     retry: { retries: 5, initialRetryTime: 300, maxRetryTime: 5_000 },
     // MARKET_MONITOR_KAFKA_LOG=info (or debug) shows kafkajs' own log when a cluster misbehaves.
     logLevel: kafkaLogLevel(process.env.MARKET_MONITOR_KAFKA_LOG),
-    ...(settings.tls ? { ssl: { rejectUnauthorized: settings.tlsRejectUnauthorized } } : {}),
+    ...(settings.tls ? { ssl: tlsOptions(settings) } : {}),
     ...(settings.sasl.mechanism === 'none' ? {} : { sasl: saslOptions(settings.sasl) }),
   };
+}
+
+function tlsOptions(settings: KafkaSettings): ConnectionOptions {
+  const options: ConnectionOptions = { rejectUnauthorized: settings.tlsRejectUnauthorized };
+  // An unreadable CA file leaves verification on with the system's authorities: the connection
+  // then fails with a certificate error, and Settings names the file (checkTlsCaFile).
+  if (settings.tlsCaFile && checkTlsCaFile(settings) === undefined) {
+    options.ca = [fs.readFileSync(settings.tlsCaFile, 'utf8')];
+  }
+  return options;
+}
+
+/** Why the TLS certificate authority file cannot be used, or undefined when it can (or none is set). */
+export function checkTlsCaFile(settings: KafkaSettings): string | undefined {
+  if (!settings.tls || !settings.tlsCaFile) return undefined;
+  try {
+    const pem = fs.readFileSync(settings.tlsCaFile, 'utf8');
+    return pem.includes('-----BEGIN CERTIFICATE-----') ? undefined : 'not a PEM certificate file';
+  } catch (error) {
+    return `cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`;
+  }
 }
 
 function kafkaLogLevel(name: string | undefined): (typeof logLevel)[keyof typeof logLevel] {

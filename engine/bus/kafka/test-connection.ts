@@ -1,5 +1,5 @@
 import type { KafkaSettings } from '../../domain/bus-settings.ts';
-import { createKafkaClient, describeKafkaError } from './kafka-client.ts';
+import { checkTlsCaFile, createKafkaClient, describeKafkaError } from './kafka-client.ts';
 
 export type KafkaConnectionReport =
   | { ok: true; brokers: string[]; controller: number | null; clusterId: string; topics: string[]; tookMs: number }
@@ -8,6 +8,9 @@ export type KafkaConnectionReport =
 /** Settings > Kafka > Test connection: what the cluster says about itself, or why it could not be reached. */
 export async function testKafkaConnection(settings: KafkaSettings, timeoutMs = 8_000): Promise<KafkaConnectionReport> {
   const started = Date.now();
+  const caProblem = checkTlsCaFile(settings);
+  if (caProblem)
+    return { ok: false, error: `TLS certificate authority ${settings.tlsCaFile}: ${caProblem}`, tookMs: 0 };
   const client = createKafkaClient(settings, { connectionTimeoutMs: Math.min(timeoutMs, 5_000) });
   const admin = client.admin({ retry: { retries: 1, initialRetryTime: 200 } });
   let timer: NodeJS.Timeout | undefined;

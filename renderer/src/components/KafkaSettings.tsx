@@ -14,6 +14,8 @@ export interface BusDraft {
   groupId: string;
   createTopics: boolean;
   tls: boolean;
+  tlsVerify: boolean;
+  tlsCaFile: string;
   saslMechanism: BusSettings['kafka']['sasl']['mechanism'];
   username: string;
   password: string;
@@ -27,6 +29,8 @@ export const toBusDraft = (bus: BusSettings): BusDraft => ({
   groupId: bus.kafka.groupId,
   createTopics: bus.kafka.createTopics,
   tls: bus.kafka.tls,
+  tlsVerify: bus.kafka.tlsRejectUnauthorized,
+  tlsCaFile: bus.kafka.tlsCaFile,
   saslMechanism: bus.kafka.sasl.mechanism,
   username: bus.kafka.sasl.username,
   password: bus.kafka.sasl.password,
@@ -53,6 +57,8 @@ function kafkaInput(saved: BusSettings['kafka'], draft: BusDraft) {
     groupId: draft.groupId.trim(),
     createTopics: draft.createTopics,
     tls: draft.tls,
+    tlsRejectUnauthorized: draft.tlsVerify,
+    tlsCaFile: draft.tlsCaFile.trim(),
     sasl: { mechanism: draft.saslMechanism, username: draft.username, password: draft.password },
   };
 }
@@ -130,6 +136,22 @@ export function KafkaSettings(props: {
             onChange={(v) => onChange({ createTopics: v })}
           />
           <Check label="Use TLS" checked={draft.tls} onChange={(v) => onChange({ tls: v })} />
+          {draft.tls && (
+            <>
+              {field(
+                'Certificate authority',
+                'bus.kafka.tlsCaFile',
+                draft.tlsCaFile,
+                (v) => onChange({ tlsCaFile: v }),
+                'A PEM file, for a cluster signed by a private CA. Empty: the system’s authorities',
+              )}
+              <Check
+                label="Verify the cluster’s certificate"
+                checked={draft.tlsVerify}
+                onChange={(v) => onChange({ tlsVerify: v })}
+              />
+            </>
+          )}
           <label className="field">
             <span>SASL</span>
             <select
