@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { tempDir } from '../unit/helpers.ts';
 import { createFixtureFetch } from '../support/yahoo-fixtures.ts';
 import { editQuote, startOn, yahooHarness, type Harness } from './helpers.ts';
+import type { Tick } from '../../engine/domain/tick.ts';
 
 const AAPL_TIME = 1739566800_000;
 const BABA_TIME = 1739566802_000;
@@ -61,11 +62,46 @@ describe('Yahoo live quotes on recorded exchanges', () => {
       }),
     );
     await h.source.pollNow();
-    // The price moved without volume: a tick of no volume. AAPL is back to the recorded volume,
-    // lower than the last one seen, which only happens when a new session starts counting.
-    expect(h.emitted[2]).toEqual([
-      { symbol: 'AAPL', ts: AAPL_TIME, price: 244.6, volume: 40896227, source: 'yahoo' },
-      { symbol: 'BABA', ts: BABA_TIME, price: 125.01, volume: 0, source: 'yahoo' },
+    // The price moved without volume: a tick of no volume. AAPL is back to the recorded answer, older
+    // than the one seen last (a lagging Yahoo server): stale, so neither a tick nor a new baseline;
+    // taking its lower volume for a new session would count the whole day's volume again.
+    expect(h.emitted[2]).toEqual([{ symbol: 'BABA', ts: BABA_TIME, price: 125.01, volume: 0, source: 'yahoo' }]);
+
+    // A row without its volume says nothing about volume: the baseline stays.
+    h.fixtures.inject(
+      'quote?symbols',
+      editQuote('AAPL', (row) => {
+        delete row.regularMarketVolume;
+        row.regularMarketPrice = 244.7;
+        row.regularMarketTime = 1739566806;
+      }),
+    );
+    await h.source.pollNow();
+    h.fixtures.inject(
+      'quote?symbols',
+      editQuote('AAPL', (row) => {
+        row.regularMarketVolume = 40896227 + 1_500;
+        row.regularMarketTime = 1739566807;
+      }),
+    );
+    await h.source.pollNow();
+    const aapl = (batch: Tick[] | undefined) => batch?.filter((t) => t.symbol === 'AAPL');
+    expect(h.emitted.slice(3).map(aapl)).toEqual([
+      [{ symbol: 'AAPL', ts: 1739566806_000, price: 244.7, volume: 0, source: 'yahoo' }],
+      [{ symbol: 'AAPL', ts: 1739566807_000, price: 244.6, volume: 300, source: 'yahoo' }],
+    ]);
+
+    // A lower volume at a later time: the next session counts from zero.
+    h.fixtures.inject(
+      'quote?symbols',
+      editQuote('AAPL', (row) => {
+        row.regularMarketVolume = 5_000;
+        row.regularMarketTime = 1739566807 + 3 * 86_400;
+      }),
+    );
+    await h.source.pollNow();
+    expect(aapl(h.emitted[5])).toEqual([
+      { symbol: 'AAPL', ts: (1739566807 + 3 * 86_400) * 1_000, price: 244.6, volume: 5_000, source: 'yahoo' },
     ]);
   });
 

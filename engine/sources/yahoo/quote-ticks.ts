@@ -48,6 +48,7 @@ export function parseQuotes(rows: unknown): ParsedQuotes {
 interface Seen {
   price: number;
   cumulativeVolume: number;
+  ts: number;
 }
 
 /**
@@ -59,22 +60,29 @@ export class QuoteTicker {
   private readonly seen = new Map<string, Seen>();
 
   toTick(quote: LiveQuote): Tick | undefined {
-    const cumulative = quote.regularMarketVolume ?? 0;
     const last = this.seen.get(quote.symbol);
-    this.seen.set(quote.symbol, { price: quote.regularMarketPrice, cumulativeVolume: cumulative });
+    const ts = quote.regularMarketTime;
+    // Yahoo's servers do not all lag alike: an answer older than one already seen is stale. Its lower
+    // volume is not a new session, and taking it as the baseline would count the difference twice.
+    if (last && (ts < last.ts || (ts === last.ts && (quote.regularMarketVolume ?? Infinity) < last.cumulativeVolume)))
+      return undefined;
+    // A row without volume says nothing about it: the baseline stays, rather than falling to zero
+    // and counting the whole day again at the next row that has it.
+    const cumulative = quote.regularMarketVolume ?? last?.cumulativeVolume ?? 0;
+    this.seen.set(quote.symbol, { price: quote.regularMarketPrice, cumulativeVolume: cumulative, ts });
     let volume: number;
     if (!last) {
       // The first quote only sets the baseline: the day's volume so far happened before we watched
       // (history backfill covers it), and counting it would put a whole day into one tick.
       volume = 0;
     } else if (cumulative < last.cumulativeVolume) {
-      // Cumulative volume only falls when a new session starts counting from zero.
+      // Cumulative volume only falls (at a later quote time) when a new session starts counting from zero.
       volume = cumulative;
     } else {
       volume = cumulative - last.cumulativeVolume;
       if (volume === 0 && quote.regularMarketPrice === last.price) return undefined;
     }
-    return { symbol: quote.symbol, ts: quote.regularMarketTime, price: quote.regularMarketPrice, volume, source: 'yahoo' };
+    return { symbol: quote.symbol, ts, price: quote.regularMarketPrice, volume, source: 'yahoo' };
   }
 
   forget(symbol: string): void {
