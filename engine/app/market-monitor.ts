@@ -77,6 +77,9 @@ export class MarketMonitor {
   private readonly rate = new RateMeter();
   private ticksPerSecond = 0;
   private statusTimer: NodeJS.Timeout | undefined;
+  /** Pipeline rebuilds and close() run one after another, never interleaved. */
+  private lifecycle: Promise<unknown> = Promise.resolve();
+  private closed = false;
 
   readonly db: SqliteDatabase;
   private readonly options: MarketMonitorOptions;
@@ -196,12 +199,23 @@ export class MarketMonitor {
   async updateSettings(input: SettingsInput): Promise<Settings> {
     const next = SettingsSchema.parse(input);
     refuseUnusableFiles(next);
-    this.settingsRepo.writeAll(next);
-    await this.stopPipeline();
-    this.settingsValue = this.loadSettings();
-    await this.startPipeline();
-    this.events.publish('notice', { level: 'info', message: 'Settings saved' });
-    return this.settingsValue;
+    // Two saves that overlap (or a close during a save) would otherwise both stop the same pipeline
+    // and both start one, leaving a source, bus and mirror running that nothing stops.
+    return this.oneAtATime(async () => {
+      if (this.closed) throw new UserError('The app is closing: settings were not saved');
+      this.settingsRepo.writeAll(next);
+      await this.stopPipeline();
+      this.settingsValue = this.loadSettings();
+      await this.startPipeline();
+      this.events.publish('notice', { level: 'info', message: 'Settings saved' });
+      return this.settingsValue;
+    });
+  }
+
+  private oneAtATime<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.lifecycle.then(work, work);
+    this.lifecycle = run.catch(() => undefined);
+    return run;
   }
 
   status(): Status {
@@ -249,9 +263,13 @@ export class MarketMonitor {
 
   async close(): Promise<void> {
     clearInterval(this.statusTimer);
-    await this.stopPipeline();
-    this.events.close();
-    this.db.close();
+    return this.oneAtATime(async () => {
+      if (this.closed) return;
+      this.closed = true;
+      await this.stopPipeline();
+      this.events.close();
+      this.db.close();
+    });
   }
 
   private loadSettings(): Settings {

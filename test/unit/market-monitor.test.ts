@@ -1,9 +1,10 @@
 import path from 'node:path';
-import { describe, it, expect, afterEach } from 'vitest';
+import { describe, it, expect, afterEach, vi } from 'vitest';
 import type { EventName } from '../../engine/api/contract.ts';
 import { MarketMonitor } from '../../engine/app/market-monitor.ts';
 import type { Candle } from '../../engine/domain/candle.ts';
 import { DEFAULT_SETTINGS } from '../../engine/domain/settings.ts';
+import { MarketSimulator } from '../../engine/sources/simulator.ts';
 import { sqlCandles, tempDir, until } from './helpers.ts';
 
 const FAST = { source: { simulator: { ticksPerSecond: 1_000 } } };
@@ -174,5 +175,30 @@ describe('MarketMonitor', () => {
 
     app = await open(file, null);
     expect(app.settings.stream.intervals).toEqual(['1s', '1m']);
+  });
+
+  it('saves that overlap (a double click, a close during a save) rebuild the pipeline one at a time: no source left running', async () => {
+    const running = new Set<object>();
+    const start = vi.spyOn(MarketSimulator.prototype, 'start').mockImplementation(function (this: MarketSimulator) {
+      running.add(this);
+    });
+    const stop = vi.spyOn(MarketSimulator.prototype, 'stop').mockImplementation(async function (this: MarketSimulator) {
+      running.delete(this);
+    });
+    try {
+      const app = await open(dbPath(), null, ['AAPL']);
+      const settings = (tps: number) => ({ ...app.settings, source: { ...app.settings.source, simulator: { ...app.settings.source.simulator, ticksPerSecond: tps } } });
+      const saves = [app.updateSettings(settings(7)), app.updateSettings(settings(9))];
+      await Promise.all(saves);
+      expect(running.size).toBe(1);
+      expect(app.settings.source.simulator.ticksPerSecond).toBe(9);
+      const late = app.updateSettings(settings(11));
+      await app.close();
+      await late.catch(() => undefined);
+      expect(running.size).toBe(0);
+    } finally {
+      start.mockRestore();
+      stop.mockRestore();
+    }
   });
 });
