@@ -173,9 +173,17 @@ export class InfluxMirror {
    */
   private kick(partial: boolean): void {
     if (this.closed || this.pumping) return;
-    this.pumping = this.pump(partial).finally(() => {
-      this.pumping = undefined;
-    });
+    this.pumping = this.pump(partial)
+      .catch((error: unknown) => {
+        // The spill table failed under us (locked past the busy timeout, disk error). Nobody awaits
+        // this promise: say so in the status, and the flush timer tries again.
+        this.failures++;
+        this.state = this.failures >= FAILING_AFTER ? 'failing' : 'retrying';
+        this.retryError = `Could not use the spill table: ${describe(error)}`;
+      })
+      .finally(() => {
+        this.pumping = undefined;
+      });
   }
 
   private async pump(partial: boolean): Promise<void> {
