@@ -164,6 +164,21 @@ describe('Yahoo live quotes on recorded exchanges', () => {
     }
   });
 
+  it('a session file that cannot be written costs the saved session, not the quotes', async () => {
+    const { dir, cleanup } = tempDir('mm-yahoo-');
+    try {
+      const notADirectory = path.join(dir, 'market.db');
+      fs.writeFileSync(notADirectory, '');
+      h = yahooHarness({ cookieFile: path.join(notADirectory, 'yahoo-cookies.json') });
+      await startOn(h, ['AAPL']);
+      expect(h.emitted.flat().map((t) => t.symbol)).toEqual(['AAPL']);
+      expect(h.source.status().state).toBe('live');
+      expect(h.source.status().message).toMatch(/^Market closed: 1 symbol every 60 s · Yahoo session not saved: /);
+    } finally {
+      cleanup();
+    }
+  });
+
   it('pauses without asking Yahoo anything and resumes at once', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     h = yahooHarness();

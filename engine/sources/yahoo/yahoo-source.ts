@@ -58,6 +58,8 @@ export class YahooSource implements TickSource {
   private lastSuccess: { at: number; quotes: LiveQuote[]; nextMs: number } | undefined;
   private rejected: Array<{ symbol: string; reason: string }> = [];
   private activity: string | undefined;
+  /** Why the session could not be kept in its file, if it could not. */
+  private sessionNotSaved: string | undefined;
   private resolveFirst!: (status: SourceStatus) => void;
   /** Settles with the status after the first poll attempt: the app warns when Yahoo is unreachable. */
   readonly firstPoll: Promise<SourceStatus> = new Promise((resolve) => (this.resolveFirst = resolve));
@@ -123,7 +125,8 @@ export class YahooSource implements TickSource {
 
   status(): SourceStatus {
     const { state, message } = this.describe();
-    return { kind: 'yahoo', state, message: this.activity ? `${message} · ${this.activity}` : message };
+    const notSaved = this.sessionNotSaved ? ` · Yahoo session not saved: ${this.sessionNotSaved}` : '';
+    return { kind: 'yahoo', state, message: (this.activity ? `${message} · ${this.activity}` : message) + notSaved };
   }
 
   /** Background work (profiles, backfill) shown after the feed's own state. */
@@ -165,7 +168,7 @@ export class YahooSource implements TickSource {
       this.backoff.reset();
       const nextMs = this.intervalFor(quotes);
       this.lastSuccess = { at: this.now(), quotes, nextMs };
-      this.options.cookies?.save(this.jar);
+      this.saveSession();
       if (ticks.length) {
         this.counters.ticks += ticks.length;
         await this.emit(ticks);
@@ -181,6 +184,19 @@ export class YahooSource implements TickSource {
       this.schedule(delay);
     } finally {
       this.resolveFirst(this.status());
+    }
+  }
+
+  /**
+   * Keeps the session for the next run. A file that cannot be written only costs a handshake then:
+   * it must not fail the poll, whose quotes (and their volume) would be lost.
+   */
+  private saveSession(): void {
+    try {
+      this.options.cookies?.save(this.jar);
+      this.sessionNotSaved = undefined;
+    } catch (error) {
+      this.sessionNotSaved = error instanceof Error ? error.message : String(error);
     }
   }
 
