@@ -210,3 +210,30 @@ async function readTopic(brokers: string[], topic: string, count: number): Promi
   await consumer.disconnect();
   return got;
 }
+
+describe('Kafka bus without a cluster', () => {
+  it('says the cluster is unreachable, keeps what was published, and closes promptly', async () => {
+    const { KafkaBus } = await import('../../engine/bus/kafka/kafka-bus.ts');
+    const { KafkaSettingsSchema } = await import('../../engine/domain/bus-settings.ts');
+    const bus = new KafkaBus({
+      settings: KafkaSettingsSchema.parse({ brokers: ['127.0.0.1:1'] }),
+      topic: 'nowhere.ticks',
+      partitions: 1,
+      groupId: 'nowhere',
+      probeEveryMs: 200,
+    });
+    await bus.subscribe({ groupId: 'nowhere', resumeOffset: () => undefined, onBatch: async () => undefined });
+    await bus.publish(tickStream(10));
+    const health = await waitFor(
+      () => bus.health(),
+      (h) => (h.error ?? '').includes('127.0.0.1:1'),
+      'the error in the status',
+      20_000,
+    );
+    expect(health.connected).toBe(false);
+    expect(health.buffered).toBe(10);
+    const started = Date.now();
+    await bus.close();
+    expect(Date.now() - started).toBeLessThan(5_000);
+  }, 30_000);
+});

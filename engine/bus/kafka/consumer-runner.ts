@@ -21,6 +21,7 @@ export class ConsumerRunner {
   error: string | undefined;
   private readonly consumer: Consumer;
   private readonly target: TickConsumer;
+  private listening = false;
 
   constructor(consumer: Consumer, topic: string, target: TickConsumer) {
     this.consumer = consumer;
@@ -28,8 +29,12 @@ export class ConsumerRunner {
     this.target = target;
   }
 
+  /** Subscribes and runs; may be called again after a failure (the bus retries until the cluster answers). */
   async start(): Promise<void> {
-    this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => this.onJoin(event.payload.memberAssignment));
+    if (!this.listening) {
+      this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => this.onJoin(event.payload.memberAssignment));
+      this.listening = true;
+    }
     await this.consumer.subscribe({ topic: this.topic, fromBeginning: true });
     await this.consumer.run({
       autoCommit: true,

@@ -49,7 +49,9 @@ export class KafkaBus implements TickBus {
   private setupError: string | undefined;
   private topicsReady = false;
   private ready: Promise<void>;
+  private closing = false;
   private closed = false;
+  private producerConnected = false;
   private probeTimer: NodeJS.Timeout | undefined;
   private readonly produceRate = new RateMeter();
   private readonly consumeRate = new RateMeter();
@@ -130,13 +132,16 @@ export class KafkaBus implements TickBus {
   }
 
   async close(): Promise<void> {
-    if (this.closed) return;
+    if (this.closing) return;
+    this.closing = true; // stops the connect loops, so `ready` settles even with no cluster
     clearInterval(this.probeTimer);
     await this.ready.catch(() => undefined);
     // Graceful: what the producer holds goes to the broker before the app lets go of it.
-    await this.ticksOut.flush(CLOSE_FLUSH_MS);
-    await this.lettersOut.flush(1_000);
-    await this.companiesOut.flush(1_000);
+    if (this.producerConnected) {
+      await this.ticksOut.flush(CLOSE_FLUSH_MS);
+      await this.lettersOut.flush(1_000);
+      await this.companiesOut.flush(1_000);
+    }
     this.closed = true;
     for (const out of [this.ticksOut, this.lettersOut, this.companiesOut]) out.stop();
     await Promise.allSettled([this.consumer?.disconnect(), this.producer.disconnect(), this.admin.disconnect()]);
@@ -145,10 +150,10 @@ export class KafkaBus implements TickBus {
   /**
    * Creates the topics, then starts the consumer and connects the producer independently (an
    * engine that only consumes must not wait on a producer), retrying each until the cluster
-   * answers or the bus closes. Settles when the producer is connected.
+   * answers or the bus closes. Settles when the producer is connected or the bus is closing.
    */
   private async connect(): Promise<void> {
-    await this.retrying('Kafka', async () => {
+    const topicsReady = await this.retrying('Kafka', async () => {
       const caProblem = checkTlsCaFile(this.options.settings);
       if (caProblem) throw new Error(`TLS certificate authority ${this.options.settings.tlsCaFile}: ${caProblem}`);
       await this.admin.connect();
@@ -163,28 +168,31 @@ export class KafkaBus implements TickBus {
         this.options.settings.createTopics,
       );
     });
+    if (!topicsReady) return;
     this.topicsReady = true;
     void this.startConsumer();
     void this.probe();
-    await this.retrying('Kafka producer', () => this.producer.connect());
+    this.producerConnected = await this.retrying('Kafka producer', () => this.producer.connect());
   }
 
-  private async retrying(what: string, attempt: () => Promise<void>): Promise<void> {
-    while (!this.closed) {
+  /** Tries until it works (true) or the bus is closing (false); the status shows each failure. */
+  private async retrying(what: string, attempt: () => Promise<void>): Promise<boolean> {
+    while (!this.closing) {
       try {
         await attempt();
         this.setupError = undefined;
-        return;
+        return true;
       } catch (error) {
         this.setupError = `${what} at ${this.options.settings.brokers.join(', ')}: ${describeKafkaError(error)}`;
         await new Promise((resolve) => setTimeout(resolve, CONNECT_RETRY_MS));
       }
     }
+    return false;
   }
 
   private async startConsumer(): Promise<void> {
-    if (this.closed || !this.target || !this.topicsReady || this.consumer) return;
-    this.consumer = this.kafka.consumer({
+    if (this.closing || !this.target || !this.topicsReady || this.consumer) return;
+    const consumer = this.kafka.consumer({
       groupId: this.groupId,
       sessionTimeout: this.options.settings.sessionTimeoutMs,
       heartbeatInterval: Math.max(100, Math.floor(this.options.settings.sessionTimeoutMs / 10)),
@@ -196,13 +204,13 @@ export class KafkaBus implements TickBus {
       // A crashed consumer restarts itself: the engine resumes from SQLite, so a restart is always safe.
       retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 5_000 },
     });
-    this.runner = new ConsumerRunner(this.consumer, this.topic, this.target);
-    try {
-      await this.consumer.connect();
-      await this.runner.start();
-    } catch (error) {
-      this.setupError = `Kafka consumer: ${describeKafkaError(error)}`;
-    }
+    this.consumer = consumer;
+    this.runner = new ConsumerRunner(consumer, this.topic, this.target);
+    const started = await this.retrying('Kafka consumer', async () => {
+      await consumer.connect();
+      await this.runner!.start();
+    });
+    if (!started) await consumer.disconnect().catch(() => undefined);
   }
 
   private async probe(): Promise<void> {
