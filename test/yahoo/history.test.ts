@@ -8,6 +8,7 @@ import { CompanyRepo } from '../../engine/store/company-repo.ts';
 import { openDatabase, type SqliteDatabase } from '../../engine/store/database.ts';
 import { MarketStore } from '../../engine/store/market-store.ts';
 import { startOn, yahooHarness, type Harness } from './helpers.ts';
+import { until } from '../unit/helpers.ts';
 
 /** The recorded daily AAPL bars run to 2020-11-06; the feed starts watching during that day. */
 const START = Date.UTC(2020, 10, 6, 15, 0, 20);
@@ -82,6 +83,27 @@ describe('Yahoo profiles and history for watched symbols', () => {
     expect(requests()).toBe(2);
     expect(companies.get('AAPL')?.updatedAt).toBe(START + PROFILE_MAX_AGE_MS);
     await yh.stop();
+  });
+
+  it('stop() does not wait for the rest of a backfill: no range is asked for after it', async () => {
+    h = yahooHarness({ now: START, timeoutMs: 300 });
+    db = openDatabase(':memory:');
+    const yh = new YahooHistory({
+      client: () => h!.source.client,
+      liveSince: (s) => h!.source.liveSince(s),
+      companies: new CompanyRepo(db),
+      candles: new BackfillCandles(db),
+      intervals: INTERVALS,
+      now: () => START,
+      ranges: () => [DAILY, DAILY, DAILY],
+    });
+    await startOn(h, ['AAPL']);
+    h.fixtures.always('/v8/finance/chart', { kind: 'timeout' }); // a dead connection: each range waits for its timeout
+    const charts = () => h!.fixtures.log.filter((k) => k.includes('/v8/finance/chart')).length;
+    yh.watch(['AAPL']);
+    await until(() => charts() === 1, 'the first range asked for', 2_000);
+    await yh.stop();
+    expect(charts()).toBe(1);
   });
 
   it('shows its work in the source status line', async () => {

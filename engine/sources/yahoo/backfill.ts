@@ -137,6 +137,8 @@ export interface BackfillOptions {
   ranges?: readonly BackfillRange[];
   days?: ExchangeDays;
   onProgress?: (progress: BackfillProgress) => void;
+  /** Checked before each range: true once the work should end (the feed is stopping). */
+  stopped?: () => boolean;
 }
 
 /** Downloads a symbol's history range by range and fills the empty candle windows before the cutoff. */
@@ -152,6 +154,7 @@ export async function backfillSymbol(
   let written = 0;
   let done = 0;
   for (const range of ranges) {
+    if (options.stopped?.()) break;
     try {
       const result: unknown = await client.chart(
         symbol,

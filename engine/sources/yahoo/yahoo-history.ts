@@ -114,6 +114,8 @@ export class YahooHistory {
       intervals: this.options.intervals,
       ...(ranges ? { ranges } : {}),
       onProgress: ({ done, total }) => this.options.onActivity?.(`Backfilling ${symbol}: ${done} of ${total} ranges`),
+      // A settings save or shutdown waits on stop(): it should not wait for every range to time out.
+      stopped: () => this.stopped,
     });
     for (const { range, error } of result.failed) this.failures.push(`history ${symbol} ${range.interval}: ${error}`);
     if (result.candles > 0) this.options.onStored?.(symbol, 'history');
