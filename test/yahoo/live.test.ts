@@ -174,6 +174,15 @@ describe('Yahoo live quotes on recorded exchanges', () => {
       expect(h.emitted.flat().map((t) => t.symbol)).toEqual(['AAPL']);
       expect(h.source.status().state).toBe('live');
       expect(h.source.status().message).toMatch(/^Market closed: 1 symbol every 60 s · Yahoo session not saved: /);
+
+      // A refused session is forgotten; a file that cannot be removed must not stop the polling.
+      h.fixtures.inject('quote?symbols', { kind: 'status', status: 401 });
+      await h.source.pollNow();
+      expect(h.source.status().state).toBe('delayed');
+      h.fixtures.inject('quote?symbols', editQuote('AAPL', (row) => (row.regularMarketPrice = 250)));
+      await h.source.pollNow();
+      expect(h.source.status().state).toBe('live');
+      expect(h.emitted.at(-1)?.map((t) => t.price)).toEqual([250]);
     } finally {
       cleanup();
     }

@@ -202,7 +202,12 @@ export class YahooSource implements TickSource {
 
   /** Yahoo no longer accepts the cookie or crumb: forget them, so the next call shakes hands again. */
   private newSession(): void {
-    this.options.cookies?.clear();
+    try {
+      this.options.cookies?.clear();
+    } catch (error) {
+      // Throwing here would reject the poll chain and end polling for good.
+      this.sessionNotSaved = error instanceof Error ? error.message : String(error);
+    }
     this.jar = new ExtendedCookieJar();
     this.clientValue = this.options.client(this.jar);
   }
