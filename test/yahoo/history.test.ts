@@ -106,6 +106,18 @@ describe('Yahoo profiles and history for watched symbols', () => {
     expect(charts()).toBe(1);
   });
 
+  it('says in the status line when a profile or a history range could not be fetched', async () => {
+    h = yahooHarness({ now: START });
+    const activity: string[] = [];
+    const { yh } = history(h, { value: START }, activity);
+    await startOn(h, ['AAPL']);
+    h.fixtures.inject('/v8/finance/chart', { kind: 'status', status: 500 });
+    yh.watch(['AAPL']);
+    await yh.idle();
+    expect(yh.failures).toEqual([expect.stringMatching(/^history AAPL 1d: .*HTTP 500/)]);
+    expect(activity.at(-1)).toMatch(/^History of AAPL incomplete: .*HTTP 500/);
+  });
+
   it('shows its work in the source status line', async () => {
     h = yahooHarness({ now: START });
     await startOn(h, ['AAPL']);

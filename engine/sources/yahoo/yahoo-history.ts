@@ -37,8 +37,10 @@ export class YahooHistory {
   private running: Promise<void> | undefined;
   private stopped = false;
   private refreshTimer: NodeJS.Timeout | undefined;
-  /** Failures of the last jobs, kept for the pipeline view and tests. */
+  /** Failures of the last jobs (the newest 100), for tests; the newest also stays in the status line. */
   readonly failures: string[] = [];
+  /** What went wrong last in the current round of work, shown once the queue is idle. */
+  private lastProblem: string | undefined;
 
   constructor(options: YahooHistoryOptions) {
     this.options = options;
@@ -79,6 +81,7 @@ export class YahooHistory {
   }
 
   private async drain(): Promise<void> {
+    this.lastProblem = undefined;
     try {
       while (!this.stopped && (this.queued.length > 0 || this.staleProfiles.size > 0)) {
         if (this.staleProfiles.size > 0) {
@@ -94,7 +97,7 @@ export class YahooHistory {
         this.done.add(symbol);
       }
     } finally {
-      this.options.onActivity?.(undefined);
+      this.options.onActivity?.(this.lastProblem);
       this.running = undefined;
     }
   }
@@ -103,7 +106,8 @@ export class YahooHistory {
     this.options.onActivity?.(`Company info for ${symbols.join(', ')}`);
     const result = await refreshCompanyProfiles(this.options.client(), this.options.companies, symbols, this.now());
     for (const symbol of result.updated) this.options.onStored?.(symbol, 'profile');
-    for (const { symbol, error } of result.failed) this.failures.push(`profile ${symbol}: ${error}`);
+    for (const { symbol, error } of result.failed)
+      this.failed(`profile ${symbol}: ${error}`, `Company info for ${symbol} unavailable: ${error}`);
   }
 
   private async backfill(symbol: string): Promise<void> {
@@ -117,7 +121,14 @@ export class YahooHistory {
       // A settings save or shutdown waits on stop(): it should not wait for every range to time out.
       stopped: () => this.stopped,
     });
-    for (const { range, error } of result.failed) this.failures.push(`history ${symbol} ${range.interval}: ${error}`);
+    for (const { range, error } of result.failed)
+      this.failed(`history ${symbol} ${range.interval}: ${error}`, `History of ${symbol} incomplete: ${error}`);
     if (result.candles > 0) this.options.onStored?.(symbol, 'history');
+  }
+
+  private failed(record: string, forUser: string): void {
+    this.failures.push(record);
+    if (this.failures.length > 100) this.failures.shift();
+    this.lastProblem = forUser;
   }
 }

@@ -183,7 +183,8 @@ export class YahooSource implements TickSource {
       this.failed = { failure, retryAt: this.now() + delay };
       this.schedule(delay);
     } finally {
-      this.resolveFirst(this.status());
+      // The feed's own state: background work (profiles, backfill) is not what the first poll found.
+      this.resolveFirst({ kind: 'yahoo', ...this.describe() });
     }
   }
 
