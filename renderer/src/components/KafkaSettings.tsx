@@ -113,7 +113,7 @@ export function KafkaSettings(props: {
             'bus.kafka.brokers',
             draft.brokers,
             (v) => onChange({ brokers: v }),
-            'host:port, separated by commas. `npm run kafka:local` starts one on 127.0.0.1:9092',
+            'host:port, separated by commas (npm run kafka:local starts one on 127.0.0.1:9092)',
           )}
           {field('Topic', 'bus.topic', draft.topic, (v) => onChange({ topic: v }))}
           {field(
