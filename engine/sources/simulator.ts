@@ -128,7 +128,7 @@ export class MarketSimulator implements TickSource {
       const random = new SeededRandom(hashSeed(this.options.seed, symbol));
       model = {
         random,
-        price: 10 + random.next() * 490,
+        price: firstPrice(random),
         drift: -0.1 + random.next() * 0.35,
         volatility: 0.15 + random.next() * 0.45,
         lastTs: ts,
@@ -137,6 +137,16 @@ export class MarketSimulator implements TickSource {
     }
     return model;
   }
+}
+
+/** Where a simulated symbol's price starts: the first draw of its own random stream. */
+function firstPrice(random: SeededRandom): number {
+  return 10 + random.next() * 490;
+}
+
+/** The price a symbol starts at under this seed, so its made-up profile (52-week range...) fits it. */
+export function simulatedStartPrice(seed: number, symbol: string): number {
+  return firstPrice(new SeededRandom(hashSeed(seed, symbol)));
 }
 
 function roundPrice(price: number): number {

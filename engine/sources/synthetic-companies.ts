@@ -1,5 +1,6 @@
 import type { CompanyProfile } from '../domain/company.ts';
 import { SeededRandom, hashSeed } from './random.ts';
+import { simulatedStartPrice } from './simulator.ts';
 
 /** Sectors and industries the simulated market spreads its companies over. */
 const INDUSTRIES: ReadonlyArray<readonly [sector: string, industry: string]> = [
@@ -47,8 +48,10 @@ export function syntheticCompany(seed: number, symbol: string, now = Date.now())
   const [sector, industry] = INDUSTRIES[random.int(INDUSTRIES.length)]!;
   const [country, currency, exchange] = COUNTRIES[random.int(COUNTRIES.length)]!;
   const trailingPe = round(8 + random.next() * 40, 2);
-  const high = round(50 + random.next() * 450, 2);
-  const low = round(high * (0.5 + random.next() * 0.3), 2);
+  // The 52-week range brackets the simulator's starting price, so the profile and the chart agree.
+  const start = simulatedStartPrice(seed, symbol);
+  const high = round(start * (1.05 + random.next() * 0.5), 2);
+  const low = round(start * (0.55 + random.next() * 0.4), 2);
   return {
     symbol,
     shortName: `${symbol} Corp.`,

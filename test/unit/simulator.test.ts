@@ -2,6 +2,7 @@ import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { validateTick, type Tick } from '../../engine/domain/tick.ts';
 import { MarketSimulator } from '../../engine/sources/simulator.ts';
+import { syntheticCompany } from '../../engine/sources/synthetic-companies.ts';
 
 const T0 = 1_700_000_000_000;
 
@@ -201,5 +202,16 @@ describe('MarketSimulator', () => {
     expect(count).toBeGreaterThan(0);
     await new Promise((resolve) => setTimeout(resolve, 40));
     expect(emitted.flat().length).toBe(count); // nothing after stop
+  });
+});
+
+describe('synthetic company profiles', () => {
+  it('bracket the simulated price with their 52-week range, so the profile and the chart agree', () => {
+    for (const symbol of ['AAPL', 'MSFT', 'NVDA', 'AMZN', 'BRK-B', 'TSLA']) {
+      const first = new MarketSimulator({ seed: 42, ticksPerSecond: 1 }).trade(symbol, 1_700_000_000_000);
+      const profile = syntheticCompany(42, symbol);
+      expect(profile.fiftyTwoWeekLow!, symbol).toBeLessThan(first.price);
+      expect(profile.fiftyTwoWeekHigh!, symbol).toBeGreaterThan(first.price);
+    }
   });
 });
