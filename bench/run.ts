@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { aggregationBench, blockingBench, makeTicks, persistenceBench } from './engine.bench.ts';
 import { formatTable, type BenchResult } from './harness.ts';
 import { kafkaBenches } from './kafka.bench.ts';
+import { rendererBenches } from './renderer.bench.ts';
 
 const { values } = parseArgs({ options: { json: { type: 'string' } } });
 
@@ -19,6 +20,10 @@ results.push(await blockingBench(ticks.slice(0, 200_000)));
 // A real broker from Maven Central's jars (Java 17); MARKET_MONITOR_SKIP_KAFKA=1 leaves it out.
 if (process.env.MARKET_MONITOR_SKIP_KAFKA === '1') console.log('Kafka benchmarks skipped: MARKET_MONITOR_SKIP_KAFKA=1');
 else results.push(...(await kafkaBenches(ticks.slice(0, 200_000), ticks.slice(0, 10_000))));
+
+// Debian's Chromium against the headless host; skipped, with the reason, where it cannot run
+// (MARKET_MONITOR_SKIP_RENDERER=1, no Chromium, or no `npm run build:renderer` yet).
+results.push(...(await rendererBenches()));
 
 console.log(formatTable(results));
 if (values.json) {

@@ -13,10 +13,12 @@ export interface RunningApp {
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 
-/** Starts the real command line (`market-monitor serve`) on a free port with a fresh database. */
-export async function startHeadlessApp(extraArgs: string[] = []): Promise<RunningApp> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mm-e2e-'));
-  const dbPath = path.join(dir, 'market-monitor.db');
+/** Starts the real command line (`market-monitor serve`) on a free port with a fresh database (or `options.dbPath`). */
+export async function startHeadlessApp(
+  extraArgs: string[] = [],
+  options: { dbPath?: string } = {},
+): Promise<RunningApp> {
+  const dbPath = options.dbPath ?? path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mm-e2e-')), 'market-monitor.db');
   const child = spawn(
     process.execPath,
     [path.join(ROOT, 'bin', 'market-monitor.mjs'), 'serve', '--port', '0', '--db', dbPath, ...extraArgs],
