@@ -3,9 +3,12 @@ import type { AnalysisInfo } from '../../../engine/api/contract.ts';
 import { INTERVALS, type Interval } from '../../../engine/domain/interval.ts';
 import { ApiCallError, type ApiClient } from '../api/client.ts';
 import { formatDay, formatInteger, formatPercent, formatPrice, formatTime } from '../format.ts';
+import { GrowthHeatmap } from './GrowthHeatmap.tsx';
 
 type Cell = string | number | null;
 interface Result {
+  /** The analysis these rows are of (the view may have moved on to another one meanwhile). */
+  name: string;
   columns: AnalysisInfo['columns'];
   rows: Record<string, Cell>[];
 }
@@ -23,6 +26,9 @@ export function AnalysesView({ api }: { api: ApiClient }) {
   const [result, setResult] = useState<Result | null>(null);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [exporting, setExporting] = useState(false);
+  const [display, setDisplay] = useState<'heatmap' | 'table'>('heatmap');
+  /** The growth analyses also have a heatmap; the group they are by is in their name. */
+  const groupBy = /^growth-by-(.+)$/.exec(name)?.[1];
 
   useEffect(() => {
     api.call('analyses.list', {}).then(setAnalyses, () => undefined);
@@ -40,7 +46,8 @@ export function AnalysesView({ api }: { api: ApiClient }) {
 
   const run = async () => {
     try {
-      setResult(await api.call('analyses.run', request()));
+      const asked = name;
+      setResult({ name: asked, ...(await api.call('analyses.run', request())) });
       setErrors({});
     } catch (e) {
       setErrors(e instanceof ApiCallError ? fieldErrors(e) : { form: String(e) });
@@ -123,7 +130,21 @@ export function AnalysesView({ api }: { api: ApiClient }) {
       </form>
       {info && <p className="analysis-description">{info.description}</p>}
       {errors.form && <p className="field-error">{errors.form}</p>}
-      {result && <ResultTable result={result} />}
+      {groupBy && (
+        <div className="segmented" role="group" aria-label="Show as">
+          {(['heatmap', 'table'] as const).map((d) => (
+            <button key={d} type="button" aria-pressed={display === d} onClick={() => setDisplay(d)}>
+              {d === 'heatmap' ? 'Heatmap' : 'Table'}
+            </button>
+          ))}
+        </div>
+      )}
+      {result?.name === name &&
+        (groupBy && display === 'heatmap' ? (
+          <GrowthHeatmap rows={result.rows} groupLabel={groupBy[0]!.toUpperCase() + groupBy.slice(1)} />
+        ) : (
+          <ResultTable result={result} />
+        ))}
     </section>
   );
 }
