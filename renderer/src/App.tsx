@@ -12,6 +12,8 @@ import { StatusBar } from './components/StatusBar.tsx';
 import { Toasts } from './components/Toasts.tsx';
 import { Watchlist } from './components/Watchlist.tsx';
 import { ShortcutHelp } from './components/ShortcutHelp.tsx';
+import { CommandPalette } from './components/CommandPalette.tsx';
+import { usePaletteActions } from './palette-actions.ts';
 import { alt, plainKey, useShortcuts, type Shortcut } from './shortcuts.ts';
 import { applyTheme, useTheme } from './theme.ts';
 import {
@@ -68,6 +70,7 @@ export function App({ api }: { api: ApiClient }) {
 
   const theme = useTheme(api);
   const [showHelp, setShowHelp] = useState(false);
+  const [showPalette, setShowPalette] = useState(false);
   const shortcuts = useMemo<Shortcut[]>(
     () => [
       ...(['chart', 'analyses', 'alerts', 'pipeline', 'settings'] as const).map((v, i) => ({
@@ -104,6 +107,12 @@ export function App({ api }: { api: ApiClient }) {
         },
       },
       { keys: '?', description: 'Show these shortcuts', matches: plainKey('?'), run: () => setShowHelp((v) => !v) },
+      {
+        keys: 'Ctrl+K',
+        description: 'Command palette',
+        matches: (e) => (e.ctrlKey || e.metaKey) && !e.altKey && e.key.toLowerCase() === 'k',
+        run: () => setShowPalette((v) => !v),
+      },
     ],
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [],
@@ -136,6 +145,18 @@ export function App({ api }: { api: ApiClient }) {
       .catch((e: Error) => setLocalNotice({ level: 'error', message: e.message }));
   };
 
+  const paletteActions = usePaletteActions({
+    api,
+    shortcuts,
+    theme,
+    paused: status?.source.state === 'paused',
+    onView: changeView,
+    onItems: setItems,
+    onTogglePause: togglePause,
+    onShowHelp: () => setShowHelp(true),
+    onNotice: setLocalNotice,
+  });
+
   const current =
     activePanel.symbol !== null && items.some((i) => i.symbol === activePanel.symbol) ? activePanel.symbol : null;
   return (
@@ -159,7 +180,7 @@ export function App({ api }: { api: ApiClient }) {
         <main className="workspace">
           <div className="sidebar">
             <Watchlist api={api} items={items} selected={current} onSelect={select} onChange={setItems} />
-            {current && <CompanyCard api={api} symbol={current} />}
+            {current && <CompanyCard api={api} symbol={current} quote={items.find((i) => i.symbol === current)} />}
           </div>
           <ChartWorkspace key={theme} api={api} layout={layout} items={items} onLayoutChange={changeLayout} />
         </main>
@@ -172,6 +193,13 @@ export function App({ api }: { api: ApiClient }) {
         </main>
       )}
       {showHelp && <ShortcutHelp shortcuts={shortcuts} onClose={() => setShowHelp(false)} />}
+      {showPalette && (
+        <CommandPalette
+          actions={paletteActions.actions}
+          fromQuery={paletteActions.fromQuery}
+          onClose={() => setShowPalette(false)}
+        />
+      )}
       <StatusBar status={status} connection={connection} onTogglePause={togglePause} />
       <Toasts api={api} local={localNotice} />
     </div>

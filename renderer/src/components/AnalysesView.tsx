@@ -124,7 +124,7 @@ export function AnalysesView({ api }: { api: ApiClient }) {
           To
           <input type="date" value={to} onChange={(e) => setTo(e.target.value)} />
         </label>
-        <button type="button" className="primary" onClick={exportCsv} disabled={exporting}>
+        <button type="button" className="primary" onClick={exportCsv} disabled={exporting} data-action="export-csv">
           {exporting ? 'Exporting…' : 'Export CSV'}
         </button>
       </form>

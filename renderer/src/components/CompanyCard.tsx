@@ -1,16 +1,30 @@
 import { useEffect, useState } from 'react';
-import type { CommandOutput } from '../../../engine/api/contract.ts';
+import type { CommandOutput, WatchItem } from '../../../engine/api/contract.ts';
 import type { ApiClient } from '../api/client.ts';
-import { formatPrice, formatVolume } from '../format.ts';
+import { formatInteger, formatPercent, formatPrice, formatVolume } from '../format.ts';
+import { RangeBar } from './RangeBar.tsx';
 
 type Company = NonNullable<CommandOutput<'companies.get'>>;
 
-/** The selected symbol's profile: what Grafana's fundamentals board showed in the seed system. */
-export function CompanyCard({ api, symbol }: { api: ApiClient; symbol: string }) {
-  const [company, setCompany] = useState<Company | null>(null);
+interface Props {
+  api: ApiClient;
+  symbol: string;
+  /** The symbol's live quote from the watchlist: last price, day open and volume. */
+  quote?: WatchItem | undefined;
+}
+
+/**
+ * The selected symbol in detail: its live quote, where the price sits in its 52-week range, and the
+ * company profile (what Grafana's fundamentals board showed in the seed system). Every row is there
+ * from the first render, with a dash until its value arrives, so nothing moves when data comes in.
+ */
+export function CompanyCard({ api, symbol, quote }: Props) {
+  /** undefined while loading, null when there is no profile. */
+  const [company, setCompany] = useState<Company | null | undefined>(undefined);
 
   useEffect(() => {
     let live = true;
+    setCompany(undefined);
     api.call('companies.get', { symbol }).then(
       (c) => live && setCompany(c),
       () => live && setCompany(null),
@@ -20,23 +34,46 @@ export function CompanyCard({ api, symbol }: { api: ApiClient; symbol: string })
     };
   }, [api, symbol]);
 
-  if (!company) return <div className="company-card empty">No company profile for {symbol} yet.</div>;
+  const last = quote?.last?.price ?? null;
+  const change = last !== null && quote?.dayOpen ? (last - quote.dayOpen) / quote.dayOpen : null;
+  const currency = company?.currency ?? '';
   const facts: Array<[string, string | null]> = [
-    ['Sector', company.sector],
-    ['Industry', company.industry],
-    ['Country', company.country],
-    ['Exchange', company.exchange],
-    ['Market cap', company.marketCap === null ? null : `${formatVolume(company.marketCap)} ${company.currency ?? ''}`],
-    ['P/E (trailing)', num(company.trailingPe)],
-    ['P/E (forward)', num(company.forwardPe)],
-    ['52-week low', num(company.fiftyTwoWeekLow)],
-    ['52-week high', num(company.fiftyTwoWeekHigh)],
-    ['50-day average', num(company.fiftyDayAverage)],
-    ['Short ratio', num(company.shortRatio)],
+    ['Day volume', quote ? formatInteger(quote.dayVolume) : null],
+    ['Sector', company?.sector ?? null],
+    ['Industry', company?.industry ?? null],
+    ['Country', company?.country ?? null],
+    ['Exchange', company?.exchange ?? null],
+    ['Market cap', company?.marketCap == null ? null : `${formatVolume(company.marketCap)} ${currency}`.trim()],
+    ['P/E (trailing)', num(company?.trailingPe)],
+    ['P/E (forward)', num(company?.forwardPe)],
+    ['52-week low', num(company?.fiftyTwoWeekLow)],
+    ['52-week high', num(company?.fiftyTwoWeekHigh)],
+    ['50-day average', num(company?.fiftyDayAverage)],
+    ['Short ratio', num(company?.shortRatio)],
   ];
+  const name = company?.longName ?? company?.shortName ?? null;
   return (
-    <div className="company-card" data-testid="company-card">
-      <h3 title={company.longName ?? undefined}>{company.longName ?? company.shortName ?? symbol}</h3>
+    <section className="company-card" data-testid="company-card" aria-label={`${symbol} details`}>
+      <header className="company-head">
+        <h3 title={name ?? undefined}>
+          {symbol}
+          <span className="company-name">{name ?? (company === null ? 'No company profile yet' : '\u00a0')}</span>
+        </h3>
+        <div className="company-quote">
+          <span className="company-last" data-testid="detail-last">
+            {last === null ? '—' : formatPrice(last)}
+          </span>
+          <span className={change === null ? 'muted' : change >= 0 ? 'up' : 'down'} data-testid="detail-change">
+            {change === null ? '—' : formatPercent(change)}
+          </span>
+        </div>
+      </header>
+      <RangeBar
+        low={company?.fiftyTwoWeekLow ?? null}
+        high={company?.fiftyTwoWeekHigh ?? null}
+        value={last}
+        average={company?.fiftyDayAverage ?? null}
+      />
       <dl>
         {facts.map(([label, value]) => (
           <div key={label}>
@@ -45,8 +82,14 @@ export function CompanyCard({ api, symbol }: { api: ApiClient; symbol: string })
           </div>
         ))}
       </dl>
-    </div>
+      {company === null && (
+        <p className="company-hint">
+          Profiles come from Yahoo Finance (Settings → Source) or the simulator's made-up companies; this symbol has
+          none stored yet.
+        </p>
+      )}
+    </section>
   );
 }
 
-const num = (n: number | null) => (n === null ? null : formatPrice(n));
+const num = (n: number | null | undefined) => (n == null ? null : formatPrice(n));
