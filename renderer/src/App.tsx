@@ -124,7 +124,14 @@ export function App({ api }: { api: ApiClient }) {
 
   // Panels show symbols that exist: a removed symbol's panels move to the first one on the list.
   useEffect(() => {
-    if (!liveItems || liveItems.length === 0) return;
+    if (!liveItems) return;
+    if (liveItems.length === 0) {
+      // An empty watchlist empties the panels too: they then say how to add a symbol.
+      if (layout.panels.some((p) => p.symbol !== null)) {
+        changeLayout({ ...layout, panels: layout.panels.map((p) => ({ ...p, symbol: null })) });
+      }
+      return;
+    }
     const known = new Set(liveItems.map((i) => i.symbol));
     if (layout.panels.every((p) => p.symbol !== null && known.has(p.symbol))) return;
     changeLayout({

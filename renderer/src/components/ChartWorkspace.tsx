@@ -108,7 +108,10 @@ export function ChartWorkspace({ api, layout, items, onLayoutChange }: Props) {
               />
             ) : (
               <div className="chart-panel empty-state">
-                <p>Add a symbol to the watchlist to see its live chart.</p>
+                <p>
+                  Add a symbol to the watchlist to see its live chart: type it in the box on the left, or press{' '}
+                  <kbd>/</kbd>. <kbd>Ctrl+K</kbd> lists every command.
+                </p>
               </div>
             )}
           </div>

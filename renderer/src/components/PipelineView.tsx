@@ -74,6 +74,9 @@ export function PipelineView({ api, status }: { api: ApiClient; status: Status |
           <article className="card" data-testid="pipeline-mirror">
             <h3>InfluxDB mirror</h3>
             <p className={`state ${MIRROR_TONE[mirror.state]}`}>{mirror.state}</p>
+            {mirror.state === 'off' && (
+              <p className="muted wrap">For Grafana: Settings → InfluxDB mirror writes the same series to InfluxDB.</p>
+            )}
             {mirror.state !== 'off' && (
               <>
                 <p className="muted" title={mirror.target}>
