@@ -9,6 +9,11 @@ export interface BufferedProducerOptions {
   maxBatch?: number;
   /** Settles once the producer is connected; sends wait for it instead of failing. */
   ready?: Promise<void>;
+  /**
+   * Replaces the producer when the broker no longer accepts its sequence (its state was lost):
+   * without a new producer session every later send would be refused and the bus would stall.
+   */
+  recover?: () => Promise<void>;
 }
 
 const BACKOFF_START_MS = 250;
@@ -23,8 +28,10 @@ export class BufferedProducer {
   readonly topic: string;
   readonly capacity: number;
   private readonly maxBatch: number;
-  private readonly producer: Producer;
+  private producer: Producer;
   private readonly ready: Promise<void>;
+  private readonly recover: (() => Promise<void>) | undefined;
+  private inFlight: Message[] | undefined;
   private chunks: Message[][] = [];
   private queued = 0;
   private pumping = false;
@@ -40,6 +47,12 @@ export class BufferedProducer {
     this.capacity = options.capacity;
     this.maxBatch = options.maxBatch ?? 5_000;
     this.ready = options.ready ?? Promise.resolve();
+    this.recover = options.recover;
+  }
+
+  /** Sends go through this producer from now on (after the bus replaced a fenced one). */
+  useProducer(producer: Producer): void {
+    this.producer = producer;
   }
 
   get buffered(): number {
@@ -76,9 +89,13 @@ export class BufferedProducer {
     try {
       await this.ready;
       while (this.queued > 0 && !this.stopped) {
-        const batch = this.peek();
+        // A failed batch is retried exactly as it was: the broker may have written it before the
+        // answer was lost, and the idempotent producer's retry is recognised as a duplicate only
+        // when it carries the same records. A bigger batch would be refused as out of sequence.
+        const batch = (this.inFlight ??= this.peek());
         try {
           await this.producer.send({ topic: this.topic, messages: batch, acks: -1 });
+          this.inFlight = undefined;
           this.take(batch.length);
           this.sent += batch.length;
           this.failures = 0;
@@ -87,6 +104,10 @@ export class BufferedProducer {
         } catch (error) {
           this.failures++;
           this.error = describeKafkaError(error);
+          if (this.recover && isSequenceError(error)) {
+            this.error += ' (the producer starts a new session; this batch may be written twice)';
+            await this.recover();
+          }
           await sleep(backoff(this.failures));
         }
       }
@@ -127,6 +148,16 @@ export class BufferedProducer {
     this.waiters = [];
     for (const resolve of waiters) resolve();
   }
+}
+
+const SEQUENCE_ERRORS = new Set(['OUT_OF_ORDER_SEQUENCE_NUMBER', 'UNKNOWN_PRODUCER_ID', 'INVALID_PRODUCER_EPOCH']);
+
+/** kafkajs wraps the broker's protocol error in its retry error: look at both. */
+function isSequenceError(error: unknown): boolean {
+  for (let e: unknown = error; e instanceof Error; e = (e as { cause?: unknown }).cause) {
+    if (SEQUENCE_ERRORS.has((e as { type?: string }).type ?? '')) return true;
+  }
+  return false;
 }
 
 /** Exponential backoff with full jitter, so many clients coming back do not hit the broker in step. */

@@ -37,7 +37,8 @@ export class KafkaBus implements TickBus {
   readonly groupId: string;
   private readonly options: KafkaBusOptions;
   private readonly kafka: KafkaClient;
-  private readonly producer: Producer;
+  private producer: Producer;
+  private replacing: Promise<void> | undefined;
   private readonly admin: Admin;
   private readonly ticksOut: BufferedProducer;
   private readonly lettersOut: BufferedProducer;
@@ -61,18 +62,24 @@ export class KafkaBus implements TickBus {
     this.topic = options.topic;
     this.groupId = options.groupId;
     this.kafka = createKafkaClient(options.settings);
-    // Idempotent: a retried send after a lost acknowledgement is not written twice.
-    this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    this.producer = this.newProducer();
     this.admin = this.kafka.admin();
     this.ready = this.connect();
     const capacity = options.settings.bufferCapacity;
     const ready = this.ready;
-    this.ticksOut = new BufferedProducer(this.producer, { topic: this.topic, capacity, ready });
-    this.lettersOut = new BufferedProducer(this.producer, { topic: options.settings.dlqTopic, capacity, ready });
+    const recover = () => this.replaceProducer();
+    this.ticksOut = new BufferedProducer(this.producer, { topic: this.topic, capacity, ready, recover });
+    this.lettersOut = new BufferedProducer(this.producer, {
+      topic: options.settings.dlqTopic,
+      capacity,
+      ready,
+      recover,
+    });
     this.companiesOut = new BufferedProducer(this.producer, {
       topic: options.settings.companiesTopic,
       capacity: 10_000,
       ready,
+      recover,
     });
     this.probeTimer = setInterval(() => void this.probe(), options.probeEveryMs ?? 2_000);
     this.probeTimer.unref();
@@ -94,6 +101,23 @@ export class KafkaBus implements TickBus {
   async subscribe(target: TickConsumer): Promise<void> {
     this.target = target;
     if (this.topicsReady) await this.startConsumer();
+  }
+
+  // Idempotent: a retried send after a lost acknowledgement is not written twice.
+  private newProducer(): Producer {
+    return this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  }
+
+  /** A new producer session for all three outputs, once, however many of them asked. */
+  private replaceProducer(): Promise<void> {
+    this.replacing ??= (async () => {
+      const old = this.producer;
+      this.producer = this.newProducer();
+      for (const out of [this.ticksOut, this.lettersOut, this.companiesOut]) out.useProducer(this.producer);
+      await old.disconnect().catch(() => undefined);
+      await this.retrying('Kafka producer', () => this.producer.connect());
+    })().finally(() => (this.replacing = undefined));
+    return this.replacing;
   }
 
   /** Asks the cluster now instead of waiting for the next poll (drain, tests). */
