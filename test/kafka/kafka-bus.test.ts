@@ -29,6 +29,19 @@ describe.skipIf(KAFKA_SKIP_REASON !== null)(
       return e;
     };
 
+    /** An engine that owns all three partitions of its topic, so what is produced next is read. */
+    const consuming = async (name: string, topic: string) => {
+      const e = engine(name, topic);
+      await e.bus.subscribe(e.processor);
+      await waitFor(
+        () => e.bus.health().kafka!.assigned.length,
+        (n) => n === 3,
+        'assignment',
+        60_000,
+      );
+      return e;
+    };
+
     beforeAll(async () => {
       // Room for the 1 MB record of the malformed-input test.
       broker = (await startTestKafka({ config: { 'message.max.bytes': 2_000_000 } }))!;
@@ -70,14 +83,7 @@ describe.skipIf(KAFKA_SKIP_REASON !== null)(
 
     it('dead-letters malformed records with their reason, in SQLite and on the DLQ topic; valid ones are unaffected', async () => {
       const topic = 'dirty.ticks';
-      const e = engine('dirty', topic);
-      await e.bus.subscribe(e.processor);
-      await waitFor(
-        () => e.bus.health().kafka!.assigned.length,
-        (n) => n === 3,
-        'assignment',
-        60_000,
-      );
+      const e = await consuming('dirty', topic);
       const valid = tickStream(300, 11);
       const bad: Array<{ key: string; value: string; reason: RegExp }> = [
         { key: 'AAPL', value: '{"symbol":"AAPL","ts":', reason: /not JSON/ },
@@ -139,14 +145,7 @@ describe.skipIf(KAFKA_SKIP_REASON !== null)(
 
     it('buffers while the broker is down for 20 s, shows the outage, and loses nothing', async () => {
       const topic = 'outage.ticks';
-      const e = engine('outage', topic);
-      await e.bus.subscribe(e.processor);
-      await waitFor(
-        () => e.bus.health().kafka!.assigned.length,
-        (n) => n === 3,
-        'assignment',
-        60_000,
-      );
+      const e = await consuming('outage', topic);
       const ticks = tickStream(6_000, 23);
       const seen: BusHealth[] = [];
       const watch = setInterval(() => seen.push(e.bus.health()), 250);
