@@ -186,6 +186,14 @@ export class MarketStore {
     return rows.map(toCandle);
   }
 
+  /** The newest event time any consumer stored (or, failing a checkpoint, any candle's last trade). */
+  latestEventTime(): number | undefined {
+    const fromCheckpoints = this.db.prepare('SELECT max(max_event_ts) FROM checkpoints').pluck().get() as number | null;
+    if (fromCheckpoints != null) return fromCheckpoints;
+    const fromCandles = this.db.prepare('SELECT max(close_ts) FROM candles').pluck().get() as number | null;
+    return fromCandles ?? undefined;
+  }
+
   tickCount(): number {
     return (this.db.prepare('SELECT count(*) AS n FROM ticks').get() as { n: number }).n;
   }

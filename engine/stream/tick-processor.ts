@@ -162,13 +162,16 @@ export class TickProcessor implements TickConsumer {
   /**
    * Reopens, once per topic, every stored window that a tick of any partition could still amend:
    * those ending after the earliest partition's late boundary. Reopening too many costs memory only.
+   * A consumer new to this database (another bus, another group) has no checkpoint of its own, but
+   * the windows others left open are there all the same: without them its first tick in such a
+   * window would overwrite the stored candle. So it starts from the newest event time anyone stored.
    */
   private restoreOpenWindows(topic: string): void {
     if (this.restored.has(topic)) return;
     this.restored.add(topic);
     const saved = this.store.checkpoints(this.groupId, topic).filter((c) => c.maxEventTs != null);
-    if (saved.length === 0) return;
-    const earliest = Math.min(...saved.map((c) => c.maxEventTs!));
+    const earliest = saved.length > 0 ? Math.min(...saved.map((c) => c.maxEventTs!)) : this.store.latestEventTime();
+    if (earliest === undefined) return;
     const lateBefore = earliest - this.options.outOfOrdernessMs - this.options.allowedLatenessMs;
     const intervals = Object.fromEntries(this.options.intervals.map((i) => [i, maxWindowMs(i)])) as Record<
       Interval,

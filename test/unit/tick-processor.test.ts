@@ -342,6 +342,40 @@ describe('TickProcessor', () => {
     reference.db.close();
   });
 
+  it('a consumer new to the database (another bus or group) amends the windows others left open, never overwrites them', async () => {
+    const ticks = stream(
+      Array.from({ length: 400 }, (_, i) => ({
+        symbol: SYMBOLS[i % 3]!,
+        dt: 50,
+        jitter: 0,
+        price: 100 + (i % 7) / 4,
+        volume: 1 + (i % 5),
+        side: i % 2 ? ('buy' as const) : ('sell' as const),
+      })),
+      () => 0,
+    );
+    const { db, store } = open();
+    try {
+      // First on the in-process bus as group 'local', then the same database on another group (a switch to Kafka).
+      for (const [groupId, part] of [
+        ['local', ticks.slice(0, 200)],
+        ['market-monitor-1234abcd', ticks.slice(200)],
+      ] as const) {
+        const processor = new TickProcessor(store, { ...options(1_000, 60_000), groupId });
+        const log = new InProcessLog({ topic: TOPIC, partitions: 2 });
+        await log.subscribe(processor);
+        await log.publish(part);
+        await until(() => log.health().buffered === 0, `${groupId} to catch up`);
+        await log.close();
+      }
+      expect(store.tickCount()).toBe(ticks.length);
+      // The 1h window holds both runs' ticks: the second consumer continued it rather than starting it anew.
+      expectCandlesMatchSql(db);
+    } finally {
+      db.close();
+    }
+  });
+
   it('after a restart on the same database, ends with exactly the results of an uninterrupted run', async () => {
     const tmp = tempDir();
     let run = 0;
