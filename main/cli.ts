@@ -152,6 +152,7 @@ async function replay(args: string[]): Promise<number> {
       ...busOverrides(values),
     },
   });
+  const stopReporting = reportBusTrouble(app);
   try {
     const source = app.currentSource as ReplaySource;
     await source.done;
@@ -165,8 +166,20 @@ async function replay(args: string[]): Promise<number> {
     );
     return 0;
   } finally {
+    stopReporting();
     await app.close();
   }
+}
+
+/** A replay into an unreachable Kafka waits for it: say so, rather than sit silent. */
+function reportBusTrouble(app: MarketMonitor): () => void {
+  let last = '';
+  const timer = setInterval(() => {
+    const error = app.status().bus.error ?? '';
+    if (error && error !== last) process.stderr.write(`waiting for the bus: ${error}\n`);
+    last = error;
+  }, 2_000);
+  return () => clearInterval(timer);
 }
 
 function exportCommand(args: string[]): number {
