@@ -4,7 +4,7 @@
  *    requestAnimationFrame in the page) beside an idle page in the same browser, and tick-to-pixel
  *    latency p99 beside the transport alone (tick event time to the WebSocket message in the page);
  *  - 100,000 one-minute candles into a ChartPanel (mount to the frame that draws them) beside the raw
- *    `candles.list` call that fetches them.
+ *    `candles.history` call that fetches them (and `candles.list`, the same candles as objects, printed).
  * What exactly is measured, and what is not, is written down in docs/BENCHMARKS.md.
  */
 import fs from 'node:fs';
@@ -285,9 +285,11 @@ async function loadBenches(browser: Browser, url: string): Promise<BenchResult[]
   await page.waitForFunction(() => 'loadBench' in window);
   type LoadBench = {
     fetchOnly(s: string, n: number): Promise<{ ms: number; count: number }>;
+    fetchList(s: string, n: number): Promise<{ ms: number; count: number }>;
     mountPanel(s: string, n: number): Promise<{ ms: number; canvases: number }>;
   };
   const fetches: number[] = [];
+  const lists: number[] = [];
   const mounts: number[] = [];
   for (let run = 0; run < 5; run++) {
     const fetched = await page.evaluate(
@@ -296,6 +298,12 @@ async function loadBenches(browser: Browser, url: string): Promise<BenchResult[]
     );
     if (fetched.count !== HISTORY_CANDLES) throw new Error(`expected ${HISTORY_CANDLES} candles, got ${fetched.count}`);
     fetches.push(fetched.ms);
+    const listed = await page.evaluate(
+      ([s, n]) => (window as unknown as { loadBench: LoadBench }).loadBench.fetchList(s, n),
+      [HISTORY_SYMBOL, HISTORY_CANDLES] as const,
+    );
+    if (listed.count !== HISTORY_CANDLES) throw new Error(`expected ${HISTORY_CANDLES} candles, got ${listed.count}`);
+    lists.push(listed.ms);
     const mounted = await page.evaluate(
       ([s, n]) => (window as unknown as { loadBench: LoadBench }).loadBench.mountPanel(s, n),
       [HISTORY_SYMBOL, HISTORY_CANDLES] as const,
@@ -305,11 +313,12 @@ async function loadBenches(browser: Browser, url: string): Promise<BenchResult[]
   }
   await page.close();
   console.log(
-    `renderer: 100k load runs ${mounts.map((m) => m.toFixed(0)).join(', ')} ms; fetch runs ${fetches.map((m) => m.toFixed(0)).join(', ')} ms`,
+    `renderer: 100k load runs ${mounts.map((m) => m.toFixed(0)).join(', ')} ms; candles.history runs ${fetches.map((m) => m.toFixed(0)).join(', ')} ms; ` +
+      `candles.list runs ${lists.map((m) => m.toFixed(0)).join(', ')} ms (median ${median(lists).toFixed(1)})`,
   );
   return [
     result(
-      'renderer.load_100k_1m_candles_median (ChartPanel mount to drawn; baseline raw candles.list)',
+      'renderer.load_100k_1m_candles_median (ChartPanel mount to drawn; baseline raw candles.history)',
       median(mounts),
       'ms',
       median(fetches),

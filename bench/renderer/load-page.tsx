@@ -1,7 +1,7 @@
 /**
  * The page behind the "100,000 candles into a panel" benchmark, bundled by bench/renderer.bench.ts.
  * It mounts the renderer's real ChartPanel against the headless host's contract; the only change is
- * that `candles.list` (and `indicators.series`) are asked for `limit` candles instead of the panel's
+ * that `candles.history` (and `indicators.series`) are asked for `limit` candles instead of the panel's
  * default, so the panel's own load path (fetch, setData of both series, legend, scroll) is what runs.
  */
 import { createRoot } from 'react-dom/client';
@@ -13,7 +13,7 @@ const api = connect();
 
 /**
  * The contract with `limit` candles per request; `onHistory` runs in the animation frame after the
- * panel has handed the answer of `candles.list` to the chart. The panel's own `.then` is queued on
+ * panel has handed the answer of `candles.history` to the chart. The panel's own `.then` is queued on
  * the same promise right after ours, so a microtask queued from ours runs after the panel's setData,
  * and the frame requested there comes after the draw that lightweight-charts requested in setData.
  */
@@ -21,7 +21,7 @@ function withLimit(limit: number, onHistory: (drawnAt: number) => void): ApiClie
   return {
     ...api,
     call: ((name, input) => {
-      if (name === 'candles.list') {
+      if (name === 'candles.history') {
         const answer = api.call(name, { ...(input as object), limit } as never);
         answer.then(
           () => queueMicrotask(() => requestAnimationFrame(() => onHistory(performance.now()))),
@@ -38,8 +38,10 @@ function withLimit(limit: number, onHistory: (drawnAt: number) => void): ApiClie
 declare global {
   interface Window {
     loadBench: {
-      /** The raw contract call: ms from call to the parsed array, and how many candles came. */
+      /** The raw contract call the panel makes: ms from call to the parsed answer, and how many candles came. */
       fetchOnly(symbol: string, limit: number): Promise<{ ms: number; count: number }>;
+      /** The same for `candles.list` (the candles as objects), for comparison. */
+      fetchList(symbol: string, limit: number): Promise<{ ms: number; count: number }>;
       /** ms from mounting a ChartPanel to the frame that draws its history. */
       mountPanel(symbol: string, limit: number): Promise<{ ms: number; canvases: number }>;
     };
@@ -60,6 +62,12 @@ function panelHost(): HTMLElement {
 
 window.loadBench = {
   async fetchOnly(symbol, limit) {
+    const start = performance.now();
+    const history = await api.call('candles.history', { symbol, interval: '1m', limit });
+    return { ms: performance.now() - start, count: history.start.length };
+  },
+
+  async fetchList(symbol, limit) {
     const start = performance.now();
     const candles = await api.call('candles.list', { symbol, interval: '1m', limit });
     return { ms: performance.now() - start, count: candles.length };

@@ -131,6 +131,17 @@ export const AnalysisInfoSchema = z.object({
 });
 export type AnalysisInfo = z.infer<typeof AnalysisInfoSchema>;
 
+/** The newest `limit` candles of a series within [from, to]. */
+const CandleQuerySchema = z
+  .object({
+    symbol: SymbolSchema,
+    interval: IntervalSchema,
+    from: z.number().int().optional(),
+    to: z.number().int().optional(),
+    limit: z.number().int().min(1).max(100_000).default(1_000),
+  })
+  .strict();
+
 export const commands = {
   'watchlist.list': { input: NoInput, output: z.array(WatchItemSchema) },
   'watchlist.add': { input: z.object({ symbol: SymbolSchema }).strict(), output: z.array(WatchItemSchema) },
@@ -140,16 +151,27 @@ export const commands = {
     output: z.array(WatchItemSchema),
   },
   'candles.list': {
-    input: z
-      .object({
-        symbol: SymbolSchema,
-        interval: IntervalSchema,
-        from: z.number().int().optional(),
-        to: z.number().int().optional(),
-        limit: z.number().int().min(1).max(100_000).default(1_000),
-      })
-      .strict(),
+    input: CandleQuerySchema,
     output: z.array(CandleSchema),
+  },
+  /**
+   * The same candles as `candles.list`, as one array per field (oldest first): the chart's history
+   * load. OHLCV, turnover and trades only; side volumes and open/close times stay with `candles.list`.
+   */
+  'candles.history': {
+    input: CandleQuerySchema,
+    output: z.object({
+      symbol: z.string(),
+      interval: IntervalSchema,
+      start: z.array(z.number().int()),
+      open: z.array(z.number()),
+      high: z.array(z.number()),
+      low: z.array(z.number()),
+      close: z.array(z.number()),
+      volume: z.array(z.number()),
+      turnover: z.array(z.number()),
+      trades: z.array(z.number().int()),
+    }),
   },
   /** Indicators over the same newest `limit` candles that `candles.list` returns (they warm up over the first ones). */
   'indicators.series': {

@@ -4,16 +4,19 @@ import { exportAnalysis } from '../export/export-analysis.ts';
 import { computeIndicators, indicatorKeys } from '../stream/indicators/index.ts';
 import { testKafkaConnection } from '../bus/kafka/test-connection.ts';
 import { testInfluxConnection } from '../sinks/influx/test-connection.ts';
+import { CandleHistory } from '../store/candle-history.ts';
 import type { Handlers } from './contract.ts';
 
 /** The contract's commands, served by one running MarketMonitor. */
 export function createHandlers(app: MarketMonitor): Handlers {
+  const history = new CandleHistory(app.db);
   return {
     'watchlist.list': () => app.watchItems(),
     'watchlist.add': ({ symbol }) => app.addSymbol(symbol),
     'watchlist.remove': ({ symbol }) => app.removeSymbol(symbol),
     'watchlist.reorder': ({ symbols }) => app.reorderWatchlist(symbols),
     'candles.list': (query) => app.store.candles(query),
+    'candles.history': (query) => history.columns(query),
     'indicators.series': ({ symbol, interval, limit, spec }) => {
       const points = computeIndicators(app.store.candles({ symbol, interval, limit }), spec);
       return { keys: indicatorKeys(spec), points };

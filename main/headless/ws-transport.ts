@@ -1,13 +1,17 @@
 import type { IncomingMessage } from 'node:http';
 import { WebSocket, WebSocketServer } from 'ws';
 import { dispatch } from '../../engine/api/dispatch.ts';
-import type { Handlers } from '../../engine/api/contract.ts';
+import { COLUMN_FRAME_COMMANDS, encodeColumnFrame } from '../../engine/api/column-frame.ts';
+import type { CommandName, Handlers } from '../../engine/api/contract.ts';
 import type { EventHub } from '../../engine/api/event-hub.ts';
 import type { ClientMessage, ServerMessage } from '../../engine/api/wire.ts';
 
 const MAX_MESSAGE_BYTES = 1024 * 1024;
 
-/** Serves the contract over one WebSocket per client: calls in, results and coalesced events out. */
+/**
+ * Serves the contract over one WebSocket per client: calls in, results and coalesced events out.
+ * Results are JSON text frames, except the number columns of `candles.history` (a binary column frame).
+ */
 export function attachWebSocketTransport(wss: WebSocketServer, handlers: Handlers, events: EventHub): void {
   const unsubscribe = events.subscribe((event, payload) => {
     const text = JSON.stringify({ type: 'event', event, payload } as ServerMessage);
@@ -22,8 +26,10 @@ export function attachWebSocketTransport(wss: WebSocketServer, handlers: Handler
         return;
       }
       const result = await dispatch(handlers, message.name, message.input);
-      if (socket.readyState === WebSocket.OPEN)
-        socket.send(JSON.stringify({ type: 'result', id: message.id, result } as ServerMessage));
+      if (socket.readyState !== WebSocket.OPEN) return;
+      if (result.ok && COLUMN_FRAME_COMMANDS.has(message.name as CommandName))
+        socket.send(encodeColumnFrame(message.id, result.output as Record<string, unknown>), { binary: true });
+      else socket.send(JSON.stringify({ type: 'result', id: message.id, result } as ServerMessage));
     });
   });
 }

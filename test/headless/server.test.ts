@@ -4,7 +4,9 @@ import path from 'node:path';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MarketMonitor } from '../../engine/app/market-monitor.ts';
+import { BackfillCandles } from '../../engine/store/backfill-candles.ts';
 import type { WatchItem } from '../../engine/api/contract.ts';
+import { decodeColumnFrame } from '../../engine/api/column-frame.ts';
 import type { ServerMessage } from '../../engine/api/wire.ts';
 import { startHeadlessHost, type HeadlessHost } from '../../main/headless/server.ts';
 import { rendererDir } from '../../main/paths.ts';
@@ -25,8 +27,10 @@ function call(
   input: unknown,
 ): Promise<Extract<ServerMessage, { type: 'result' }>> {
   return new Promise((resolve) => {
-    const onMessage = (data: WebSocket.RawData) => {
-      const message = JSON.parse(data.toString()) as ServerMessage;
+    const onMessage = (data: WebSocket.RawData, isBinary: boolean) => {
+      const message = isBinary
+        ? ({ type: 'result', ...decodeColumnFrame(data as Buffer) } as ServerMessage)
+        : (JSON.parse(data.toString()) as ServerMessage);
       if (message.type === 'result' && message.id === id) {
         ws.off('message', onMessage);
         resolve(message);
@@ -76,6 +80,48 @@ describe('headless host', () => {
     });
     const unknown = await call(ws, 3, 'drop.tables', {});
     expect(unknown.result).toMatchObject({ ok: false, error: { code: 'unknown-command' } });
+    ws.close();
+  });
+
+  it('sends candles.history as a binary column frame equal to candles.list, and its refusals as JSON', async () => {
+    const ws = await openSocket(wsUrl);
+    // A series no live source writes to, so both answers see the same rows.
+    const symbol = 'HISTX';
+    new BackfillCandles(app.db).fillMissing(
+      Array.from({ length: 30 }, (_, i) => {
+        const close = 50 + Math.sin(i) / 3;
+        return {
+          symbol,
+          interval: '1m' as const,
+          start: 1_700_000_000_000 + i * 60_000,
+          open: close - 0.1,
+          high: close + 0.2,
+          low: close - 0.3,
+          close,
+          volume: 5 + i,
+          turnover: (5 + i) * close,
+          trades: 0,
+          buyVolume: 0,
+          sellVolume: 0,
+          openTs: 1_700_000_000_000 + i * 60_000,
+          closeTs: 1_700_000_000_000 + i * 60_000 + 59_999,
+        };
+      }),
+    );
+    const query = { symbol, interval: '1m', limit: 20 };
+    const binary: boolean[] = [];
+    ws.on('message', (_data, isBinary) => binary.push(isBinary));
+    const list = await call(ws, 10, 'candles.list', query);
+    const history = await call(ws, 11, 'candles.history', query);
+    expect(binary).toEqual([false, true]);
+    if (!list.result.ok || !history.result.ok) throw new Error('expected answers');
+    const candles = list.result.output as unknown as Array<Record<string, number>>;
+    const columns = history.result.output as unknown as Record<string, number[]>;
+    expect(candles).toHaveLength(20);
+    for (const field of ['start', 'open', 'high', 'low', 'close', 'volume', 'turnover', 'trades'])
+      expect(columns[field]).toEqual(candles.map((c) => c[field]));
+    const refused = await call(ws, 12, 'candles.history', { symbol, interval: '2m' });
+    expect(refused.result).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
     ws.close();
   });
 

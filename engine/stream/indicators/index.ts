@@ -52,8 +52,11 @@ export function indicatorKeys(spec: IndicatorSpec): string[] {
   return keys;
 }
 
+/** What the indicators read of a candle (a chart's bars need not carry the rest). */
+export type IndicatorCandle = Pick<Candle, 'symbol' | 'interval' | 'start' | 'close' | 'volume' | 'turnover'>;
+
 /** The start of a candle's exchange session: its day candle's start (New York by default). */
-export function sessionOfCandle(days = new ExchangeDays()): (candle: Candle) => number {
+export function sessionOfCandle(days = new ExchangeDays()): (candle: IndicatorCandle) => number {
   return (candle) => (candle.interval === '1d' ? candle.start : days.startOf(candle.symbol, candle.start));
 }
 
@@ -67,10 +70,10 @@ export class CandleIndicators {
   private readonly bollinger: [string, Bollinger] | null;
   private readonly rsi: [string, Rsi] | null;
   private readonly vwap: SessionVwap | null;
-  private readonly sessionOf: (candle: Candle) => number;
+  private readonly sessionOf: (candle: IndicatorCandle) => number;
   private lastStart = Number.NEGATIVE_INFINITY;
 
-  constructor(spec: IndicatorSpec, sessionOf: (candle: Candle) => number = sessionOfCandle()) {
+  constructor(spec: IndicatorSpec, sessionOf: (candle: IndicatorCandle) => number = sessionOfCandle()) {
     this.sma = spec.sma.map((p) => [`sma${p}`, new Sma(p)]);
     this.ema = spec.ema.map((p) => [`ema${p}`, new Ema(p)]);
     this.bollinger = spec.bollinger
@@ -90,7 +93,7 @@ export class CandleIndicators {
    * Feeds the open candle (amended) or a newer one. Returns null for a candle older than the open
    * one: a late tick changed a closed bar, so the caller recomputes the series from its candles.
    */
-  push(candle: Candle): IndicatorPoint | null {
+  push(candle: IndicatorCandle): IndicatorPoint | null {
     if (candle.start < this.lastStart) return null;
     const amend = candle.start === this.lastStart;
     this.lastStart = candle.start;
@@ -119,9 +122,9 @@ export class CandleIndicators {
 
 /** Indicator values at every candle of a series given oldest first (one pass, each candle closed by the next). */
 export function computeIndicators(
-  candles: readonly Candle[],
+  candles: readonly IndicatorCandle[],
   spec: IndicatorSpec,
-  sessionOf: (candle: Candle) => number = sessionOfCandle(),
+  sessionOf: (candle: IndicatorCandle) => number = sessionOfCandle(),
 ): IndicatorPoint[] {
   const indicators = new CandleIndicators(spec, sessionOf);
   const points: IndicatorPoint[] = [];

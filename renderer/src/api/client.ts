@@ -8,6 +8,7 @@ import type {
   EventPayload,
   MarketMonitorApi,
 } from '../../../engine/api/contract.ts';
+import { decodeColumnFrame } from '../../../engine/api/column-frame.ts';
 import type { ClientMessage, ServerMessage } from '../../../engine/api/wire.ts';
 import type { MarketMonitorBridge } from './bridge.ts';
 
@@ -90,7 +91,14 @@ export function webSocketClient(url: string): ApiClient {
       setState('open');
       for (const text of queue.splice(0)) socket.send(text);
     };
+    socket.binaryType = 'arraybuffer';
     socket.onmessage = (message) => {
+      if (message.data instanceof ArrayBuffer) {
+        const { id, result } = decodeColumnFrame(message.data);
+        pending.get(id)?.resolve(result);
+        pending.delete(id);
+        return;
+      }
       const data = JSON.parse(String(message.data)) as ServerMessage;
       if (data.type === 'event') listeners.emit(data.event, data.payload);
       else {

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { useLayoutEffect, useRef, useState, type ReactNode } from 'react';
 import {
   CandlestickSeries,
   ColorType,
@@ -15,6 +15,7 @@ import {
 } from 'lightweight-charts';
 import type { Candle } from '../../../engine/domain/candle.ts';
 import { INTERVALS, type Interval } from '../../../engine/domain/interval.ts';
+import type { CommandOutput } from '../../../engine/api/contract.ts';
 import type { ApiClient } from '../api/client.ts';
 import { formatPercent, formatPrice, formatTime, formatVolume } from '../format.ts';
 import { IndicatorOverlay } from './indicator-overlay.ts';
@@ -31,28 +32,64 @@ interface Props {
   toolbar?: ReactNode;
 }
 
+/** What the panel keeps of a candle: what it draws, shows in the legend and feeds the indicators. */
+type Bar = Pick<Candle, 'symbol' | 'interval' | 'start' | 'open' | 'high' | 'low' | 'close' | 'volume' | 'turnover'>;
+type History = CommandOutput<'candles.history'>;
+
+const UP_VOLUME = `${UP}88`;
+const DOWN_VOLUME = `${DOWN}88`;
 const toTime = (ms: number) => (ms / 1000) as UTCTimestamp;
-const toBar = (c: Candle): CandlestickData<Time> => ({
+const toBar = (c: Bar): CandlestickData<Time> => ({
   time: toTime(c.start),
   open: c.open,
   high: c.high,
   low: c.low,
   close: c.close,
 });
-const toVolume = (c: Candle): HistogramData<Time> => ({
+const toVolume = (c: Bar): HistogramData<Time> => ({
   time: toTime(c.start),
   value: c.volume,
-  color: c.close >= c.open ? `${UP}88` : `${DOWN}88`,
+  color: c.close >= c.open ? UP_VOLUME : DOWN_VOLUME,
 });
+
+/** The bar at index i of a history answer. */
+const historyBar = (h: History, i: number): Bar => ({
+  symbol: h.symbol,
+  interval: h.interval,
+  start: h.start[i]!,
+  open: h.open[i]!,
+  high: h.high[i]!,
+  low: h.low[i]!,
+  close: h.close[i]!,
+  volume: h.volume[i]!,
+  turnover: h.turnover[i]!,
+});
+
+/** Index of `start` in the (ascending) start column, or -1. */
+function indexOf(starts: readonly number[], start: number): number {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const at = starts[mid]!;
+    if (at === start) return mid;
+    if (at < start) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
+}
 
 /** One live candlestick chart with a volume pane; updates at most once per animation frame. */
 export function ChartPanel({ api, symbol, interval, onIntervalChange, toolbar }: Props) {
   const container = useRef<HTMLDivElement>(null);
-  const [legend, setLegend] = useState<Candle | null>(null);
+  const [legend, setLegend] = useState<Bar | null>(null);
   const [empty, setEmpty] = useState(false);
   const [indicators, setIndicators] = useState(false);
 
-  useEffect(() => {
+  // A layout effect, so the history is asked for at mount, not after the browser's next paint; and
+  // asked for before the chart is built, so the host reads it while the page builds the chart.
+  useLayoutEffect(() => {
+    const answer = api.call('candles.history', { symbol, interval, limit: 2_000 });
     const el = container.current!;
     const styles = getComputedStyle(document.documentElement);
     const chart: IChartApi = createChart(el, {
@@ -86,27 +123,43 @@ export function ChartPanel({ api, symbol, interval, onIntervalChange, toolbar }:
     chart.panes()[1]?.setHeight(90);
     const overlay = indicators ? new IndicatorOverlay(chart) : null;
 
-    const bars = new Map<number, Candle>();
-    let pending = new Map<number, Candle>();
+    /** The history as loaded (columns, never changed), and every candle an event brought since. */
+    let history: History | null = null;
+    const live = new Map<number, Bar>();
+    let pending = new Map<number, Bar>();
+    /** At most one application of events per animation frame: set when applied, cleared by the next frame. */
+    let appliedThisFrame = false;
     let frame = 0;
     let lastStart = Number.NEGATIVE_INFINITY;
     let hovering = false;
 
+    const barAt = (start: number): Bar | null => {
+      const fresh = live.get(start);
+      if (fresh) return fresh;
+      const at = history ? indexOf(history.start, start) : -1;
+      return at >= 0 ? historyBar(history!, at) : null;
+    };
+    /** Every bar, oldest first: the history with the live candles laid over it. */
+    const allBars = (): Bar[] => {
+      const byStart = new Map<number, Bar>();
+      if (history) for (let i = 0; i < history.start.length; i++) byStart.set(history.start[i]!, historyBar(history, i));
+      for (const c of live.values()) byStart.set(c.start, c);
+      return [...byStart.values()].sort((a, b) => a.start - b.start);
+    };
+
     const showLast = () => {
       if (hovering) return;
-      const last = candles.data().at(-1);
-      setLegend(last ? (bars.get((last.time as number) * 1000) ?? null) : null);
+      setLegend(Number.isFinite(lastStart) ? barAt(lastStart) : null);
     };
 
     const applyPending = () => {
-      frame = 0;
       const updates = [...pending.values()].sort((a, b) => a.start - b.start);
       pending = new Map();
       if (updates.length === 0) return;
-      for (const c of updates) bars.set(c.start, c);
+      for (const c of updates) live.set(c.start, c);
       if (updates[0]!.start < lastStart) {
         // An amendment of an older bar: lightweight-charts only updates the newest, so redraw all.
-        const all = [...bars.values()].sort((a, b) => a.start - b.start);
+        const all = allBars();
         candles.setData(all.map(toBar));
         volume.setData(all.map(toVolume));
       } else {
@@ -115,35 +168,64 @@ export function ChartPanel({ api, symbol, interval, onIntervalChange, toolbar }:
           volume.update(toVolume(c));
         }
       }
-      overlay?.apply(updates, () => [...bars.values()].sort((a, b) => a.start - b.start));
+      overlay?.apply(updates, allBars);
       lastStart = Math.max(lastStart, updates.at(-1)!.start);
       setEmpty(false);
       showLast();
     };
 
+    /**
+     * Candles are handed to the chart as their message arrives, so lightweight-charts draws them in
+     * the next animation frame; a second message within the same frame waits for that frame.
+     */
+    const applySoon = () => {
+      if (!appliedThisFrame) {
+        applyPending();
+        appliedThisFrame = true;
+        if (frame === 0) frame = requestAnimationFrame(nextFrame);
+      }
+    };
+    const nextFrame = () => {
+      frame = 0;
+      appliedThisFrame = false;
+      if (pending.size > 0) applySoon();
+    };
+
     let loaded = false;
     const off = api.on('candles', (list) => {
       for (const c of list) if (c.symbol === symbol && c.interval === interval) pending.set(c.start, c);
-      if (loaded && pending.size > 0 && frame === 0) frame = requestAnimationFrame(applyPending);
+      if (loaded && pending.size > 0) applySoon();
     });
-    api.call('candles.list', { symbol, interval, limit: 2_000 }).then(
-      (history) => {
-        for (const c of history) bars.set(c.start, c);
-        candles.setData(history.map(toBar));
-        volume.setData(history.map(toVolume));
-        overlay?.reset(history);
-        lastStart = history.at(-1)?.start ?? Number.NEGATIVE_INFINITY;
+    answer.then(
+      (h) => {
+        history = h;
+        const n = h.start.length;
+        // Both series' data built in one pass, each handed over once.
+        const bars = new Array<CandlestickData<Time>>(n);
+        const volumes = new Array<HistogramData<Time>>(n);
+        for (let i = 0; i < n; i++) {
+          const time = toTime(h.start[i]!);
+          const open = h.open[i]!;
+          const close = h.close[i]!;
+          bars[i] = { time, open, high: h.high[i]!, low: h.low[i]!, close };
+          volumes[i] = { time, value: h.volume[i]!, color: close >= open ? UP_VOLUME : DOWN_VOLUME };
+        }
+        candles.setData(bars);
+        volume.setData(volumes);
+        if (overlay) overlay.reset(Array.from({ length: n }, (_, i) => historyBar(h, i)));
+        lastStart = n > 0 ? h.start[n - 1]! : Number.NEGATIVE_INFINITY;
         loaded = true;
-        setEmpty(history.length === 0 && pending.size === 0);
+        setEmpty(n === 0 && pending.size === 0);
         chart.timeScale().scrollToRealTime();
         applyPending();
+        showLast();
       },
       () => setEmpty(true),
     );
 
     const onCrosshair = (param: MouseEventParams<Time>) => {
       hovering = param.time !== undefined;
-      if (hovering) setLegend(bars.get((param.time as number) * 1000) ?? null);
+      if (hovering) setLegend(barAt((param.time as number) * 1000));
       else showLast();
     };
     chart.subscribeCrosshairMove(onCrosshair);
@@ -191,7 +273,7 @@ export function ChartPanel({ api, symbol, interval, onIntervalChange, toolbar }:
   );
 }
 
-function Legend({ candle }: { candle: Candle | null }) {
+function Legend({ candle }: { candle: Bar | null }) {
   if (!candle) return <div className="legend" data-testid="legend" />;
   const change = candle.open ? (candle.close - candle.open) / candle.open : 0;
   return (

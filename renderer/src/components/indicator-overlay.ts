@@ -6,12 +6,12 @@ import {
   type Time,
   type UTCTimestamp,
 } from 'lightweight-charts';
-import type { Candle } from '../../../engine/domain/candle.ts';
 import {
   CandleIndicators,
   DEFAULT_INDICATORS,
   indicatorKeys,
   sessionOfCandle,
+  type IndicatorCandle,
   type IndicatorPoint,
   type IndicatorSpec,
 } from '../../../engine/stream/indicators/index.ts';
@@ -73,14 +73,14 @@ export class IndicatorOverlay {
   }
 
   /** All candles of the chart, oldest first. */
-  reset(candles: readonly Candle[]): void {
+  reset(candles: readonly IndicatorCandle[]): void {
     this.live = new CandleIndicators(this.spec, sessionOfCandle());
     const points = candles.map((c) => this.live.push(c)!);
     for (const [key, line] of this.series) line.setData(points.map((p) => toLine(p, key)));
   }
 
   /** Candles that changed, oldest first; `all` gives every candle of the chart in case an older one changed. */
-  apply(updates: readonly Candle[], all: () => Candle[]): void {
+  apply(updates: readonly IndicatorCandle[], all: () => IndicatorCandle[]): void {
     if (updates.length > 0 && updates[0]!.start < this.live.openStart) {
       this.reset(all());
       return;

@@ -1,0 +1,74 @@
+import type { Interval } from '../domain/interval.ts';
+import type { SqliteDatabase } from './database.ts';
+import type { CandleQuery } from './market-store.ts';
+
+/**
+ * The newest candles of a series, oldest first, as one array per field: the candles `candles.list`
+ * returns for the same query, turned sideways, with the fields a chart draws (OHLCV, plus turnover
+ * for VWAP and the trade count). Side volumes and open/close event times stay with `candles.list`.
+ * 100,000 candles are 10 MB of JSON this way instead of 29 MB as objects, and several times cheaper
+ * to stringify and parse.
+ */
+export interface CandleColumns {
+  symbol: string;
+  interval: Interval;
+  start: number[];
+  open: number[];
+  high: number[];
+  low: number[];
+  close: number[];
+  volume: number[];
+  turnover: number[];
+  trades: number[];
+}
+
+/** The field names of CandleColumns that hold arrays, in the order the query selects them. */
+export const CANDLE_COLUMN_FIELDS = [
+  'start',
+  'open',
+  'high',
+  'low',
+  'close',
+  'volume',
+  'turnover',
+  'trades',
+] as const satisfies readonly (keyof CandleColumns)[];
+
+/**
+ * The newest `limit` candles in range, newest first (the primary key (symbol, interval, start) is
+ * walked backwards, so SQLite neither sorts nor reads past the limit); read as raw arrays.
+ */
+const SQL = `SELECT start, open, high, low, close, volume, turnover, trades
+  FROM candles WHERE symbol = ? AND interval = ? AND start >= ? AND start <= ?
+  ORDER BY start DESC LIMIT ?`;
+
+type Row = [number, number, number, number, number, number, number, number];
+
+/** Reads candle history in columns with one prepared statement per database. */
+export class CandleHistory {
+  private readonly query;
+
+  constructor(db: SqliteDatabase) {
+    this.query = db.prepare(SQL).raw(true);
+  }
+
+  columns(query: CandleQuery): CandleColumns {
+    const rows = this.query.all(
+      query.symbol,
+      query.interval,
+      query.from ?? Number.MIN_SAFE_INTEGER,
+      query.to ?? Number.MAX_SAFE_INTEGER,
+      query.limit ?? 1_000,
+    ) as Row[];
+    const n = rows.length;
+    const cols = CANDLE_COLUMN_FIELDS.map((): number[] => []);
+    // Rows come newest first: read them backwards so the columns are oldest first.
+    for (let i = n - 1; i >= 0; i--) {
+      const row = rows[i]!;
+      for (let f = 0; f < row.length; f++) cols[f]!.push(row[f]!);
+    }
+    const out = { symbol: query.symbol, interval: query.interval } as CandleColumns;
+    CANDLE_COLUMN_FIELDS.forEach((field, f) => (out[field] = cols[f]!));
+    return out;
+  }
+}
