@@ -92,20 +92,24 @@ export function ChartPanel({ api, symbol, interval, onIntervalChange, toolbar }:
     const answer = api.call('candles.history', { symbol, interval, limit: 2_000 });
     const el = container.current!;
     const styles = getComputedStyle(document.documentElement);
+    // The workspace is rebuilt when the theme changes, so colours read here follow it.
+    const border = styles.getPropertyValue('--border').trim() || '#333';
     const chart: IChartApi = createChart(el, {
       autoSize: true,
       layout: {
         background: { type: ColorType.Solid, color: 'transparent' },
         textColor: styles.getPropertyValue('--text-muted').trim() || '#999',
         attributionLogo: true,
-        panes: { separatorColor: styles.getPropertyValue('--border').trim() || '#333' },
+        panes: { separatorColor: border },
       },
       grid: {
         vertLines: { color: styles.getPropertyValue('--grid').trim() || '#222' },
         horzLines: { color: styles.getPropertyValue('--grid').trim() || '#222' },
       },
+      rightPriceScale: { borderColor: border },
       localization: { timeFormatter: (time: Time) => formatTime((time as number) * 1000) },
       timeScale: {
+        borderColor: border,
         timeVisible: true,
         secondsVisible: interval === '1s',
         rightOffset: 4,
