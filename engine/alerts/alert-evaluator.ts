@@ -1,5 +1,6 @@
 import type { Candle } from '../domain/candle.ts';
 import type { Tick } from '../domain/tick.ts';
+import type { Anomaly } from '../stream/anomalies/anomaly.ts';
 import type { AlertRule } from './alert-rule.ts';
 
 export interface Firing {
@@ -28,6 +29,7 @@ export class AlertEvaluator {
     for (const candle of candles) if (candle.interval === '1m') this.rememberMinute(candle);
     for (const rule of rules) {
       if (!rule.enabled) continue;
+      if (rule.kind === 'anomaly') continue; // judged on anomalies, see onAnomalies
       const firing =
         rule.kind === 'volume-spike'
           ? this.volumeSpike(rule)
@@ -35,6 +37,25 @@ export class AlertEvaluator {
             ? this.move(rule)
             : this.crossing(rule, ticks);
       if (firing) firings.push(firing);
+    }
+    return firings;
+  }
+
+  /**
+   * Anomaly rules fire on each anomaly the engine found for their symbol whose strength (measured
+   * value over the detector's threshold) reaches the rule's multiple; each anomaly is found once.
+   */
+  onAnomalies(rules: readonly AlertRule[], anomalies: readonly Anomaly[]): Firing[] {
+    const firings: Firing[] = [];
+    for (const rule of rules) {
+      if (!rule.enabled || rule.kind !== 'anomaly') continue;
+      for (const anomaly of anomalies) {
+        if (anomaly.symbol !== rule.symbol || anomaly.threshold === 0) continue;
+        const strength = Math.abs(anomaly.value / anomaly.threshold);
+        if (strength >= rule.threshold) {
+          firings.push({ rule, at: anomaly.start, value: anomaly.value, message: anomaly.message });
+        }
+      }
     }
     return firings;
   }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { SymbolSchema } from '../domain/symbol.ts';
 
-export const AlertKindSchema = z.enum(['price-above', 'price-below', 'move-percent', 'volume-spike']);
+export const AlertKindSchema = z.enum(['price-above', 'price-below', 'move-percent', 'volume-spike', 'anomaly']);
 export type AlertKind = z.infer<typeof AlertKindSchema>;
 
 /** What a user asks to be told about. `windowMs` matters to % moves and volume spikes. */
@@ -15,6 +15,10 @@ export const AlertRuleInputSchema = z
   .strict()
   .refine((r) => r.kind !== 'volume-spike' || r.threshold > 1, {
     message: 'a volume spike is a multiple of the average volume, above 1',
+    path: ['threshold'],
+  })
+  .refine((r) => r.kind !== 'anomaly' || r.threshold >= 1, {
+    message: 'an anomaly alert is a multiple of the detector’s own threshold: 1 for every anomaly, or more',
     path: ['threshold'],
   });
 
@@ -50,5 +54,9 @@ export function describeRule(rule: Pick<AlertRule, 'symbol' | 'kind' | 'threshol
       return `${rule.symbol} moves ${rule.threshold}% within ${minutes} min`;
     case 'volume-spike':
       return `${rule.symbol} trades ${rule.threshold}x its average minute volume`;
+    case 'anomaly':
+      return rule.threshold === 1
+        ? `any anomaly of ${rule.symbol}`
+        : `an anomaly of ${rule.symbol} at ${rule.threshold}x the detector's threshold`;
   }
 }

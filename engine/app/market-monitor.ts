@@ -12,7 +12,7 @@ import { SettingsSchema, type Settings, type SettingsInput } from '../domain/set
 import { SymbolSchema } from '../domain/symbol.ts';
 import type { Tick } from '../domain/tick.ts';
 import type { Candle } from '../domain/candle.ts';
-import { AlertEvaluator } from '../alerts/alert-evaluator.ts';
+import { AlertEvaluator, type Firing } from '../alerts/alert-evaluator.ts';
 import { AlertRuleInputSchema, type AlertRule, type AlertRuleInput } from '../alerts/alert-rule.ts';
 import { AlertRepo } from '../store/alert-repo.ts';
 import { AnomalyRepo } from '../store/anomaly-repo.ts';
@@ -159,7 +159,11 @@ export class MarketMonitor {
 
   private fireAlerts(ticks: readonly Tick[], candles: readonly Candle[]): void {
     if (this.alertRules.length === 0) return;
-    for (const firing of this.alertEvaluator.evaluate(this.alertRules, ticks, candles)) {
+    this.recordFirings(this.alertEvaluator.evaluate(this.alertRules, ticks, candles));
+  }
+
+  private recordFirings(firings: readonly Firing[]): void {
+    for (const firing of firings) {
       const event = this.alerts.record({
         ruleId: firing.rule.id,
         symbol: firing.rule.symbol,
@@ -183,8 +187,9 @@ export class MarketMonitor {
         ...this.store.candles({ symbol, interval: options.interval, from: before, limit: 100_000 }),
       ],
     );
-    for (const anomaly of this.anomalies.record(this.anomalyDetector.onCommitted(candles)))
-      this.events.publish('anomaly', anomaly);
+    const found = this.anomalies.record(this.anomalyDetector.onCommitted(candles));
+    for (const anomaly of found) this.events.publish('anomaly', anomaly);
+    if (found.length > 0) this.recordFirings(this.alertEvaluator.onAnomalies(this.alertRules, found));
   }
 
   setPaused(paused: boolean): Status {

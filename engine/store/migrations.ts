@@ -127,4 +127,19 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX anomalies_start ON anomalies (start);
   `,
+  /* 5: alert rules may watch for anomalies (SQLite cannot change a CHECK in place: the table is rebuilt) */ `
+  CREATE TABLE alert_rules_v5 (
+    id INTEGER PRIMARY KEY,
+    symbol TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('price-above', 'price-below', 'move-percent', 'volume-spike', 'anomaly')),
+    threshold REAL NOT NULL,
+    window_ms INTEGER NOT NULL,
+    enabled INTEGER NOT NULL DEFAULT 1,
+    created_at INTEGER NOT NULL
+  );
+  INSERT INTO alert_rules_v5 (id, symbol, kind, threshold, window_ms, enabled, created_at)
+    SELECT id, symbol, kind, threshold, window_ms, enabled, created_at FROM alert_rules;
+  DROP TABLE alert_rules;
+  ALTER TABLE alert_rules_v5 RENAME TO alert_rules;
+  `,
 ];

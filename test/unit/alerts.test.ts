@@ -89,3 +89,37 @@ describe('alert rules', () => {
     );
   });
 });
+
+describe('anomaly alerts', () => {
+  const anomaly = (value: number, symbol = 'AAPL') => ({
+    symbol,
+    interval: '1m' as const,
+    start: 60_000,
+    kind: 'volume-spike' as const,
+    value,
+    threshold: 3,
+    baseline: 100,
+    window: 20,
+    message: `${symbol} traded ${value}x its 20-bar average volume`,
+  });
+
+  it('fire on anomalies of their symbol as strong as the rule asks, with the anomaly’s own message', () => {
+    const evaluator = new AlertEvaluator();
+    const every = rule({ id: 1, kind: 'anomaly', threshold: 1 });
+    const strong = rule({ id: 2, kind: 'anomaly', threshold: 3 });
+    const other = rule({ id: 3, kind: 'anomaly', threshold: 1, symbol: 'MSFT' });
+    const firings = evaluator.onAnomalies([every, strong, other], [anomaly(4), anomaly(12)]);
+    expect(firings.map((f) => [f.rule.id, f.value])).toEqual([
+      [1, 4],
+      [1, 12],
+      [2, 12],
+    ]);
+    expect(firings[0]!.message).toBe('AAPL traded 4x its 20-bar average volume');
+    // Ticks and candles alone never fire an anomaly rule.
+    expect(evaluator.evaluate([every], [tick(1_000, 1)], [minute(0, 1e9)])).toEqual([]);
+  });
+
+  it('refuse a multiple under 1', () => {
+    expect(AlertRuleInputSchema.safeParse({ symbol: 'AAPL', kind: 'anomaly', threshold: 0.5 }).success).toBe(false);
+  });
+});

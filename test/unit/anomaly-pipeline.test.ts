@@ -4,6 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHandlers } from '../../engine/api/handlers.ts';
 import type { EventPayload } from '../../engine/api/contract.ts';
 import { MarketMonitor } from '../../engine/app/market-monitor.ts';
+import { AlertRuleInputSchema } from '../../engine/alerts/alert-rule.ts';
+import { openDatabase } from '../../engine/store/database.ts';
+import { AlertRepo } from '../../engine/store/alert-repo.ts';
 import type { ReplaySource } from '../../engine/sources/replay/replay-source.ts';
 import { computeIndicators, DEFAULT_INDICATORS } from '../../engine/stream/indicators/index.ts';
 import { tempDir } from './helpers.ts';
@@ -29,6 +32,12 @@ describe('anomalies and indicators through the running engine', () => {
   const published: Array<EventPayload<'anomaly'>> = [];
 
   beforeAll(async () => {
+    // Alert rules stored before the stream starts, as a user would have set them.
+    const db = openDatabase(path.join(tmp.dir, 'market.db'));
+    const rules = new AlertRepo(db);
+    rules.addRule(AlertRuleInputSchema.parse({ symbol: 'AAPL', kind: 'anomaly', threshold: 1 }));
+    rules.addRule(AlertRuleInputSchema.parse({ symbol: 'MSFT', kind: 'anomaly', threshold: 1 }));
+    db.close();
     app = await MarketMonitor.open({
       dbPath: path.join(tmp.dir, 'market.db'),
       overrides: { source: { kind: 'replay', replay: { file: tickFile(tmp.dir), speed: 'max' } } },
@@ -54,6 +63,12 @@ describe('anomalies and indicators through the running engine', () => {
     expect(published[1]).toMatchObject({ value: 10, baseline: 600, threshold: 3, window: 20 });
     const handlers = createHandlers(app);
     expect(await handlers['anomalies.recent']({ symbol: 'AAPL', limit: 10 })).toHaveLength(2);
+  });
+
+  it('fires the anomaly alert of AAPL once for each anomaly found, and none for MSFT', async () => {
+    const history = app.alerts.history(10);
+    expect(history.map((h) => h.message).sort()).toEqual(published.map((a) => a.message).sort());
+    expect(history.every((h) => h.symbol === 'AAPL')).toBe(true);
   });
 
   it('serves indicator series computed from the stored candles', async () => {

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import os from 'node:os';
 import { describe, it, expect, afterEach } from 'vitest';
 import fc from 'fast-check';
 import Database from 'better-sqlite3';
@@ -9,6 +10,7 @@ import { MIGRATIONS } from '../../engine/store/migrations.ts';
 import { MarketStore, StaleBatchError } from '../../engine/store/market-store.ts';
 import { SettingsRepo } from '../../engine/store/settings-repo.ts';
 import { WatchlistRepo } from '../../engine/store/watchlist-repo.ts';
+import { AlertRepo } from '../../engine/store/alert-repo.ts';
 import { tempDir } from './helpers.ts';
 
 const cleanups: Array<() => void> = [];
@@ -275,6 +277,26 @@ describe('MarketStore queries', () => {
     expect(store.checkpoint('g', 't', 0)?.nextOffset).toBe(5);
     store.commitBatch(batch(5, 9));
     expect(store.tickCount()).toBe(2);
+    db.close();
+  });
+});
+
+describe('migration 5 (anomaly alerts)', () => {
+  it('keeps the rules of an older database and then accepts anomaly rules', () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mm-mig5-')), 'old.db');
+    const old = new Database(file);
+    for (const sql of MIGRATIONS.slice(0, 4)) old.exec(sql);
+    old.pragma('user_version = 4');
+    old
+      .prepare('INSERT INTO alert_rules (symbol, kind, threshold, window_ms, created_at) VALUES (?, ?, ?, ?, ?)')
+      .run('AAPL', 'price-above', 200, 300_000, 1);
+    old.close();
+
+    const db = openDatabase(file);
+    const rules = new AlertRepo(db);
+    expect(rules.rules().map((r) => [r.symbol, r.kind, r.threshold])).toEqual([['AAPL', 'price-above', 200]]);
+    rules.addRule({ symbol: 'MSFT', kind: 'anomaly', threshold: 1, windowMs: 300_000 });
+    expect(rules.rules().map((r) => r.kind)).toEqual(['price-above', 'anomaly']);
     db.close();
   });
 });

@@ -12,6 +12,7 @@ const KINDS: Array<{ kind: Kind; label: string; unit: string }> = [
   { kind: 'price-below', label: 'Price below', unit: 'price' },
   { kind: 'move-percent', label: 'Moves by', unit: '%' },
   { kind: 'volume-spike', label: 'Volume spike', unit: '× average' },
+  { kind: 'anomaly', label: 'Anomaly found', unit: '× detector threshold (1 = every anomaly)' },
 ];
 
 /** Alert rules, their history, and desktop notifications when one fires. */
@@ -172,6 +173,10 @@ function describe(rule: Rule): string {
       return `${rule.symbol} moves ${rule.threshold}% within ${Math.round(rule.windowMs / 60_000)} min`;
     case 'volume-spike':
       return `${rule.symbol} trades ${rule.threshold}× its average minute volume`;
+    case 'anomaly':
+      return rule.threshold === 1
+        ? `Any anomaly of ${rule.symbol}`
+        : `An anomaly of ${rule.symbol} at ${rule.threshold}× the detector’s threshold`;
   }
 }
 
