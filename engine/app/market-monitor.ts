@@ -34,6 +34,7 @@ import { startYahooFeed, type YahooFeed } from './yahoo-feed.ts';
 import type { YahooClientFactory } from '../sources/yahoo/yahoo-client.ts';
 import { searchSymbols, type SymbolMatch } from '../sources/yahoo/symbol-search.ts';
 import { RateMeter } from '../base/rate-meter.ts';
+import { RetentionJob } from './retention-job.ts';
 
 export interface MarketMonitorOptions {
   /** SQLite file, or ':memory:'. */
@@ -77,6 +78,8 @@ export class MarketMonitor {
   private readonly rate = new RateMeter();
   private ticksPerSecond = 0;
   private statusTimer: NodeJS.Timeout | undefined;
+  /** Applies Settings > Storage: deletes ticks and dead letters past their retention. */
+  readonly retention: RetentionJob;
   /** Pipeline rebuilds and close() run one after another, never interleaved. */
   private lifecycle: Promise<unknown> = Promise.resolve();
   private closed = false;
@@ -97,6 +100,7 @@ export class MarketMonitor {
     this.quotes = new QuoteBoard(this.store);
     this.settingsRepo = new SettingsRepo(db);
     this.settingsValue = this.loadSettings();
+    this.retention = new RetentionJob(db, () => this.settingsValue.storage);
   }
 
   static async open(options: MarketMonitorOptions): Promise<MarketMonitor> {
@@ -106,6 +110,7 @@ export class MarketMonitor {
       for (const symbol of options.starterSymbols) app.watchlist.add(symbol);
     }
     await app.startPipeline();
+    app.retention.start();
     app.statusTimer = setInterval(() => app.events.publish('status', app.status()), options.statusEveryMs ?? 1_000);
     return app;
   }
@@ -271,6 +276,7 @@ export class MarketMonitor {
     return this.oneAtATime(async () => {
       if (this.closed) return;
       this.closed = true;
+      await this.retention.stop();
       await this.stopPipeline();
       this.events.close();
       this.db.close();

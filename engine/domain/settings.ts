@@ -57,6 +57,16 @@ export const StreamSettingsSchema = z
   })
   .strict();
 
+/** How long raw records are kept; candles, company profiles and alerts are kept for good. */
+export const StorageSettingsSchema = z
+  .object({
+    /** Raw ticks older than this many days (by event time) are deleted; 0 keeps them all. */
+    tickRetentionDays: z.number().int('whole days').min(0, '0 keeps every tick').max(36_500).default(0),
+    /** Refused messages older than this many days are deleted; 0 keeps them all. */
+    deadLetterRetentionDays: z.number().int('whole days').min(0).max(36_500).default(30),
+  })
+  .strict();
+
 export const AppearanceSettingsSchema = z
   .object({
     theme: z.enum(['system', 'dark', 'light']).default('system'),
@@ -69,6 +79,7 @@ export const SettingsSchema = z
     bus: BusSettingsSchema.prefault({}),
     stream: StreamSettingsSchema.prefault({}),
     appearance: AppearanceSettingsSchema.prefault({}),
+    storage: StorageSettingsSchema.prefault({}),
     influx: InfluxSettingsSchema.prefault({}),
   })
   .strict();

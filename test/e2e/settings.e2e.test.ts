@@ -61,6 +61,23 @@ describe('settings view in a real Chromium', () => {
     expect(stream.allowedLatenessMs).toBe(30_000);
     await expect.poll(() => page.getByTestId('status-source').getAttribute('title')).toContain('250 ticks/s');
   });
+
+  it('refuses a negative retention next to its field, then keeps ticks for the days given', async () => {
+    await page.getByLabel('Keep raw ticks (days)').fill('-3');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => page.locator('.field-error').allTextContents()).toContain('0 keeps every tick');
+    await page.getByLabel('Keep raw ticks (days)').fill('7');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect
+      .poll(() => {
+        const db = new Database(app.dbPath, { readonly: true });
+        const row = db.prepare("SELECT value FROM settings WHERE key = 'storage'").get() as
+          { value: string } | undefined;
+        db.close();
+        return row ? JSON.parse(row.value).tickRetentionDays : undefined;
+      })
+      .toBe(7);
+  });
 });
 
 describe('pipeline view in a real Chromium', () => {

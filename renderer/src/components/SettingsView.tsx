@@ -16,6 +16,8 @@ interface Draft {
   outOfOrdernessMs: string;
   allowedLatenessMs: string;
   theme: Settings['appearance']['theme'];
+  tickRetentionDays: string;
+  deadLetterRetentionDays: string;
   influx: InfluxDraft;
   bus: BusDraft;
 }
@@ -37,6 +39,8 @@ const toDraft = (s: Settings): Draft => ({
   outOfOrdernessMs: String(s.stream.outOfOrdernessMs),
   allowedLatenessMs: String(s.stream.allowedLatenessMs),
   theme: s.appearance.theme,
+  tickRetentionDays: String(s.storage.tickRetentionDays),
+  deadLetterRetentionDays: String(s.storage.deadLetterRetentionDays),
   bus: toBusDraft(s.bus),
   influx: {
     enabled: s.influx.enabled,
@@ -117,6 +121,10 @@ export function SettingsView({ api, onSaved }: { api: ApiClient; onSaved?: (sett
         allowedLatenessMs: num(draft.allowedLatenessMs),
       },
       appearance: { theme: draft.theme },
+      storage: {
+        tickRetentionDays: num(draft.tickRetentionDays),
+        deadLetterRetentionDays: num(draft.deadLetterRetentionDays),
+      },
       bus: busInput(saved.bus, draft.bus, num),
       influx: { ...saved.influx, ...draft.influx },
     };
@@ -246,6 +254,23 @@ export function SettingsView({ api, onSaved }: { api: ApiClient; onSaved?: (sett
             draft.allowedLatenessMs,
             (v) => set({ allowedLatenessMs: v }),
             'Late ticks within this still amend their candle',
+          )}
+        </fieldset>
+        <fieldset>
+          <legend>Storage</legend>
+          {field(
+            'Keep raw ticks (days)',
+            'storage.tickRetentionDays',
+            draft.tickRetentionDays,
+            (v) => set({ tickRetentionDays: v }),
+            '0 keeps every tick. Candles, profiles and alerts are always kept',
+          )}
+          {field(
+            'Keep refused messages (days)',
+            'storage.deadLetterRetentionDays',
+            draft.deadLetterRetentionDays,
+            (v) => set({ deadLetterRetentionDays: v }),
+            '0 keeps them all',
           )}
         </fieldset>
         <fieldset>

@@ -1,0 +1,66 @@
+import type { SqliteDatabase } from './database.ts';
+
+export interface RetentionCutoffs {
+  /** Delete ticks whose event time is before this (epoch ms), or keep all when undefined. */
+  ticksBefore?: number;
+  /** Delete dead letters received before this, or keep all when undefined. */
+  deadLettersBefore?: number;
+}
+
+/** Rows per DELETE: each statement stays a few milliseconds, well inside a frame. */
+const CHUNK = 2_000;
+
+/**
+ * Deletes one chunk of what the retention settings no longer keep and says how many rows went.
+ * The caller repeats it between other work until it returns 0, so a large backlog never blocks.
+ */
+export function pruneChunk(db: SqliteDatabase, cutoffs: RetentionCutoffs): number {
+  let deleted = 0;
+  if (cutoffs.ticksBefore !== undefined) {
+    // Per symbol, through the (symbol, ts) index: ts has no index of its own, and a scan of the
+    // whole table would block the engine.
+    const deleteOld = db.prepare(
+      'DELETE FROM ticks WHERE id IN (SELECT id FROM ticks WHERE symbol = ? AND ts < ? LIMIT ?)',
+    );
+    for (const symbol of storedSymbols(db)) {
+      deleted += deleteOld.run(symbol, cutoffs.ticksBefore, CHUNK - deleted).changes;
+      if (deleted >= CHUNK) return deleted;
+    }
+  }
+  if (cutoffs.deadLettersBefore !== undefined) {
+    deleted += db
+      .prepare('DELETE FROM dead_letters WHERE id IN (SELECT id FROM dead_letters WHERE at < ? LIMIT ?)')
+      .run(cutoffs.deadLettersBefore, CHUNK).changes;
+  }
+  return deleted;
+}
+
+const DAY_MS = 86_400_000;
+
+/** The cut-offs for settings given in days (0 keeps everything), as of `now`. */
+export function retentionCutoffs(
+  settings: { tickRetentionDays: number; deadLetterRetentionDays: number },
+  now: number,
+): RetentionCutoffs {
+  return {
+    ...(settings.tickRetentionDays > 0 ? { ticksBefore: now - settings.tickRetentionDays * DAY_MS } : {}),
+    ...(settings.deadLetterRetentionDays > 0
+      ? { deadLettersBefore: now - settings.deadLetterRetentionDays * DAY_MS }
+      : {}),
+  };
+}
+
+/** The symbols in the ticks table, one index step each (a skip scan), not a pass over every row. */
+function storedSymbols(db: SqliteDatabase): string[] {
+  return db
+    .prepare(
+      `WITH RECURSIVE s(symbol) AS (
+         SELECT min(symbol) FROM ticks
+         UNION ALL
+         SELECT (SELECT min(symbol) FROM ticks WHERE symbol > s.symbol) FROM s WHERE s.symbol IS NOT NULL
+       )
+       SELECT symbol FROM s WHERE symbol IS NOT NULL`,
+    )
+    .pluck()
+    .all() as string[];
+}
