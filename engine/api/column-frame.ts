@@ -57,7 +57,10 @@ export function decodeColumnFrame(buffer: ArrayBuffer | ArrayBufferView): { id: 
   const values = new Float64Array(aligned.buffer, aligned.byteOffset + offset, header.columns.length * header.length);
   const output = header.result.output;
   header.columns.forEach((key, c) => {
-    output[key] = Array.from(values.subarray(c * header.length, (c + 1) * header.length));
+    // A plain loop: several times faster than Array.from's iterator on 100,000 values.
+    const column: number[] = [];
+    for (let i = c * header.length, end = i + header.length; i < end; i++) column.push(values[i]!);
+    output[key] = column;
   });
   return { id: header.id, result: { ok: true, output: output as never } };
 }
