@@ -19,6 +19,7 @@ import type { CommandOutput } from '../../../engine/api/contract.ts';
 import type { ApiClient } from '../api/client.ts';
 import { formatPercent, formatPrice, formatTime, formatVolume } from '../format.ts';
 import { IndicatorOverlay } from './indicator-overlay.ts';
+import { showAnomalies } from './anomaly-overlay.ts';
 
 const UP = '#26a69a';
 const DOWN = '#ef5350';
@@ -126,6 +127,7 @@ export function ChartPanel({ api, symbol, interval, onIntervalChange, toolbar }:
     const volume: ISeriesApi<'Histogram'> = chart.addSeries(HistogramSeries, { priceFormat: { type: 'volume' } }, 1);
     chart.panes()[1]?.setHeight(90);
     const overlay = indicators ? new IndicatorOverlay(chart) : null;
+    const hideAnomalies = showAnomalies(api, candles, symbol, interval);
 
     /** The history as loaded (columns, never changed), and every candle an event brought since. */
     let history: History | null = null;
@@ -146,7 +148,8 @@ export function ChartPanel({ api, symbol, interval, onIntervalChange, toolbar }:
     /** Every bar, oldest first: the history with the live candles laid over it. */
     const allBars = (): Bar[] => {
       const byStart = new Map<number, Bar>();
-      if (history) for (let i = 0; i < history.start.length; i++) byStart.set(history.start[i]!, historyBar(history, i));
+      if (history)
+        for (let i = 0; i < history.start.length; i++) byStart.set(history.start[i]!, historyBar(history, i));
       for (const c of live.values()) byStart.set(c.start, c);
       return [...byStart.values()].sort((a, b) => a.start - b.start);
     };
@@ -236,6 +239,7 @@ export function ChartPanel({ api, symbol, interval, onIntervalChange, toolbar }:
 
     return () => {
       off();
+      hideAnomalies();
       cancelAnimationFrame(frame);
       chart.unsubscribeCrosshairMove(onCrosshair);
       chart.remove();

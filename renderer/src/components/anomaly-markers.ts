@@ -1,0 +1,42 @@
+import {
+  createSeriesMarkers,
+  type ISeriesApi,
+  type SeriesMarker,
+  type Time,
+  type UTCTimestamp,
+} from 'lightweight-charts';
+import type { Anomaly } from '../../../engine/stream/anomalies/anomaly.ts';
+import { INTERVAL_MS, windowStart, type Interval } from '../../../engine/domain/interval.ts';
+
+const LABEL: Record<Anomaly['kind'], string> = { 'return-z': 'move', 'volume-spike': 'volume', gap: 'gap' };
+const COLOR = '#f5a623';
+
+/**
+ * Where a symbol's anomalies sit on a chart of `interval`: on the bar that holds the anomalous
+ * candle's start. Daily bars follow the exchange day, which the engine knows and the page does
+ * not, so a daily chart shows none rather than misplaced ones. One marker per bar, oldest first.
+ */
+export function anomalyMarkers(
+  anomalies: readonly Anomaly[],
+  symbol: string,
+  interval: Interval,
+): SeriesMarker<Time>[] {
+  if (interval === '1d') return [];
+  const byBar = new Map<number, Anomaly[]>();
+  for (const a of anomalies) {
+    // An anomaly of a minute bar has no place on a chart of seconds: it is about the whole minute.
+    if (a.symbol !== symbol || INTERVAL_MS[interval] < INTERVAL_MS[a.interval]) continue;
+    const bar = windowStart(a.start, interval);
+    byBar.set(bar, [...(byBar.get(bar) ?? []), a]);
+  }
+  return [...byBar.entries()]
+    .sort(([x], [y]) => x - y)
+    .map(([bar, found]) => ({
+      time: (bar / 1000) as UTCTimestamp,
+      position: 'aboveBar' as const,
+      shape: 'arrowDown' as const,
+      color: COLOR,
+      text: [...new Set(found.map((a) => LABEL[a.kind]))].join(' + '),
+      id: `${bar}`,
+    }));
+}
