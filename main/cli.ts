@@ -5,7 +5,7 @@ import { MarketMonitor, STARTER_SYMBOLS } from '../engine/app/market-monitor.ts'
 import { AnalysisParamsSchema } from '../engine/analyses/analysis.ts';
 import { ANALYSIS_NAMES } from '../engine/analyses/market-analyses.ts';
 import { BusSettingsSchema } from '../engine/domain/bus-settings.ts';
-import type { SettingsInput } from '../engine/domain/settings.ts';
+import { ReplaySettingsSchema, type SettingsInput } from '../engine/domain/settings.ts';
 import { exportAnalysis } from '../engine/export/export-analysis.ts';
 import { openDatabase } from '../engine/store/database.ts';
 import type { ReplaySource } from '../engine/sources/replay/replay-source.ts';
@@ -38,6 +38,8 @@ replay FILE [options]:
   --db PATH       SQLite database to fill
   --speed S       max (default) or N times the recorded pace
   --symbol S      The symbol of a bar file
+  --columns MAP   Other column names, e.g. timestamp=Time,symbol=Ticker,price=Last,volume=Qty
+                  (fields: symbol, timestamp, price, volume, side)
   --kafka, --group, --topic   as for serve
 
 export ANALYSIS [options]:
@@ -130,6 +132,7 @@ async function replay(args: string[]): Promise<number> {
       db: { type: 'string' },
       speed: { type: 'string', default: 'max' },
       symbol: { type: 'string' },
+      columns: { type: 'string' },
       ...BUS_OPTIONS,
     },
     allowPositionals: true,
@@ -147,7 +150,12 @@ async function replay(args: string[]): Promise<number> {
     overrides: {
       source: {
         kind: 'replay',
-        replay: { file: path.resolve(file), speed, ...(values.symbol ? { symbol: values.symbol } : {}) },
+        replay: {
+          file: path.resolve(file),
+          speed,
+          ...(values.symbol ? { symbol: values.symbol } : {}),
+          ...(values.columns ? { columns: parseColumns(values.columns) } : {}),
+        },
       },
       ...busOverrides(values),
     },
@@ -169,6 +177,23 @@ async function replay(args: string[]): Promise<number> {
     stopReporting();
     await app.close();
   }
+}
+
+/** --columns timestamp=Time,symbol=Ticker: our field = the file's column, checked by the settings schema. */
+function parseColumns(text: string): Record<string, string> {
+  const mapping: Record<string, string> = {};
+  for (const pair of text.split(',')) {
+    const [field, column] = pair.split('=').map((p) => p.trim());
+    if (!field || !column) throw new CliError(`--columns takes field=column pairs, not "${pair}".`);
+    mapping[field.toLowerCase()] = column;
+  }
+  const checked = ReplaySettingsSchema.shape.columns.safeParse(mapping);
+  if (!checked.success) {
+    throw new CliError(
+      `--columns: ${checked.error.issues.map((i) => i.message).join('; ')} (fields: symbol, timestamp, price, volume, side)`,
+    );
+  }
+  return mapping;
 }
 
 /** A replay into an unreachable Kafka waits for it: say so, rather than sit silent. */

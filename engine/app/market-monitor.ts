@@ -355,6 +355,7 @@ export class MarketMonitor {
         file: replay.file,
         speed: replay.speed,
         ...(replay.symbol ? { symbol: replay.symbol } : {}),
+        ...(replay.columns ? { columns: replay.columns } : {}),
       });
     }
     return new MarketSimulator({ seed: simulator.seed, ticksPerSecond: simulator.ticksPerSecond });

@@ -14,11 +14,24 @@ export const SimulatorSettingsSchema = z
   })
   .strict();
 
+const ColumnName = z.string().trim().min(1, 'a column name').max(200);
+
 export const ReplaySettingsSchema = z
   .object({
     file: z.string().default(''),
     speed: z.union([z.literal('max'), z.number().positive().max(1_000_000)]).default('max'),
     symbol: z.string().optional(),
+    /** The file's own column names for the tick fields, for CSVs from elsewhere. */
+    columns: z
+      .object({
+        symbol: ColumnName.optional(),
+        timestamp: ColumnName.optional(),
+        price: ColumnName.optional(),
+        volume: ColumnName.optional(),
+        side: ColumnName.optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 

@@ -181,3 +181,93 @@ describe('market-monitor export', () => {
     expect(badTime.stderr).toContain('"yesterday" is not a time');
   });
 });
+
+describe('replay of a CSV with other column names (--columns)', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mm-replay-map-'));
+  const T0 = Date.parse('2024-03-05T15:00:00Z');
+  const trades = Array.from({ length: 300 }, (_, i) => ({
+    symbol: i % 3 === 0 ? 'MSFT' : 'AAPL',
+    ts: T0 + i * 1_500,
+    price: 100 + ((i * 7) % 13) / 4,
+    volume: 1 + (i % 9),
+    side: i % 2 ? 'buy' : 'sell',
+  }));
+  const candles = (db: string) => {
+    const d = new Database(db, { readonly: true });
+    const rows = d.prepare('SELECT * FROM candles ORDER BY symbol, interval, start').all();
+    d.close();
+    return rows;
+  };
+
+  it('stores exactly the candles of the same trades in the standard format', async () => {
+    const standard = path.join(dir, 'standard.csv');
+    fs.writeFileSync(
+      standard,
+      [
+        'symbol,timestamp,price,volume,side',
+        ...trades.map((t) => `${t.symbol},${t.ts},${t.price},${t.volume},${t.side}`),
+      ].join('\n'),
+    );
+    const foreign = path.join(dir, 'broker-export.csv');
+    fs.writeFileSync(
+      foreign,
+      [
+        'Time,Ticker,Last,Qty,Aggressor,Venue',
+        ...trades.map(
+          (t) => `${new Date(t.ts).toISOString()},${t.symbol},${t.price},${t.volume},${t.side.toUpperCase()},XNAS`,
+        ),
+      ].join('\n'),
+    );
+    const a = path.join(dir, 'a.db');
+    const b = path.join(dir, 'b.db');
+    expect((await runCli(['replay', standard, '--db', a])).code).toBe(0);
+    const mapped = await runCli([
+      'replay',
+      foreign,
+      '--db',
+      b,
+      '--columns',
+      'timestamp=Time,symbol=Ticker,price=Last,volume=Qty,side=Aggressor',
+    ]);
+    expect(mapped.stderr).toBe('');
+    expect(mapped.stdout).toContain('300 ticks accepted');
+    expect(candles(b)).toEqual(candles(a));
+    expect(candles(a).length).toBeGreaterThan(10);
+  });
+
+  it('takes the symbol of a one-symbol file from --symbol, and names a mapped column the file lacks', async () => {
+    const file = path.join(dir, 'one.csv');
+    fs.writeFileSync(
+      file,
+      ['When,Px,Size', ...trades.slice(0, 20).map((t) => `${t.ts},${t.price},${t.volume}`)].join('\n'),
+    );
+    const ok = await runCli([
+      'replay',
+      file,
+      '--db',
+      path.join(dir, 'one.db'),
+      '--symbol',
+      'TSLA',
+      '--columns',
+      'timestamp=When,price=Px,volume=Size',
+    ]);
+    expect(ok.stdout).toContain('20 ticks accepted');
+    const d = new Database(path.join(dir, 'one.db'), { readonly: true });
+    expect(d.prepare('SELECT DISTINCT symbol FROM ticks').pluck().all()).toEqual(['TSLA']);
+    d.close();
+
+    const bad = await runCli([
+      'replay',
+      file,
+      '--db',
+      path.join(dir, 'bad.db'),
+      '--columns',
+      'timestamp=Stamp,price=Px,volume=Size',
+    ]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('The column "Stamp" given for timestamp is not in the header "When,Px,Size"');
+    const unknown = await runCli(['replay', file, '--db', path.join(dir, 'bad.db'), '--columns', 'bid=Px']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('--columns');
+  });
+});

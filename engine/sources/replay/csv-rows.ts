@@ -7,6 +7,28 @@ export type ReplayFormat = 'ticks' | 'bars';
 const TICK_COLUMNS = ['symbol', 'timestamp', 'price', 'volume'];
 const BAR_COLUMNS = ['datetime', 'open', 'high', 'low', 'close', 'volume'];
 
+/** The tick fields a column mapping may name, for CSV files with other column names. */
+export const MAPPABLE_COLUMNS = ['symbol', 'timestamp', 'price', 'volume', 'side'] as const;
+export type ColumnMapping = Partial<Record<(typeof MAPPABLE_COLUMNS)[number], string>>;
+
+/**
+ * The header as replay reads it: lower-case, with the file's own names for the tick fields
+ * replaced by ours. A mapped name the file lacks is an error that names it.
+ */
+export function mapHeader(header: readonly string[], mapping: ColumnMapping = {}): string[] {
+  const names = header.map((h) => h.trim().toLowerCase());
+  const ours = new Map<string, string>();
+  for (const [field, theirs] of Object.entries(mapping)) {
+    const name = theirs.trim().toLowerCase();
+    if (!names.includes(name)) {
+      throw new Error(`The column "${theirs}" given for ${field} is not in the header "${header.join(',')}"`);
+    }
+    ours.set(name, field);
+  }
+  // A file column that happens to carry one of our names but is not the mapped one steps aside.
+  return names.map((n) => ours.get(n) ?? (Object.hasOwn(mapping, n) ? `${n} (unmapped)` : n));
+}
+
 export function detectFormat(header: readonly string[]): ReplayFormat {
   const names = header.map((h) => h.trim().toLowerCase());
   if (TICK_COLUMNS.every((c) => names.includes(c))) return 'ticks';
@@ -16,11 +38,14 @@ export function detectFormat(header: readonly string[]): ReplayFormat {
   );
 }
 
-/** Rows of a CSV file as records keyed by lower-case column name, with their 1-based line number. */
-export async function* readCsvRows(file: string): AsyncGenerator<{ line: number; row: Record<string, string> }> {
+/** Rows of a CSV file as records keyed by lower-case (or mapped) column name, with their 1-based line number. */
+export async function* readCsvRows(
+  file: string,
+  mapping: ColumnMapping = {},
+): AsyncGenerator<{ line: number; row: Record<string, string> }> {
   const parser = fs.createReadStream(file).pipe(
     parse({
-      columns: (header: string[]) => header.map((h) => h.trim().toLowerCase()),
+      columns: (header: string[]) => mapHeader(header, mapping),
       skip_empty_lines: true,
       trim: true,
       info: true,

@@ -1,14 +1,16 @@
 import { validateTick, type Tick } from '../../domain/tick.ts';
 import type { SourceStatus, TickSource } from '../source.ts';
 import { barToTicks, isEmptyBar, type Bar } from './bars-to-ticks.ts';
-import { detectFormat, parseTimestamp, readCsvRows, readHeader } from './csv-rows.ts';
+import { detectFormat, mapHeader, parseTimestamp, readCsvRows, readHeader, type ColumnMapping } from './csv-rows.ts';
 
 export interface ReplayOptions {
   file: string;
   /** 'max' replays as fast as the engine takes it; N replays N x faster than the recorded event times. */
   speed: 'max' | number;
-  /** The symbol of a bar file (yfinance exports do not name it). */
+  /** The symbol of a bar file (yfinance exports do not name it), or of a tick file without a symbol column. */
   symbol?: string;
+  /** The file's own column names for the tick fields, for CSVs from elsewhere. */
+  columns?: ColumnMapping;
   batchSize?: number;
 }
 
@@ -77,7 +79,9 @@ export class ReplaySource implements TickSource {
   }
 
   private async run(emit: (ticks: Tick[]) => Promise<void>): Promise<void> {
-    const format = detectFormat(await readHeader(this.options.file));
+    const header = mapHeader(await readHeader(this.options.file), this.options.columns);
+    // A tick file without a symbol column is one symbol's: the one given with --symbol.
+    const format = detectFormat(this.options.symbol && !header.includes('symbol') ? [...header, 'symbol'] : header);
     if (format === 'bars' && !this.options.symbol)
       throw new Error('A bar file does not name its symbol: give it with --symbol');
     const batchSize = this.options.batchSize ?? 2_000;
@@ -103,11 +107,11 @@ export class ReplaySource implements TickSource {
   }
 
   private async *tickRows(): AsyncGenerator<Tick[]> {
-    for await (const { line, row } of readCsvRows(this.options.file)) {
+    for await (const { line, row } of readCsvRows(this.options.file, this.options.columns)) {
       this.progress.rows++;
       try {
         const result = validateTick({
-          symbol: row.symbol,
+          symbol: row.symbol ?? this.options.symbol,
           ts: parseTimestamp(row.timestamp ?? ''),
           price: Number(row.price),
           volume: Number(row.volume),
@@ -130,7 +134,7 @@ export class ReplaySource implements TickSource {
     let pending: Bar | undefined;
     let barMs = Number.POSITIVE_INFINITY;
     const release = (bar: Bar) => barToTicks(this.options.symbol!, bar, Number.isFinite(barMs) ? barMs : 60_000);
-    for await (const { line, row } of readCsvRows(this.options.file)) {
+    for await (const { line, row } of readCsvRows(this.options.file, this.options.columns)) {
       this.progress.rows++;
       let bar: Bar;
       try {

@@ -11,6 +11,7 @@ interface Draft {
   seed: string;
   replayFile: string;
   replaySymbol: string;
+  replayColumns: string;
   yahooRegular: string;
   yahooClosed: string;
   outOfOrdernessMs: string;
@@ -34,6 +35,9 @@ const toDraft = (s: Settings): Draft => ({
   seed: String(s.source.simulator.seed),
   replayFile: s.source.replay.file,
   replaySymbol: s.source.replay.symbol ?? '',
+  replayColumns: Object.entries(s.source.replay.columns ?? {})
+    .map(([field, column]) => `${field}=${column}`)
+    .join(', '),
   yahooRegular: String(s.source.yahoo.regularSeconds),
   yahooClosed: String(s.source.yahoo.closedSeconds),
   outOfOrdernessMs: String(s.stream.outOfOrdernessMs),
@@ -59,6 +63,16 @@ const toDraft = (s: Settings): Draft => ({
 /** The message for a field, or for an item of it (a list field's errors name the item: bus.kafka.brokers.1). */
 const fieldError = (errors: Record<string, string>, path: string): string | undefined =>
   errors[path] ?? Object.entries(errors).find(([key]) => key.startsWith(`${path}.`))?.[1];
+
+/** "timestamp=Time, symbol=Ticker" as the mapping the schema checks; a pair without "=" reaches it as it is. */
+const columnMapping = (text: string): Record<string, string> =>
+  Object.fromEntries(
+    text
+      .split(',')
+      .map((pair) => pair.split('=').map((p) => p.trim()))
+      .filter((parts) => parts[0])
+      .map(([field, column]) => [field!.toLowerCase(), column ?? '']),
+  );
 
 /** Numbers typed by a person: empty or not a number stays text, so the schema names the problem. */
 const num = (text: string): number | string =>
@@ -105,9 +119,10 @@ export function SettingsView({ api, onSaved }: { api: ApiClient; onSaved?: (sett
         kind: draft.source,
         simulator: { seed: num(draft.seed), ticksPerSecond: num(draft.ticksPerSecond) },
         replay: {
-          ...saved.source.replay,
+          speed: saved.source.replay.speed,
           file: draft.replayFile,
           ...(draft.replaySymbol ? { symbol: draft.replaySymbol } : {}),
+          ...(draft.replayColumns.trim() ? { columns: columnMapping(draft.replayColumns) } : {}),
         },
         yahoo: {
           ...saved.source.yahoo,
@@ -226,8 +241,19 @@ export function SettingsView({ api, onSaved }: { api: ApiClient; onSaved?: (sett
                 (v) => set({ replayFile: v }),
                 'A path on this computer',
               )}
-              {field('Symbol of a bar file', 'source.replay.symbol', draft.replaySymbol, (v) =>
-                set({ replaySymbol: v }),
+              {field(
+                'Symbol',
+                'source.replay.symbol',
+                draft.replaySymbol,
+                (v) => set({ replaySymbol: v }),
+                'For a bar file, or a tick file of one symbol without a symbol column',
+              )}
+              {field(
+                'Column names',
+                'source.replay.columns',
+                draft.replayColumns,
+                (v) => set({ replayColumns: v }),
+                'For other CSVs: field=column, e.g. timestamp=Time, symbol=Ticker, price=Last, volume=Qty',
               )}
             </>
           )}
