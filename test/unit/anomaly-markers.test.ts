@@ -24,10 +24,10 @@ describe('anomaly markers on a chart', () => {
     anomaly({ symbol: 'MSFT' }),
   ];
 
-  it('puts one marker on the bar holding each anomalous minute, naming what was unusual', () => {
-    expect(anomalyMarkers(found, 'AAPL', '1m').map((m) => [m.time, m.text])).toEqual([
-      [T / 1000, 'volume + move'],
-      [(T + 6 * 60_000) / 1000, 'gap'],
+  it('puts one marker on the bar holding each anomalous minute, keeping what was unusual in its id', () => {
+    expect(anomalyMarkers(found, 'AAPL', '1m').map((m) => [m.time, m.id])).toEqual([
+      [T / 1000, `${T}:volume+move`],
+      [(T + 6 * 60_000) / 1000, `${T + 6 * 60_000}:gap`],
     ]);
     // On 5-minute bars both minutes fall into their own 5-minute windows (15:05 and 15:10).
     expect(anomalyMarkers(found, 'AAPL', '5m').map((m) => m.time)).toEqual([

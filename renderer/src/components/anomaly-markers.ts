@@ -36,7 +36,9 @@ export function anomalyMarkers(
       position: 'aboveBar' as const,
       shape: 'arrowDown' as const,
       color: COLOR,
-      text: [...new Set(found.map((a) => LABEL[a.kind]))].join(' + '),
-      id: `${bar}`,
+      // No text on the chart: at coarse intervals labels pile into each other. The kinds travel in
+      // the id; the Alerts and Analyses views tell the whole story.
+      id: `${bar}:${[...new Set(found.map((a) => LABEL[a.kind]))].join('+')}`,
+      size: 0.8,
     }));
 }
