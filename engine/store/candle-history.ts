@@ -1,6 +1,6 @@
 import type { Interval } from '../domain/interval.ts';
 import type { SqliteDatabase } from './database.ts';
-import type { CandleQuery } from './market-store.ts';
+import { candleQueryParams, type CandleQuery } from './market-store.ts';
 
 /**
  * The newest candles of a series, oldest first, as one array per field: the candles `candles.list`
@@ -53,13 +53,7 @@ export class CandleHistory {
   }
 
   columns(query: CandleQuery): CandleColumns {
-    const rows = this.query.all(
-      query.symbol,
-      query.interval,
-      query.from ?? Number.MIN_SAFE_INTEGER,
-      query.to ?? Number.MAX_SAFE_INTEGER,
-      query.limit ?? 1_000,
-    ) as Row[];
+    const rows = this.query.all(...candleQueryParams(query)) as Row[];
     const n = rows.length;
     const cols = CANDLE_COLUMN_FIELDS.map((): number[] => []);
     // Rows come newest first: read them backwards so the columns are oldest first.

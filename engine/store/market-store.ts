@@ -50,6 +50,17 @@ export interface CandleQuery {
   limit?: number;
 }
 
+/** A candle query's bound parameters, in the order both candle reads use: unset bounds are open. */
+export function candleQueryParams(query: CandleQuery): [string, Interval, number, number, number] {
+  return [
+    query.symbol,
+    query.interval,
+    query.from ?? Number.MIN_SAFE_INTEGER,
+    query.to ?? Number.MAX_SAFE_INTEGER,
+    query.limit ?? 1_000,
+  ];
+}
+
 interface CandleRow {
   symbol: string;
   interval: Interval;
@@ -166,13 +177,7 @@ export class MarketStore {
            ORDER BY start DESC LIMIT ?
          ) ORDER BY start`,
       )
-      .all(
-        query.symbol,
-        query.interval,
-        query.from ?? Number.MIN_SAFE_INTEGER,
-        query.to ?? Number.MAX_SAFE_INTEGER,
-        query.limit ?? 1_000,
-      ) as CandleRow[];
+      .all(...candleQueryParams(query)) as CandleRow[];
     return rows.map(toCandle);
   }
 
