@@ -347,6 +347,7 @@ export class MarketMonitor {
         client: this.options.yahooClient,
         notify: (notice) => this.events.publish('notice', notice),
         onStored: () => this.events.publish('watchlist', this.watchItems()),
+        onBackfilled: (symbol, gapFrom, stitch) => this.mergeHistory(symbol, gapFrom, stitch),
       });
       return this.yahoo.source;
     }
@@ -359,6 +360,15 @@ export class MarketMonitor {
       });
     }
     return new MarketSimulator({ seed: simulator.seed, ticksPerSecond: simulator.ticksPerSecond });
+  }
+
+  /** The engine re-derived windows across the stitch: they reach the same places a batch's candles do. */
+  private mergeHistory(symbol: string, gapFrom: number, stitch: number): void {
+    const candles = this.processor.mergeHistory(symbol, gapFrom, stitch);
+    if (candles.length === 0) return;
+    this.mirror?.offer([], candles);
+    this.quotes.apply([], candles);
+    this.events.publish('candles', candles);
   }
 
   /**

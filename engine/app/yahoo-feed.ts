@@ -24,6 +24,8 @@ export interface YahooFeedDeps {
   notify: (notice: Notice) => void;
   /** Profiles or history arrived: the watchlist and profile card can show them. */
   onStored: (symbol: string) => void;
+  /** A symbol's history is stored up to where its live feed began: the engine merges the two. */
+  onBackfilled: (symbol: string, gapFrom: number, stitch: number) => void;
 }
 
 /** The session file lives beside the database; an in-memory database keeps it in memory too. */
@@ -50,6 +52,7 @@ export function startYahooFeed(deps: YahooFeedDeps): YahooFeed {
     candles: new BackfillCandles(deps.db),
     intervals: deps.settings.stream.intervals,
     onStored: (symbol) => deps.onStored(symbol),
+    onBackfilled: (symbol, gapFrom, stitch) => deps.onBackfilled(symbol, gapFrom, stitch),
     onActivity: (activity) => source.setActivity(activity),
   });
   void source.firstPoll.then((status) => {

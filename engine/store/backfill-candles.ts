@@ -16,15 +16,11 @@ export class BackfillCandles {
       VALUES (@symbol, @interval, @start, @open, @high, @low, @close, @volume, @turnover, @trades,
               @buyVolume, @sellVolume, @openTs, @closeTs)
       ON CONFLICT (symbol, interval, start) DO NOTHING`);
-    this.fill = db.transaction((candles: readonly Candle[]) => {
-      let written = 0;
-      for (const candle of candles) written += insert.run(candle).changes;
-      return written;
-    });
+    this.fill = db.transaction((candles: readonly Candle[]) => candles.filter((c) => insert.run(c).changes > 0));
   }
 
-  /** Writes the candles whose window is still empty; returns how many were written. */
-  fillMissing(candles: readonly Candle[]): number {
+  /** Writes the candles whose window is still empty; returns those it wrote. */
+  fillMissing(candles: readonly Candle[]): Candle[] {
     return this.fill(candles);
   }
 }

@@ -104,6 +104,7 @@ export class MarketStore {
   private readonly insertDeadLetter;
   private readonly saveCheckpoint;
   private readonly commit;
+  private readonly saveAll;
 
   private readonly db: SqliteDatabase;
 
@@ -144,6 +145,17 @@ export class MarketStore {
       for (const d of batch.deadLetters) this.insertDeadLetter.run(d);
       this.saveCheckpoint.run({ ...batch.checkpoint, updatedAt: Date.now() });
     });
+    this.saveAll = db.transaction((candles: readonly Candle[]) => {
+      for (const c of candles) this.upsertCandle.run(c);
+    });
+  }
+
+  /**
+   * Candles the engine re-derived from stored ones, outside any batch: no offset moves, and writing
+   * them again gives the same rows.
+   */
+  saveCandles(candles: readonly Candle[]): void {
+    if (candles.length > 0) this.saveAll.immediate(candles);
   }
 
   /** Writes the batch atomically; IMMEDIATE so the stale check and the writes see one snapshot across processes. */

@@ -35,7 +35,7 @@ export class CandleAggregator {
       let candle = slot.current;
       if (candle && tick.ts >= candle.start && tick.ts < slot.currentEnd) foldTick(candle, tick);
       else {
-        const [start, end] = this.bounds(tick, slot.interval);
+        const [start, end] = this.boundsOf(tick.symbol, tick.ts, slot.interval);
         candle = slot.open.get(start);
         if (candle) foldTick(candle, tick);
         else {
@@ -49,9 +49,10 @@ export class CandleAggregator {
     }
   }
 
-  private bounds(tick: Tick, interval: Interval): [start: number, end: number] {
-    if (interval === '1d') return this.days.boundsOf(tick.symbol, tick.ts);
-    const start = windowStart(tick.ts, interval);
+  /** [start, end) of the symbol's window of `interval` that holds `ts`. */
+  boundsOf(symbol: string, ts: number, interval: Interval): [start: number, end: number] {
+    if (interval === '1d') return this.days.boundsOf(symbol, ts);
+    const start = windowStart(ts, interval);
     return [start, start + INTERVAL_MS[interval]];
   }
 

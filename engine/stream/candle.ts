@@ -45,3 +45,30 @@ export function foldTick(candle: Candle, tick: Tick): void {
   if (tick.side === 'buy') candle.buyVolume += volume;
   else if (tick.side === 'sell') candle.sellVolume += volume;
 }
+
+/**
+ * The candle of a coarser window made of the finer candles inside it (any order). Open and close
+ * follow event time, as for ticks, so a live minute closes a window that history opened.
+ */
+export function rollUp(parts: readonly Candle[], interval: Interval, start: number): Candle | undefined {
+  if (parts.length === 0) return undefined;
+  const candle: Candle = { ...parts[0]!, interval, start };
+  for (const part of parts.slice(1)) {
+    if (part.high > candle.high) candle.high = part.high;
+    if (part.low < candle.low) candle.low = part.low;
+    if (part.openTs < candle.openTs) {
+      candle.open = part.open;
+      candle.openTs = part.openTs;
+    }
+    if (part.closeTs >= candle.closeTs) {
+      candle.close = part.close;
+      candle.closeTs = part.closeTs;
+    }
+    candle.volume += part.volume;
+    candle.turnover += part.turnover;
+    candle.trades += part.trades;
+    candle.buyVolume += part.buyVolume;
+    candle.sellVolume += part.sellVolume;
+  }
+  return candle;
+}

@@ -1,9 +1,10 @@
 import type { BusBatch, TickConsumer } from '../bus/bus.ts';
 import type { Candle } from '../domain/candle.ts';
-import { maxWindowMs, type Interval } from '../domain/interval.ts';
+import { INTERVAL_MS, maxWindowMs, type Interval } from '../domain/interval.ts';
 import { validateTick, type Tick } from '../domain/tick.ts';
 import type { DeadLetter, MarketStore } from '../store/market-store.ts';
 import { CandleAggregator } from './candle-aggregator.ts';
+import { rollUp } from './candle.ts';
 import { Watermark } from './watermark.ts';
 
 export interface ProcessorOptions {
@@ -34,6 +35,8 @@ export interface ProcessorCounters {
 }
 
 const MAX_PAYLOAD_KEPT = 4_096;
+/** The longest exchange day (25 hours, when DST ends) in minutes. */
+const MAX_MINUTES_PER_WINDOW = 1_500;
 
 /**
  * The engine's consumer: validates ticks, applies the watermark, folds them into candles and
@@ -133,6 +136,42 @@ export class TickProcessor implements TickConsumer {
 
   openWindowCount(): number {
     return this.aggregator.openWindowCount();
+  }
+
+  /**
+   * History arrived behind the live feed: the backfill stored the symbol's minutes before `stitch`,
+   * those from `gapFrom` on where none were stored. Each coarser window that straddles the stitch,
+   * or that holds ticks and overlaps that gap, is re-derived from the stored minutes (history
+   * before the stitch, ticks after it) in SQLite and among the open windows, so later ticks amend
+   * the whole. A recomputation, not an increment: doing it again after a restart or a second
+   * backfill counts nothing twice. Minutes are the only common ground of history and ticks, so
+   * without the 1m interval such windows keep their live part only.
+   */
+  mergeHistory(symbol: string, gapFrom: number, stitch: number): Candle[] {
+    if (!this.options.intervals.includes('1m')) return [];
+    const merged: Candle[] = [];
+    for (const interval of this.options.intervals) {
+      if (INTERVAL_MS[interval] <= INTERVAL_MS['1m']) continue;
+      for (const start of this.windowsAcrossHistory(symbol, interval, Math.min(gapFrom, stitch), stitch)) {
+        const end = this.aggregator.boundsOf(symbol, start, interval)[1];
+        const minutes = this.store.candles({ symbol, interval: '1m', from: start, to: end - 1, limit: MAX_MINUTES_PER_WINDOW });
+        const candle = rollUp(minutes, interval, start);
+        if (candle) merged.push(candle);
+      }
+    }
+    this.store.saveCandles(merged);
+    this.aggregator.restore(merged);
+    return merged;
+  }
+
+  private windowsAcrossHistory(symbol: string, interval: Interval, gapFrom: number, stitch: number): Set<number> {
+    const starts = new Set<number>();
+    const [straddling, end] = this.aggregator.boundsOf(symbol, stitch - 1, interval);
+    if (end > stitch) starts.add(straddling);
+    const from = this.aggregator.boundsOf(symbol, gapFrom, interval)[0];
+    for (const stored of this.store.candles({ symbol, interval, from, to: stitch - 1, limit: 100_000 }))
+      if (stored.trades > 0) starts.add(stored.start);
+    return starts;
   }
 
   /**

@@ -38,7 +38,7 @@ describe('History backfill from chart()', () => {
       ranges: [MINUTES, DAILY],
       onProgress: (p) => progress.push(p),
     });
-    expect(result).toEqual({ candles: 49, failed: [] });
+    expect(result).toEqual({ candles: 49, gapFrom: undefined, failed: [] });
     expect(progress).toEqual([
       { symbol: 'AAPL', done: 1, total: 2, candles: 0 },
       { symbol: 'AAPL', done: 2, total: 2, candles: 49 },

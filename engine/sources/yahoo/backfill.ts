@@ -141,17 +141,25 @@ export interface BackfillOptions {
   stopped?: () => boolean;
 }
 
+export interface BackfillResult {
+  candles: number;
+  /** The first minute this backfill stored, if any: where the gap it filled begins. */
+  gapFrom: number | undefined;
+  failed: Array<{ range: BackfillRange; error: string }>;
+}
+
 /** Downloads a symbol's history range by range and fills the empty candle windows before the cutoff. */
 export async function backfillSymbol(
   client: YahooClient,
   store: BackfillCandles,
   symbol: string,
   options: BackfillOptions,
-): Promise<{ candles: number; failed: Array<{ range: BackfillRange; error: string }> }> {
+): Promise<BackfillResult> {
   const ranges = options.ranges ?? planBackfill(options.cutoff);
   const days = options.days ?? new ExchangeDays();
   const failed: Array<{ range: BackfillRange; error: string }> = [];
   let written = 0;
+  let gapFrom: number | undefined;
   let done = 0;
   for (const range of ranges) {
     if (options.stopped?.()) break;
@@ -168,11 +176,13 @@ export async function backfillSymbol(
         { validateResult: false },
       );
       const candles = barsToCandles(symbol, barsFromChart(result), range.interval, options.intervals, options.cutoff, days);
-      written += store.fillMissing(candles);
+      const filled = store.fillMissing(candles);
+      written += filled.length;
+      for (const c of filled) if (c.interval === '1m') gapFrom = Math.min(gapFrom ?? c.start, c.start);
     } catch (error) {
       failed.push({ range, error: error instanceof Error ? error.message : String(error) });
     }
     options.onProgress?.({ symbol, done: ++done, total: ranges.length, candles: written });
   }
-  return { candles: written, failed };
+  return { candles: written, gapFrom, failed };
 }

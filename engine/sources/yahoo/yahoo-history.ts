@@ -18,6 +18,11 @@ export interface YahooHistoryOptions {
   ranges?: (cutoff: number) => readonly BackfillRange[];
   /** A symbol's profile or history was stored: the UI may show it. */
   onStored?: (symbol: string, what: 'profile' | 'history') => void;
+  /**
+   * A symbol's backfill is over: its minutes before `stitch` are stored, from `gapFrom` on where
+   * there were none. The stream engine merges them into the windows the live feed has open.
+   */
+  onBackfilled?: (symbol: string, gapFrom: number, stitch: number) => void;
   /** What the work queue is doing, for the source's status line; undefined when idle. */
   onActivity?: (activity: string | undefined) => void;
 }
@@ -123,6 +128,7 @@ export class YahooHistory {
     });
     for (const { range, error } of result.failed)
       this.failed(`history ${symbol} ${range.interval}: ${error}`, `History of ${symbol} incomplete: ${error}`);
+    this.options.onBackfilled?.(symbol, result.gapFrom ?? cutoff, cutoff);
     if (result.candles > 0) this.options.onStored?.(symbol, 'history');
   }
 
