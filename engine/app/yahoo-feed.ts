@@ -47,7 +47,7 @@ export function startYahooFeed(deps: YahooFeedDeps): YahooFeed {
   });
   const history = new YahooHistory({
     client: () => source.client,
-    liveSince: (symbol) => source.liveSince(symbol),
+    stitchOf: (symbol) => source.stitchOf(symbol),
     companies: deps.companies,
     candles: new BackfillCandles(deps.db),
     intervals: deps.settings.stream.intervals,

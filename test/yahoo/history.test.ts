@@ -7,7 +7,9 @@ import { BackfillCandles } from '../../engine/store/backfill-candles.ts';
 import { CompanyRepo } from '../../engine/store/company-repo.ts';
 import { openDatabase, type SqliteDatabase } from '../../engine/store/database.ts';
 import { MarketStore } from '../../engine/store/market-store.ts';
-import { startOn, yahooHarness, type Harness } from './helpers.ts';
+import { createFixtureFetch } from '../support/yahoo-fixtures.ts';
+import type { Bar } from '../../engine/sources/replay/bars-to-ticks.ts';
+import { minuteChart, startOn, yahooHarness, type Harness } from './helpers.ts';
 import { until } from '../unit/helpers.ts';
 
 /** The recorded daily AAPL bars run to 2020-11-06; the feed starts watching during that day. */
@@ -23,18 +25,18 @@ afterEach(async () => {
   db = undefined;
 });
 
-function history(harness: Harness, now: { value: number }, activity: string[]) {
+function history(harness: Harness, now: { value: number }, activity: string[], ranges = (_cutoff: number) => [DAILY]) {
   db = openDatabase(':memory:');
   const companies = new CompanyRepo(db);
   const stored: string[] = [];
   const yh = new YahooHistory({
     client: () => harness.source.client,
-    liveSince: (s) => harness.source.liveSince(s),
+    stitchOf: (s) => harness.source.stitchOf(s),
     companies,
     candles: new BackfillCandles(db),
     intervals: INTERVALS,
     now: () => now.value,
-    ranges: () => [DAILY],
+    ranges,
     onStored: (symbol, what) => stored.push(`${what} ${symbol}`),
     onActivity: (a) => activity.push(a ?? 'idle'),
   });
@@ -90,7 +92,7 @@ describe('Yahoo profiles and history for watched symbols', () => {
     db = openDatabase(':memory:');
     const yh = new YahooHistory({
       client: () => h!.source.client,
-      liveSince: (s) => h!.source.liveSince(s),
+      stitchOf: (s) => h!.source.stitchOf(s),
       companies: new CompanyRepo(db),
       candles: new BackfillCandles(db),
       intervals: INTERVALS,
@@ -123,5 +125,33 @@ describe('Yahoo profiles and history for watched symbols', () => {
     await startOn(h, ['AAPL']);
     h.source.setActivity('Backfilling AAPL: 1 of 3 ranges');
     expect(h.source.status().message).toBe('Market closed: 1 symbol every 60 s · Backfilling AAPL: 1 of 3 ranges');
+  });
+
+  it('a delayed exchange: live quotes begin where its delayed history ends, with no gap between them', async () => {
+    // The recorded AZT.OL quote (Oslo, delayed 15 min by the exchange) of 10:38:10 UTC, as it was
+    // seen at 10:53:30; Yahoo's one-minute history then ran to 10:37.
+    const seenAt = Date.UTC(2025, 1, 17, 10, 53, 30);
+    const quoteTime = Date.UTC(2025, 1, 17, 10, 38, 10);
+    const sessionOpen = Date.UTC(2025, 1, 17, 8);
+    const bars: Bar[] = Array.from({ length: (Date.UTC(2025, 1, 17, 10, 38) - sessionOpen) / 60_000 }, (_, i) => ({
+      start: sessionOpen + i * 60_000,
+      ...{ open: 19.5, high: 19.6, low: 19.4, close: 19.55, volume: 1_000 },
+    }));
+    const fixtures = createFixtureFetch();
+    const chart = minuteChart(fixtures, bars);
+    h = yahooHarness({ now: seenAt, fixtures: { ...fixtures, fetch: chart.fetch } });
+    const { yh, store } = history(h, { value: seenAt }, [], (cutoff) => [{ interval: '1m', from: sessionOpen, to: cutoff }]);
+    h.source.setSymbols(['AZT.OL']);
+    yh.watch(['AZT.OL']); // before the first quote: the backfill waits for it to learn the delay
+    await startOn(h, ['AZT.OL']);
+    await yh.idle();
+
+    const stitch = Date.UTC(2025, 1, 17, 10, 38);
+    expect(h.source.liveSince('AZT.OL')).toBe(stitch);
+    expect(chart.asked).toEqual([{ interval: '1m', from: sessionOpen, to: stitch }]);
+    const minutes = store.candles({ symbol: 'AZT.OL', interval: '1m', limit: 10_000 });
+    expect(minutes).toHaveLength(bars.length);
+    expect(minutes.at(-1)!.start + 60_000).toBe(stitch);
+    expect(h.emitted.flat()).toEqual([{ symbol: 'AZT.OL', ts: quoteTime, price: 19.54, volume: 0, source: 'yahoo' }]);
   });
 });

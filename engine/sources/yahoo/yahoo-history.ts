@@ -8,8 +8,8 @@ import type { YahooClient } from './yahoo-client.ts';
 export interface YahooHistoryOptions {
   /** The live source's current client (it changes when Yahoo refuses a session). */
   client: () => YahooClient;
-  /** Where the live feed took over for a symbol: the backfill's cutoff. */
-  liveSince: (symbol: string) => number | undefined;
+  /** Where the live feed takes over for a symbol (the backfill's cutoff), once known; undefined once it is not watched. */
+  stitchOf: (symbol: string) => Promise<number | undefined>;
   companies: CompanyRepo;
   candles: BackfillCandles;
   intervals: readonly Interval[];
@@ -41,6 +41,8 @@ export class YahooHistory {
   private readonly done = new Set<string>();
   private running: Promise<void> | undefined;
   private stopped = false;
+  private readonly stopping: Promise<undefined>;
+  private signalStop!: () => void;
   private refreshTimer: NodeJS.Timeout | undefined;
   /** Failures of the last jobs (the newest 100), for tests; the newest also stays in the status line. */
   readonly failures: string[] = [];
@@ -50,6 +52,7 @@ export class YahooHistory {
   constructor(options: YahooHistoryOptions) {
     this.options = options;
     this.now = options.now ?? Date.now;
+    this.stopping = new Promise((resolve) => (this.signalStop = () => resolve(undefined)));
     // Profiles age out after a day; checking hourly keeps them within the day's refresh.
     this.refreshTimer = setInterval(() => this.refreshProfiles(), 3_600_000);
     this.refreshTimer.unref?.();
@@ -71,6 +74,7 @@ export class YahooHistory {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.signalStop();
     clearInterval(this.refreshTimer);
     this.queued.length = 0;
     await this.idle();
@@ -116,7 +120,10 @@ export class YahooHistory {
   }
 
   private async backfill(symbol: string): Promise<void> {
-    const cutoff = this.options.liveSince(symbol) ?? this.now();
+    // A delayed exchange's history ends where its first quote says, not now: waiting leaves no gap.
+    // Only a failing quote poll makes this wait long, and the feed's status line says so.
+    const cutoff = await Promise.race([this.options.stitchOf(symbol), this.stopping]);
+    if (cutoff === undefined) return;
     const ranges = this.options.ranges?.(cutoff);
     const result = await backfillSymbol(this.options.client(), this.options.candles, symbol, {
       cutoff,

@@ -49,6 +49,8 @@ export class YahooSource implements TickSource {
   private symbols: string[] = [];
   /** Per symbol, where the live feed takes over from the history backfill (see liveSince). */
   private readonly since = new Map<string, number>();
+  /** Those waiting for a symbol's stitch point (see stitchOf). */
+  private readonly waiting = new Map<string, Array<(stitch: number | undefined) => void>>();
   private emit: ((ticks: Tick[]) => Promise<void>) | undefined;
   private timer: NodeJS.Timeout | undefined;
   private polling: Promise<void> = Promise.resolve();
@@ -82,19 +84,29 @@ export class YahooSource implements TickSource {
 
   /**
    * The stitch point between history and live data for a symbol: the start of the minute in which
-   * the feed began watching it. Live ticks start here; the backfill fills windows that end by here.
-   * A quote older than this (the last close, while the market is shut) is history's, not a tick.
+   * the feed began watching it, as the exchange's clock reads then. Yahoo's data of an exchange
+   * that is delayed by 15 minutes (quotes and chart() alike) ends 15 minutes ago, so that is where
+   * its live part begins. Live ticks start here; the backfill fills windows that end by here. A
+   * quote older than this (the last close, while the market is shut) is history's, not a tick.
+   * Known once the symbol's first answer told the delay.
    */
   liveSince(symbol: string): number | undefined {
     return this.since.get(symbol);
+  }
+
+  /** The stitch point once it is known; undefined if the symbol stops being watched (or the feed stops) first. */
+  stitchOf(symbol: string): Promise<number | undefined> {
+    const known = this.since.get(symbol);
+    if (known !== undefined || this.stopped || !this.symbols.includes(symbol)) return Promise.resolve(known);
+    return new Promise((resolve) => this.waiting.set(symbol, [...(this.waiting.get(symbol) ?? []), resolve]));
   }
 
   setSymbols(symbols: readonly string[]): void {
     for (const gone of this.symbols.filter((s) => !symbols.includes(s))) {
       this.ticker.forget(gone);
       this.since.delete(gone);
+      this.settleStitch(gone, undefined);
     }
-    for (const symbol of symbols) if (!this.since.has(symbol)) this.since.set(symbol, windowStart(this.now(), '1m'));
     const added = symbols.some((s) => !this.symbols.includes(s));
     this.symbols = [...symbols];
     // A new symbol should show a price within seconds, not after a long closed-market wait.
@@ -120,6 +132,7 @@ export class YahooSource implements TickSource {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
+    for (const symbol of [...this.waiting.keys()]) this.settleStitch(symbol, undefined);
     await this.polling;
   }
 
@@ -154,15 +167,17 @@ export class YahooSource implements TickSource {
       return;
     }
     this.counters.polls++;
+    const asked = this.symbols;
     try {
-      const rows: unknown = await this.clientValue.quote(this.symbols, { return: 'array' }, { validateResult: false });
+      const rows: unknown = await this.clientValue.quote(asked, { return: 'array' }, { validateResult: false });
       const { quotes, rejected } = parseQuotes(rows);
       this.rejected = rejected;
       this.counters.rejectedRows += rejected.length;
+      this.fixStitches(asked, quotes);
       const ticks: Tick[] = [];
       for (const quote of quotes) {
         const tick = this.ticker.toTick(quote);
-        if (tick && tick.ts >= (this.since.get(tick.symbol) ?? 0)) ticks.push(tick);
+        if (tick && tick.ts >= (this.since.get(tick.symbol) ?? Infinity)) ticks.push(tick);
       }
       this.failed = undefined;
       this.backoff.reset();
@@ -186,6 +201,26 @@ export class YahooSource implements TickSource {
       // The feed's own state: background work (profiles, backfill) is not what the first poll found.
       this.resolveFirst({ kind: 'yahoo', ...this.describe() });
     }
+  }
+
+  /**
+   * A symbol's first answer fixes its stitch point, taking the exchange's delay into account. One
+   * Yahoo did not answer (unknown, or its row refused) gets the current minute: no delay is known.
+   */
+  private fixStitches(asked: readonly string[], quotes: readonly LiveQuote[]): void {
+    const now = this.now();
+    for (const quote of quotes) {
+      if (this.since.has(quote.symbol) || !this.symbols.includes(quote.symbol)) continue;
+      this.settleStitch(quote.symbol, windowStart(now - (quote.exchangeDataDelayedBy ?? 0) * 60_000, '1m'));
+    }
+    for (const symbol of asked)
+      if (!this.since.has(symbol) && this.symbols.includes(symbol)) this.settleStitch(symbol, windowStart(now, '1m'));
+  }
+
+  private settleStitch(symbol: string, stitch: number | undefined): void {
+    if (stitch !== undefined) this.since.set(symbol, stitch);
+    for (const resolve of this.waiting.get(symbol) ?? []) resolve(stitch);
+    this.waiting.delete(symbol);
   }
 
   /**
