@@ -344,6 +344,7 @@ export class MarketMonitor {
         dbPath: this.options.dbPath,
         db: this.db,
         companies: this.companies,
+        lastTickTime: (symbol) => this.store.lastTickTime(symbol),
         client: this.options.yahooClient,
         notify: (notice) => this.events.publish('notice', notice),
         onStored: () => this.events.publish('watchlist', this.watchItems()),

@@ -19,6 +19,8 @@ export interface YahooFeedDeps {
   dbPath: string;
   db: SqliteDatabase;
   companies: CompanyRepo;
+  /** The event time of a symbol's newest stored tick. */
+  lastTickTime: (symbol: string) => number | undefined;
   /** The real yahoo-finance2 unless a test injects one on recorded exchanges. */
   client?: YahooClientFactory | undefined;
   notify: (notice: Notice) => void;
@@ -44,6 +46,7 @@ export function startYahooFeed(deps: YahooFeedDeps): YahooFeed {
       extendedMs: yahoo.extendedSeconds * 1_000,
       closedMs: yahoo.closedSeconds * 1_000,
     },
+    lastTickTime: deps.lastTickTime,
   });
   const history = new YahooHistory({
     client: () => source.client,

@@ -211,6 +211,11 @@ export class MarketStore {
     return fromCandles ?? undefined;
   }
 
+  /** The event time of the symbol's newest stored tick. */
+  lastTickTime(symbol: string): number | undefined {
+    return (this.db.prepare('SELECT max(ts) FROM ticks WHERE symbol = ?').pluck().get(symbol) as number | null) ?? undefined;
+  }
+
   tickCount(): number {
     return (this.db.prepare('SELECT count(*) AS n FROM ticks').get() as { n: number }).n;
   }

@@ -167,3 +167,18 @@ describe('Windows across the stitch hold history before it and live ticks after 
     expectMerged(candle(opened.app, '5m', HOUR + 35 * MINUTE), historyPart(HOUR + 35 * MINUTE, STITCH), [[246, 300]]);
   });
 });
+
+describe('The Yahoo feed restarted or rewatched within a run', () => {
+  it('the first quote after a settings save, stored already, is not a trade again', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const live: Live = { ts: STITCH + 10_000, price: 245, volume: BASE_VOLUME };
+    const opened = await openAt(START, ':memory:', live);
+    opened.release();
+    await opened.app.drain();
+    await opened.app.updateSettings(opened.app.settings);
+    await (opened.app.currentSource as YahooSource).firstPoll;
+    await opened.app.drain();
+    expect(opened.app.store.tickCount()).toBe(1);
+    expect(candle(opened.app, '1m', STITCH)).toMatchObject({ trades: 1, volume: 0 });
+  });
+});

@@ -58,6 +58,12 @@ interface Seen {
  */
 export class QuoteTicker {
   private readonly seen = new Map<string, Seen>();
+  private readonly lastStored: (symbol: string) => number | undefined;
+
+  /** `lastStored`: the event time of the symbol's newest stored tick, from an earlier feed or run. */
+  constructor(lastStored: (symbol: string) => number | undefined = () => undefined) {
+    this.lastStored = lastStored;
+  }
 
   toTick(quote: LiveQuote): Tick | undefined {
     const last = this.seen.get(quote.symbol);
@@ -73,7 +79,9 @@ export class QuoteTicker {
     let volume: number;
     if (!last) {
       // The first quote only sets the baseline: the day's volume so far happened before we watched
-      // (history backfill covers it), and counting it would put a whole day into one tick.
+      // (history backfill covers it), and counting it would put a whole day into one tick. After a
+      // restart (a settings save, a new run) it may be the very quote stored last: not a trade again.
+      if (ts <= (this.lastStored(quote.symbol) ?? -Infinity)) return undefined;
       volume = 0;
     } else if (cumulative < last.cumulativeVolume) {
       // Cumulative volume only falls (at a later quote time) when a new session starts counting from zero.

@@ -26,6 +26,8 @@ export interface YahooSourceOptions {
   intervals?: Partial<YahooPollIntervals>;
   backoff?: Backoff;
   now?: () => number;
+  /** The event time of a symbol's newest stored tick: the first quote after a restart may repeat it. */
+  lastTickTime?: (symbol: string) => number | undefined;
 }
 
 interface Failed {
@@ -42,7 +44,7 @@ export class YahooSource implements TickSource {
   private readonly options: YahooSourceOptions;
   private readonly intervals: YahooPollIntervals;
   private readonly backoff: Backoff;
-  private readonly ticker = new QuoteTicker();
+  private readonly ticker: QuoteTicker;
   private readonly now: () => number;
   private jar: ExtendedCookieJar;
   private clientValue: YahooClient;
@@ -73,6 +75,7 @@ export class YahooSource implements TickSource {
     this.intervals = { ...DEFAULT_POLL_INTERVALS, ...options.intervals };
     this.backoff = options.backoff ?? new Backoff();
     this.now = options.now ?? Date.now;
+    this.ticker = new QuoteTicker(options.lastTickTime);
     this.jar = options.cookies?.load() ?? new ExtendedCookieJar();
     this.clientValue = options.client(this.jar);
   }
