@@ -360,7 +360,11 @@ export class MarketMonitor {
         ...(replay.columns ? { columns: replay.columns } : {}),
       });
     }
-    return new MarketSimulator({ seed: simulator.seed, ticksPerSecond: simulator.ticksPerSecond });
+    return new MarketSimulator({
+      seed: simulator.seed,
+      ticksPerSecond: simulator.ticksPerSecond,
+      sessions: simulator.sessions,
+    });
   }
 
   /** The engine re-derived windows across the stitch: they reach the same places a batch's candles do. */

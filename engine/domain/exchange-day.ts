@@ -41,11 +41,19 @@ function offsetAt(ts: number, timeZone: string): number {
 /** The instant the local calendar day containing `ts` begins in `timeZone`. */
 export function localDayStart(ts: number, timeZone: string): number {
   const p = localParts(ts, timeZone);
-  const midnightAsUtc = Date.UTC(p.year!, p.month! - 1, p.day!);
-  // Two passes settle the offset when midnight and `ts` sit on different sides of a DST change.
-  let start = midnightAsUtc - offsetAt(midnightAsUtc, timeZone);
-  start = midnightAsUtc - offsetAt(start, timeZone);
-  return start;
+  return instantOfWallClock(Date.UTC(p.year!, p.month! - 1, p.day!), timeZone);
+}
+
+/** The local wall-clock reading at `ts`, as milliseconds since 1970-01-01 00:00 local. */
+export function wallClockAt(ts: number, timeZone: string): number {
+  return ts + offsetAt(ts, timeZone);
+}
+
+/** The instant the local wall clock reads `wall` (a reading skipped by a DST change lands an hour off). */
+export function instantOfWallClock(wall: number, timeZone: string): number {
+  // Two passes settle the offset when the reading and its first guess sit on different sides of a DST change.
+  const guess = wall - offsetAt(wall, timeZone);
+  return wall - offsetAt(guess, timeZone);
 }
 
 export function isValidTimeZone(timeZone: string): boolean {

@@ -3,6 +3,10 @@ import { BusSettingsSchema } from './bus-settings.ts';
 import { InfluxSettingsSchema } from './influx-settings.ts';
 import { INTERVALS, IntervalSchema } from './interval.ts';
 
+/** When the simulated market trades: around the clock, or on its exchange's hours. */
+export const SIMULATOR_SESSIONS = ['continuous', 'exchange'] as const;
+export type SimulatorSessions = (typeof SIMULATOR_SESSIONS)[number];
+
 export const SimulatorSettingsSchema = z
   .object({
     seed: z.number().int().default(42),
@@ -11,6 +15,12 @@ export const SimulatorSettingsSchema = z
       .min(1, 'at least 1 tick per second')
       .max(100_000, 'at most 100,000 ticks per second')
       .default(20),
+    /**
+     * 'exchange' trades on New York hours (pre-market, regular, after-hours; weekdays, holidays not
+     * modelled). Around the clock stays the default so that someone offline at night or at the
+     * weekend still sees a moving market.
+     */
+    sessions: z.enum(SIMULATOR_SESSIONS).default('continuous'),
   })
   .strict();
 

@@ -8,6 +8,13 @@ import { startHeadlessApp, type RunningApp } from '../support/headless-app.ts';
 
 const SHOTS = path.resolve(import.meta.dirname, '..', '..', 'test-results');
 
+function storedSource(dbPath: string): { simulator: { sessions?: string } } | undefined {
+  const db = new Database(dbPath, { readonly: true });
+  const row = db.prepare("SELECT value FROM settings WHERE key = 'source'").get() as { value: string } | undefined;
+  db.close();
+  return row ? JSON.parse(row.value) : undefined;
+}
+
 describe('settings view in a real Chromium', () => {
   let app: RunningApp;
   let browser: Browser;
@@ -60,6 +67,13 @@ describe('settings view in a real Chromium', () => {
     expect(source.simulator.ticksPerSecond).toBe(250);
     expect(stream.allowedLatenessMs).toBe(30_000);
     await expect.poll(() => page.getByTestId('status-source').getAttribute('title')).toContain('250 ticks/s');
+  });
+
+  it('saves exchange trading hours for the simulator, and the running source follows them', async () => {
+    await page.getByLabel('Trading hours').selectOption('exchange');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => storedSource(app.dbPath)?.simulator.sessions).toBe('exchange');
+    await expect.poll(() => page.getByTestId('status-source').getAttribute('title')).toContain('New York');
   });
 
   it('refuses a negative retention next to its field, then keeps ticks for the days given', async () => {

@@ -177,6 +177,25 @@ describe('MarketMonitor', () => {
     expect(app.settings.stream.intervals).toEqual(['1s', '1m']);
   });
 
+  it("saves the simulator's trading hours: the running source follows at once, a reopen keeps them, a bad value is refused", async () => {
+    const file = dbPath();
+    let app = await open(file, null, ['AAPL']);
+    expect(app.settings.source.simulator.sessions).toBe('continuous');
+    expect(app.currentSource.status().message).not.toMatch(/New York/);
+    const withSessions = (sessions: string) =>
+      ({ ...app.settings, source: { ...app.settings.source, simulator: { ...app.settings.source.simulator, sessions } } }) as never;
+    await app.updateSettings(withSessions('exchange'));
+    expect(app.settings.source.simulator.sessions).toBe('exchange');
+    // Whatever the hour of the run, the message names the exchange's phase or its next opening.
+    expect(app.currentSource.status().message).toMatch(/New York/);
+    await expect(app.updateSettings(withSessions('lunar'))).rejects.toThrow();
+    expect(app.settings.source.simulator.sessions).toBe('exchange');
+    await app.close();
+
+    app = await open(file, null);
+    expect(app.settings.source.simulator.sessions).toBe('exchange');
+  });
+
   it('saves that overlap (a double click, a close during a save) rebuild the pipeline one at a time: no source left running', async () => {
     const running = new Set<object>();
     const start = vi.spyOn(MarketSimulator.prototype, 'start').mockImplementation(function (this: MarketSimulator) {

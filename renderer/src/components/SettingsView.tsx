@@ -9,6 +9,7 @@ interface Draft {
   source: Settings['source']['kind'];
   ticksPerSecond: string;
   seed: string;
+  sessions: Settings['source']['simulator']['sessions'];
   replayFile: string;
   replaySymbol: string;
   replayColumns: string;
@@ -33,6 +34,7 @@ const toDraft = (s: Settings): Draft => ({
   source: s.source.kind,
   ticksPerSecond: String(s.source.simulator.ticksPerSecond),
   seed: String(s.source.simulator.seed),
+  sessions: s.source.simulator.sessions,
   replayFile: s.source.replay.file,
   replaySymbol: s.source.replay.symbol ?? '',
   replayColumns: Object.entries(s.source.replay.columns ?? {})
@@ -117,7 +119,7 @@ export function SettingsView({ api, onSaved }: { api: ApiClient; onSaved?: (sett
       source: {
         ...saved.source,
         kind: draft.source,
-        simulator: { seed: num(draft.seed), ticksPerSecond: num(draft.ticksPerSecond) },
+        simulator: { seed: num(draft.seed), ticksPerSecond: num(draft.ticksPerSecond), sessions: draft.sessions },
         replay: {
           speed: saved.source.replay.speed,
           file: draft.replayFile,
@@ -214,6 +216,21 @@ export function SettingsView({ api, onSaved }: { api: ApiClient; onSaved?: (sett
                 (v) => set({ seed: v }),
                 'The same seed replays the same market',
               )}
+              <label className="field">
+                <span>Trading hours</span>
+                <select
+                  value={draft.sessions}
+                  onChange={(e) => set({ sessions: e.target.value as Draft['sessions'] })}
+                  aria-label="Trading hours"
+                >
+                  <option value="continuous">Around the clock</option>
+                  <option value="exchange">Exchange hours (New York, pre- and after-market)</option>
+                </select>
+                <small className={fieldError(errors, 'source.simulator.sessions') ? 'field-error' : 'hint'}>
+                  {fieldError(errors, 'source.simulator.sessions') ??
+                    'Exchange hours: weekdays only, holidays not modelled'}
+                </small>
+              </label>
             </>
           ) : draft.source === 'yahoo' ? (
             <>
