@@ -1,8 +1,8 @@
 /**
  * A command result made of equally long number columns (`candles.history`), as one binary WebSocket
  * frame instead of JSON: 100,000 candles are 6.4 MB of float64 instead of 11 MB of digits, and
- * neither side has to print or parse a number. Float64 holds every JS number exactly, so the
- * decoded answer equals the JSON one.
+ * neither side has to print or parse a number. The columns are Float64Arrays on both sides: the
+ * decoder hands out views of the received frame, not copies.
  *
  * Layout (little-endian): u32 header length, the header as UTF-8 JSON, zero padding to a multiple
  * of 8, then each column's float64 values in the header's `columns` order.
@@ -22,13 +22,13 @@ interface Header {
   length: number;
 }
 
-/** Encodes an answer object: its number-array fields become columns, the rest stays in the header. */
+/** Encodes an answer object: its Float64Array fields become columns, the rest stays in the header. */
 export function encodeColumnFrame(id: number, output: Record<string, unknown>): Uint8Array {
   const columns: string[] = [];
   const rest: Record<string, unknown> = {};
   let length = -1;
   for (const [key, value] of Object.entries(output)) {
-    if (Array.isArray(value) && (length < 0 || value.length === length) && value.every((v) => typeof v === 'number')) {
+    if (value instanceof Float64Array && (length < 0 || value.length === length)) {
       columns.push(key);
       length = value.length;
     } else rest[key] = value;
@@ -40,11 +40,11 @@ export function encodeColumnFrame(id: number, output: Record<string, unknown>): 
   new DataView(bytes.buffer).setUint32(0, head.length, true);
   bytes.set(head, 4);
   const values = new Float64Array(bytes.buffer, offset);
-  columns.forEach((key, c) => values.set(output[key] as number[], c * header.length));
+  columns.forEach((key, c) => values.set(output[key] as Float64Array, c * header.length));
   return bytes;
 }
 
-/** Decodes a column frame into the result message it stands for (columns as plain number arrays). */
+/** Decodes a column frame into the result message it stands for (columns as views of the frame). */
 export function decodeColumnFrame(buffer: ArrayBuffer | ArrayBufferView): { id: number; result: CallResult } {
   const bytes = ArrayBuffer.isView(buffer)
     ? new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength)
@@ -56,11 +56,6 @@ export function decodeColumnFrame(buffer: ArrayBuffer | ArrayBufferView): { id: 
   const aligned = (bytes.byteOffset + offset) % 8 === 0 ? bytes : bytes.slice();
   const values = new Float64Array(aligned.buffer, aligned.byteOffset + offset, header.columns.length * header.length);
   const output = header.result.output;
-  header.columns.forEach((key, c) => {
-    // A plain loop: several times faster than Array.from's iterator on 100,000 values.
-    const column: number[] = [];
-    for (let i = c * header.length, end = i + header.length; i < end; i++) column.push(values[i]!);
-    output[key] = column;
-  });
+  header.columns.forEach((key, c) => (output[key] = values.subarray(c * header.length, (c + 1) * header.length)));
   return { id: header.id, result: { ok: true, output: output as never } };
 }

@@ -132,6 +132,9 @@ export const AnalysisInfoSchema = z.object({
 export type AnalysisInfo = z.infer<typeof AnalysisInfoSchema>;
 
 /** The newest `limit` candles of a series within [from, to]. */
+/** A column of a `candles.history` answer. */
+const NumberColumn = z.instanceof(Float64Array);
+
 const CandleQuerySchema = z
   .object({
     symbol: SymbolSchema,
@@ -157,20 +160,21 @@ export const commands = {
   /**
    * The same candles as `candles.list`, as one array per field (oldest first): the chart's history
    * load. OHLCV, turnover and trades only; side volumes and open/close times stay with `candles.list`.
+   * Each field is a Float64Array (see engine/store/candle-history.ts).
    */
   'candles.history': {
     input: CandleQuerySchema,
     output: z.object({
       symbol: z.string(),
       interval: IntervalSchema,
-      start: z.array(z.number().int()),
-      open: z.array(z.number()),
-      high: z.array(z.number()),
-      low: z.array(z.number()),
-      close: z.array(z.number()),
-      volume: z.array(z.number()),
-      turnover: z.array(z.number()),
-      trades: z.array(z.number().int()),
+      start: NumberColumn,
+      open: NumberColumn,
+      high: NumberColumn,
+      low: NumberColumn,
+      close: NumberColumn,
+      volume: NumberColumn,
+      turnover: NumberColumn,
+      trades: NumberColumn,
     }),
   },
   /** Indicators over the same newest `limit` candles that `candles.list` returns (they warm up over the first ones). */

@@ -9,6 +9,8 @@ const EVERY_MESSAGE: ReadonlySet<EventName> = new Set<EventName>(['notice', 'ale
 /**
  * Coalesces engine events into at most one message per channel per frame. Candles are merged by
  * series and window (the newest state wins); other channels keep only their latest payload.
+ * The first event after a quiet frame goes out on the next turn of the event loop, not a frame
+ * later: a committed batch reaches the charts at once, and what that same turn published rides along.
  */
 export class EventHub {
   private readonly listeners = new Set<Listener>();
@@ -16,6 +18,9 @@ export class EventHub {
   private latest = new Map<EventName, unknown>();
   private queued: Array<[EventName, unknown]> = [];
   private timer: NodeJS.Timeout | undefined;
+  private immediate: NodeJS.Immediate | undefined;
+  /** performance.now() of the last flush: the next one waits until a frame has passed since. */
+  private lastFlush = Number.NEGATIVE_INFINITY;
 
   private readonly frameMs: number;
 
@@ -38,13 +43,20 @@ export class EventHub {
     } else {
       this.latest.set(event, payload);
     }
-    this.timer ??= setTimeout(() => this.flush(), this.frameMs);
+    this.scheduleFlush();
+  }
+
+  private scheduleFlush(): void {
+    if (this.timer || this.immediate) return;
+    const wait = this.lastFlush + this.frameMs - performance.now();
+    if (wait <= 0) this.immediate = setImmediate(() => this.flush());
+    else this.timer = setTimeout(() => this.flush(), wait);
   }
 
   /** Sends what is pending now. */
   flush(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
+    this.cancelScheduled();
+    this.lastFlush = performance.now();
     const candles = [...this.candles.values()];
     const latest = this.latest;
     const queued = this.queued;
@@ -57,9 +69,15 @@ export class EventHub {
   }
 
   close(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
+    this.cancelScheduled();
     this.listeners.clear();
+  }
+
+  private cancelScheduled(): void {
+    clearTimeout(this.timer);
+    clearImmediate(this.immediate);
+    this.timer = undefined;
+    this.immediate = undefined;
   }
 
   private emit<E extends EventName>(event: E, payload: EventPayload<E>): void {

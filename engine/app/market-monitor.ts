@@ -35,6 +35,14 @@ import type { YahooClientFactory } from '../sources/yahoo/yahoo-client.ts';
 import { searchSymbols, type SymbolMatch } from '../sources/yahoo/symbol-search.ts';
 import { RateMeter } from '../base/rate-meter.ts';
 import { RetentionJob } from './retention-job.ts';
+import { Throttle } from '../base/throttle.ts';
+
+/**
+ * How often the watchlist (prices, day volume, sparklines) goes out while ticks stream in. It is read
+ * by people, not drawn per frame: four times a second keeps it lively without a database read and a
+ * table re-render for every committed batch.
+ */
+const WATCHLIST_EVERY_MS = 250;
 
 export interface MarketMonitorOptions {
   /** SQLite file, or ':memory:'. */
@@ -78,6 +86,9 @@ export class MarketMonitor {
   private readonly rate = new RateMeter();
   private ticksPerSecond = 0;
   private statusTimer: NodeJS.Timeout | undefined;
+  private readonly watchlistUpdates = new Throttle(WATCHLIST_EVERY_MS, () =>
+    this.events.publish('watchlist', this.watchItems()),
+  );
   /** Applies Settings > Storage: deletes ticks and dead letters past their retention. */
   readonly retention: RetentionJob;
   /** Pipeline rebuilds and close() run one after another, never interleaved. */
@@ -278,6 +289,7 @@ export class MarketMonitor {
       this.closed = true;
       await this.retention.stop();
       await this.stopPipeline();
+      this.watchlistUpdates.cancel();
       this.events.close();
       this.db.close();
     });
@@ -317,7 +329,7 @@ export class MarketMonitor {
       this.findAnomalies(batch.candles);
       this.events.publish('candles', batch.candles);
       if (batch.deadLetters.length > 0) this.bus.deadLetter(batch.deadLetters);
-      if (batch.accepted > 0) this.events.publish('watchlist', this.watchItems());
+      if (batch.accepted > 0) this.watchlistUpdates.request();
     });
     await this.bus.subscribe(this.processor);
     this.source = this.createSource(settings);

@@ -6,6 +6,8 @@ import type { SourceStatus, TickSource } from './source.ts';
 
 /** A trading year of 252 sessions of 6.5 hours, in milliseconds: the unit of drift and volatility. */
 const TRADING_YEAR_MS = 252 * 6.5 * 3_600_000;
+/** Small batches: at 100 ms, a chart showed trades up to 100 ms after they were stamped. */
+const DEFAULT_EMIT_EVERY_MS = 20;
 /** Simulated prices move as much in one real second as real ones do in a trading minute, so charts look alive. */
 const MARKET_SPEEDUP = 60;
 /** One regular session at the simulator's speed, in the years drift and volatility are quoted in. */
@@ -49,7 +51,10 @@ export interface SimulatorOptions {
   timeZone?: string;
   /** Event-time clock; injected in tests. */
   now?: () => number;
-  /** Milliseconds between emitted batches. */
+  /**
+   * Milliseconds between emitted batches (20 unless given). A trade is stamped when it happens but
+   * published with its batch, so this is the latency the simulator itself adds to every chart.
+   */
   emitEveryMs?: number;
 }
 
@@ -90,8 +95,13 @@ export class MarketSimulator implements TickSource {
     this.timer = setInterval(() => {
       if (this.paused) return;
       // Emits stay in order: the next batch waits for the bus to take the previous one.
-      this.emitting = this.emitting.then(() => emit(this.generateDue())).catch(() => undefined);
-    }, this.options.emitEveryMs ?? 100);
+      this.emitting = this.emitting
+        .then(() => {
+          const ticks = this.generateDue();
+          return ticks.length > 0 ? emit(ticks) : undefined;
+        })
+        .catch(() => undefined);
+    }, this.options.emitEveryMs ?? DEFAULT_EMIT_EVERY_MS);
   }
 
   pause(): void {

@@ -6,20 +6,21 @@ import { candleQueryParams, type CandleQuery } from './market-store.ts';
  * The newest candles of a series, oldest first, as one array per field: the candles `candles.list`
  * returns for the same query, turned sideways, with the fields a chart draws (OHLCV, plus turnover
  * for VWAP and the trade count). Side volumes and open/close event times stay with `candles.list`.
- * 100,000 candles are 10 MB of JSON this way instead of 29 MB as objects, and several times cheaper
- * to stringify and parse.
+ * The columns are Float64Arrays: they cross the WebSocket as they are laid out in memory (a column
+ * frame), Electron's IPC clones them in one copy, and the page reads them without building arrays of
+ * 100,000 numbers (float64 holds every value a candle stores exactly).
  */
 export interface CandleColumns {
   symbol: string;
   interval: Interval;
-  start: number[];
-  open: number[];
-  high: number[];
-  low: number[];
-  close: number[];
-  volume: number[];
-  turnover: number[];
-  trades: number[];
+  start: Float64Array<ArrayBuffer>;
+  open: Float64Array<ArrayBuffer>;
+  high: Float64Array<ArrayBuffer>;
+  low: Float64Array<ArrayBuffer>;
+  close: Float64Array<ArrayBuffer>;
+  volume: Float64Array<ArrayBuffer>;
+  turnover: Float64Array<ArrayBuffer>;
+  trades: Float64Array<ArrayBuffer>;
 }
 
 /** The field names of CandleColumns that hold arrays, in the order the query selects them. */
@@ -55,11 +56,11 @@ export class CandleHistory {
   columns(query: CandleQuery): CandleColumns {
     const rows = this.query.all(...candleQueryParams(query)) as Row[];
     const n = rows.length;
-    const cols = CANDLE_COLUMN_FIELDS.map((): number[] => []);
-    // Rows come newest first: read them backwards so the columns are oldest first.
-    for (let i = n - 1; i >= 0; i--) {
+    const cols = CANDLE_COLUMN_FIELDS.map(() => new Float64Array(n));
+    // Rows come newest first: the newest goes last, so the columns are oldest first.
+    for (let i = 0; i < n; i++) {
       const row = rows[i]!;
-      for (let f = 0; f < row.length; f++) cols[f]!.push(row[f]!);
+      for (let f = 0; f < row.length; f++) cols[f]![n - 1 - i] = row[f]!;
     }
     const out = { symbol: query.symbol, interval: query.interval } as CandleColumns;
     CANDLE_COLUMN_FIELDS.forEach((field, f) => (out[field] = cols[f]!));

@@ -116,10 +116,10 @@ describe('headless host', () => {
     expect(binary).toEqual([false, true]);
     if (!list.result.ok || !history.result.ok) throw new Error('expected answers');
     const candles = list.result.output as unknown as Array<Record<string, number>>;
-    const columns = history.result.output as unknown as Record<string, number[]>;
+    const columns = history.result.output as unknown as Record<string, Float64Array>;
     expect(candles).toHaveLength(20);
     for (const field of ['start', 'open', 'high', 'low', 'close', 'volume', 'turnover', 'trades'])
-      expect(columns[field]).toEqual(candles.map((c) => c[field]));
+      expect(Array.from(columns[field]!)).toEqual(candles.map((c) => c[field]));
     const refused = await call(ws, 12, 'candles.history', { symbol, interval: '2m' });
     expect(refused.result).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
     ws.close();

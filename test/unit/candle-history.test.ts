@@ -43,7 +43,7 @@ function seeded() {
 
 /** The candles of a columns answer, as rows, with the fields `candles.history` carries. */
 function rowsOf(columns: ReturnType<CandleHistory['columns']>) {
-  return columns.start.map((_, i) =>
+  return Array.from(columns.start, (_, i) =>
     Object.fromEntries([
       ['symbol', columns.symbol],
       ['interval', columns.interval],

@@ -67,7 +67,7 @@ const historyBar = (h: History, i: number): Bar => ({
 });
 
 /** Index of `start` in the (ascending) start column, or -1. */
-function indexOf(starts: readonly number[], start: number): number {
+function indexOf(starts: Float64Array, start: number): number {
   let lo = 0;
   let hi = starts.length - 1;
   while (lo <= hi) {
