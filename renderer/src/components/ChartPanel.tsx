@@ -9,6 +9,7 @@ import {
   type HistogramData,
   type IChartApi,
   type ISeriesApi,
+  type LogicalRange,
   type MouseEventParams,
   type Time,
   type UTCTimestamp,
@@ -20,6 +21,7 @@ import type { ApiClient } from '../api/client.ts';
 import { formatPercent, formatPrice, formatTime, formatVolume } from '../format.ts';
 import { IndicatorOverlay } from './indicator-overlay.ts';
 import { showAnomalies } from './anomaly-overlay.ts';
+import { liveChartFrames } from './frame-budget.ts';
 
 const UP = '#26a69a';
 const DOWN = '#ef5350';
@@ -36,6 +38,11 @@ interface Props {
 /** What the panel keeps of a candle: what it draws, shows in the legend and feeds the indicators. */
 type Bar = Pick<Candle, 'symbol' | 'interval' | 'start' | 'open' | 'high' | 'low' | 'close' | 'volume' | 'turnover'>;
 type History = CommandOutput<'candles.history'>;
+
+/** Candles per history request: the newest page at mount, older ones as the user scrolls back. */
+const HISTORY_PAGE = 2_000;
+/** How close to the oldest loaded bar the view may come before the page before it is asked for. */
+const PREFETCH_BARS = 200;
 
 const UP_VOLUME = `${UP}88`;
 const DOWN_VOLUME = `${DOWN}88`;
@@ -66,6 +73,28 @@ const historyBar = (h: History, i: number): Bar => ({
   turnover: h.turnover[i]!,
 });
 
+/** An older page joined in front of the history loaded so far. */
+function prependColumns(older: History, newer: History): History {
+  const join = (a: Float64Array<ArrayBuffer>, b: Float64Array<ArrayBuffer>) => {
+    const out = new Float64Array(a.length + b.length);
+    out.set(a);
+    out.set(b, a.length);
+    return out;
+  };
+  return {
+    symbol: newer.symbol,
+    interval: newer.interval,
+    start: join(older.start, newer.start),
+    open: join(older.open, newer.open),
+    high: join(older.high, newer.high),
+    low: join(older.low, newer.low),
+    close: join(older.close, newer.close),
+    volume: join(older.volume, newer.volume),
+    turnover: join(older.turnover, newer.turnover),
+    trades: join(older.trades, newer.trades),
+  };
+}
+
 /** Index of `start` in the (ascending) start column, or -1. */
 function indexOf(starts: Float64Array, start: number): number {
   let lo = 0;
@@ -90,7 +119,7 @@ export function ChartPanel({ api, symbol, interval, onIntervalChange, toolbar }:
   // A layout effect, so the history is asked for at mount, not after the browser's next paint; and
   // asked for before the chart is built, so the host reads it while the page builds the chart.
   useLayoutEffect(() => {
-    const answer = api.call('candles.history', { symbol, interval, limit: 2_000 });
+    const answer = api.call('candles.history', { symbol, interval, limit: HISTORY_PAGE });
     const el = container.current!;
     const styles = getComputedStyle(document.documentElement);
     // The workspace is rebuilt when the theme changes, so colours read here follow it.
@@ -125,17 +154,21 @@ export function ChartPanel({ api, symbol, interval, onIntervalChange, toolbar }:
       wickDownColor: DOWN,
     });
     const volume: ISeriesApi<'Histogram'> = chart.addSeries(HistogramSeries, { priceFormat: { type: 'volume' } }, 1);
-    chart.panes()[1]?.setHeight(90);
+    // Volume takes a quarter of the height whatever the panel's size: a fixed height left small
+    // panels of a 4-column grid a sliver of price.
+    chart.panes()[0]?.setStretchFactor(3);
+    chart.panes()[1]?.setStretchFactor(1);
     const overlay = indicators ? new IndicatorOverlay(chart) : null;
     const hideAnomalies = showAnomalies(api, candles, symbol, interval);
 
     /** The history as loaded (columns, never changed), and every candle an event brought since. */
     let history: History | null = null;
+    /** Whether a page before the oldest loaded bar may exist (the last page came back full). */
+    let olderMayExist = false;
+    let loadingOlder = false;
+    let disposed = false;
     const live = new Map<number, Bar>();
     let pending = new Map<number, Bar>();
-    /** At most one application of events per animation frame: set when applied, cleared by the next frame. */
-    let appliedThisFrame = false;
-    let frame = 0;
     let lastStart = Number.NEGATIVE_INFINITY;
     let hovering = false;
 
@@ -181,32 +214,18 @@ export function ChartPanel({ api, symbol, interval, onIntervalChange, toolbar }:
       showLast();
     };
 
-    /**
-     * Candles are handed to the chart as their message arrives, so lightweight-charts draws them in
-     * the next animation frame; a second message within the same frame waits for that frame.
-     */
-    const applySoon = () => {
-      if (!appliedThisFrame) {
-        applyPending();
-        appliedThisFrame = true;
-        if (frame === 0) frame = requestAnimationFrame(nextFrame);
-      }
-    };
-    const nextFrame = () => {
-      frame = 0;
-      appliedThisFrame = false;
-      if (pending.size > 0) applySoon();
-    };
-
     let loaded = false;
     const off = api.on('candles', (list) => {
       for (const c of list) if (c.symbol === symbol && c.interval === interval) pending.set(c.start, c);
-      if (loaded && pending.size > 0) applySoon();
+      // Handed to the chart as the message arrives (lightweight-charts draws in the next frame), unless
+      // this frame's budget of chart updates is spent: then in a frame soon after.
+      if (loaded && pending.size > 0) liveChartFrames.run(applyPending);
     });
     answer.then(
       (h) => {
         history = h;
         const n = h.start.length;
+        olderMayExist = n >= HISTORY_PAGE;
         // Both series' data built in one pass, each handed over once.
         const bars = new Array<CandlestickData<Time>>(n);
         const volumes = new Array<HistogramData<Time>>(n);
@@ -230,6 +249,40 @@ export function ChartPanel({ api, symbol, interval, onIntervalChange, toolbar }:
       () => setEmpty(true),
     );
 
+    /**
+     * Scrolling back near the oldest bar loaded asks for the page before it, and the chart keeps
+     * showing the same bars while it grows at the left.
+     */
+    const loadOlder = () => {
+      if (!history || loadingOlder || !olderMayExist || history.start.length === 0) return;
+      loadingOlder = true;
+      const oldest = history.start[0]!;
+      api.call('candles.history', { symbol, interval, to: oldest - 1, limit: HISTORY_PAGE }).then(
+        (older) => {
+          loadingOlder = false;
+          if (disposed || !history) return;
+          olderMayExist = older.start.length >= HISTORY_PAGE;
+          if (older.start.length === 0) return;
+          const range = chart.timeScale().getVisibleLogicalRange();
+          history = prependColumns(older, history);
+          const all = allBars();
+          candles.setData(all.map(toBar));
+          volume.setData(all.map(toVolume));
+          overlay?.reset(all);
+          if (range)
+            chart.timeScale().setVisibleLogicalRange({
+              from: range.from + older.start.length,
+              to: range.to + older.start.length,
+            });
+        },
+        () => (loadingOlder = false),
+      );
+    };
+    const onRange = (range: LogicalRange | null) => {
+      if (range && range.from < PREFETCH_BARS) loadOlder();
+    };
+    chart.timeScale().subscribeVisibleLogicalRangeChange(onRange);
+
     const onCrosshair = (param: MouseEventParams<Time>) => {
       hovering = param.time !== undefined;
       if (hovering) setLegend(barAt((param.time as number) * 1000));
@@ -238,9 +291,11 @@ export function ChartPanel({ api, symbol, interval, onIntervalChange, toolbar }:
     chart.subscribeCrosshairMove(onCrosshair);
 
     return () => {
+      disposed = true;
       off();
+      chart.timeScale().unsubscribeVisibleLogicalRangeChange(onRange);
       hideAnomalies();
-      cancelAnimationFrame(frame);
+      liveChartFrames.cancel(applyPending);
       chart.unsubscribeCrosshairMove(onCrosshair);
       chart.remove();
       setLegend(null);

@@ -1,0 +1,138 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Candle } from '../../engine/domain/candle.ts';
+import { openDatabase } from '../../engine/store/database.ts';
+import { BackfillCandles } from '../../engine/store/backfill-candles.ts';
+import { WatchlistRepo } from '../../engine/store/watchlist-repo.ts';
+import { launchChromium } from '../support/chromium.ts';
+import { startHeadlessApp, type RunningApp } from '../support/headless-app.ts';
+
+const SHOTS = path.resolve(import.meta.dirname, '..', '..', 'test-results');
+const SYMBOL = 'DEEPHIST';
+const STORED = 5_000;
+const PAGE = 2_000;
+const MINUTE = 60_000;
+
+/** DEEPHIST on the watchlist, with 5,000 one-minute candles ending where its live ones begin. */
+function seed(dbPath: string): number[] {
+  const db = openDatabase(dbPath);
+  const last = Math.floor(Date.now() / MINUTE) * MINUTE - MINUTE;
+  const starts = Array.from({ length: STORED }, (_, i) => last - (STORED - 1 - i) * MINUTE);
+  const candles: Candle[] = starts.map((start, i) => {
+    const close = 100 + Math.sin(i / 50) * 10;
+    return {
+      symbol: SYMBOL,
+      interval: '1m',
+      start,
+      open: close - 0.2,
+      high: close + 0.5,
+      low: close - 0.5,
+      close,
+      volume: 100 + (i % 13),
+      turnover: (100 + (i % 13)) * close,
+      trades: 3,
+      buyVolume: 50,
+      sellVolume: 50,
+      openTs: start,
+      closeTs: start + MINUTE - 1,
+    };
+  });
+  new BackfillCandles(db).fillMissing(candles);
+  new WatchlistRepo(db).add(SYMBOL);
+  db.close();
+  return starts;
+}
+
+interface HistoryCall {
+  symbol: string;
+  to?: number;
+  limit?: number;
+}
+
+describe('a chart panel pages older history in as the user scrolls back', () => {
+  let app: RunningApp;
+  let browser: Browser;
+  let page: Page;
+  let starts: number[];
+  const calls: HistoryCall[] = [];
+
+  beforeAll(async () => {
+    fs.mkdirSync(SHOTS, { recursive: true });
+    const dbPath = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mm-e2e-paging-')), 'market-monitor.db');
+    starts = seed(dbPath);
+    app = await startHeadlessApp(['--rate', '5'], { dbPath });
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1280, height: 760 }, colorScheme: 'dark' });
+    page.on('websocket', (ws) => {
+      ws.on('framesent', ({ payload }) => {
+        const message = JSON.parse(String(payload)) as { name?: string; input?: HistoryCall };
+        if (message.name === 'candles.history' && message.input?.symbol === SYMBOL) calls.push(message.input);
+      });
+    });
+    const layout = { columns: 1, active: 'p0', panels: [{ id: 'p0', symbol: SYMBOL, interval: '1m', wide: false }] };
+    await page.addInitScript((saved: string) => {
+      localStorage.setItem('market-monitor.layout', saved);
+      localStorage.setItem('market-monitor.view', 'chart');
+    }, JSON.stringify(layout));
+    await page.goto(app.url);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await app?.stop();
+  });
+
+  it('loads the newest page at mount, then the pages before it, until the stored history ends', async () => {
+    const legend = page.getByTestId('legend');
+    // The newest bar: the last stored one, or a live one after it.
+    await expect
+      .poll(async () => Number(await legend.getAttribute('data-start')), { timeout: 15_000 })
+      .toBeGreaterThanOrEqual(starts.at(-1)!);
+    expect(calls).toEqual([{ symbol: SYMBOL, interval: '1m', limit: PAGE }]);
+
+    // Zooming out with the wheel, then dragging the chart to the right, brings older bars into view.
+    const chart = page.locator('section[aria-label="DEEPHIST chart"] [data-testid="chart"]');
+    const box = (await chart.boundingBox())!;
+    const middle = { x: box.x + box.width / 2, y: box.y + box.height / 3 };
+    const scrollBack = async () => {
+      await page.mouse.move(middle.x, middle.y);
+      for (let i = 0; i < 10; i++) await page.mouse.wheel(0, 600);
+      await page.mouse.down();
+      await page.mouse.move(middle.x + box.width / 3, middle.y, { steps: 8 });
+      await page.mouse.up();
+      await page.waitForTimeout(300);
+    };
+    for (let i = 0; i < 10 && calls.length < 2; i++) await scrollBack();
+    await expect.poll(() => calls.length, { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
+    // The page before the oldest bar loaded: the first page held the newest 2,000 minutes (a live
+    // minute or two among them, so its oldest is one of the stored ones near index 3,000).
+    const { to, ...rest } = calls[1]!;
+    expect(rest).toEqual({ symbol: SYMBOL, interval: '1m', limit: PAGE });
+    const firstPageOldest = starts.indexOf(to! + 1);
+    expect(firstPageOldest).toBeGreaterThanOrEqual(STORED - PAGE);
+    expect(firstPageOldest).toBeLessThanOrEqual(STORED - PAGE + 2);
+
+    // The view stays on the bars it showed while the page lands at the left; scrolling on, the
+    // crosshair at the left edge finds bars older than the first page held.
+    await expect
+      .poll(
+        async () => {
+          await scrollBack();
+          await page.mouse.move(box.x + 8, box.y + box.height / 3);
+          return Number(await legend.getAttribute('data-start'));
+        },
+        { timeout: 10_000 },
+      )
+      .toBeLessThan(to! + 1);
+    await page.screenshot({ path: path.join(SHOTS, 'history-paged-back.png') });
+
+    // Past the first stored candle there is nothing more to ask for: the last page came back short.
+    for (let i = 0; i < 8; i++) await scrollBack();
+    await page.waitForTimeout(500);
+    expect(calls.length).toBeLessThanOrEqual(3);
+    expect(calls.at(-1)!.to! + 1).toBeGreaterThanOrEqual(starts[0]!);
+  });
+});
