@@ -182,7 +182,9 @@ export function Watchlist({ api, items, selected, onSelect, onChange }: Props) {
                   onClick={() => onSelect(item.symbol)}
                   aria-current={item.symbol === selected}
                 >
-                  <span className="col-symbol">{item.symbol}</span>
+                  <span className="col-symbol" title={item.symbol}>
+                    {item.symbol}
+                  </span>
                   <Price item={item} />
                   <Change item={item} />
                   <span className="col-dayVolume">{item.dayVolume ? formatVolume(item.dayVolume) : '—'}</span>
