@@ -8,7 +8,7 @@ import { yahooClientFactory } from '../../engine/sources/yahoo/yahoo-client.ts';
 import type { YahooSource } from '../../engine/sources/yahoo/yahoo-source.ts';
 import { createFixtureFetch } from '../support/yahoo-fixtures.ts';
 import { tempDir } from '../unit/helpers.ts';
-import { editQuote, minuteChart } from './helpers.ts';
+import { editQuote, minuteChart, type MinuteChart } from './helpers.ts';
 
 const MINUTE = 60_000;
 /** Friday 2025-02-14, the day of the recorded AAPL quote: the session opened at 14:30 UTC. */
@@ -43,7 +43,11 @@ afterEach(async () => {
 });
 
 /** A monitor on the recorded AAPL exchanges at a fixed clock, whose quote says what `live` says. */
-async function openAt(now: number, dbPath: string, live: Live): Promise<{ app: MarketMonitor; release: () => void }> {
+async function openAt(
+  now: number,
+  dbPath: string,
+  live: Live,
+): Promise<{ app: MarketMonitor; release: () => void; chart: MinuteChart }> {
   vi.setSystemTime(now);
   const fixtures = createFixtureFetch();
   fixtures.always(
@@ -67,7 +71,7 @@ async function openAt(now: number, dbPath: string, live: Live): Promise<{ app: M
   app = opened;
   await (opened.currentSource as YahooSource).firstPoll;
   // Yahoo's history answers wait until the test releases them.
-  return { app: opened, release };
+  return { app: opened, release, chart };
 }
 
 /** The live feed sees a trade: the next poll makes a tick of it, which the engine commits. */
@@ -180,5 +184,36 @@ describe('The Yahoo feed restarted or rewatched within a run', () => {
     await opened.app.drain();
     expect(opened.app.store.tickCount()).toBe(1);
     expect(candle(opened.app, '1m', STITCH)).toMatchObject({ trades: 1, volume: 0 });
+  });
+
+  it('a symbol removed and added again is backfilled again, for what traded while it was away', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const live: Live = { ts: STITCH - 10_000, price: 244, volume: BASE_VOLUME };
+    const { app, release, chart } = await openAt(START, ':memory:', live);
+    release();
+    await app.yahooHistory!.idle();
+    await trade(app, live, STITCH + 10_000, 245, 100);
+    await trade(app, live, STITCH + MINUTE + 10_000, 245.5, 101);
+    vi.setSystemTime(STITCH + 2 * MINUTE + 30_000);
+    app.removeSymbol('AAPL');
+
+    const back = Date.UTC(2025, 1, 14, 20, 50);
+    vi.setSystemTime(back + 20_000);
+    Object.assign(live, { ts: back + 10_000, price: 244.5, volume: live.volume + 5_000 });
+    app.addSymbol('AAPL');
+    await app.yahooHistory!.idle();
+    await app.drain();
+    expect(chart.asked.filter((r) => r.interval === '1m').map((r) => r.to)).toEqual([STITCH, back]);
+    const away = app.store.candles({ symbol: 'AAPL', interval: '1m', from: STITCH + 2 * MINUTE, to: back - 1 });
+    expect(away.map((c) => [c.start, c.trades])).toEqual(
+      Array.from({ length: 11 }, (_, i) => [STITCH + (2 + i) * MINUTE, 0]),
+    );
+    const before = historyPart(HOUR, STITCH);
+    const gap = historyPart(STITCH + 2 * MINUTE, back);
+    expectMerged(
+      candle(app, '1h', HOUR),
+      { ...before, high: Math.max(before.high, gap.high), low: Math.min(before.low, gap.low), volume: before.volume + gap.volume },
+      [[245, 100], [245.5, 101], [244.5, 0]],
+    );
   });
 });

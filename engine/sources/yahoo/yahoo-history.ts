@@ -58,13 +58,19 @@ export class YahooHistory {
     this.refreshTimer.unref?.();
   }
 
-  /** Queues profile and backfill for symbols not handled yet in this run. */
+  /**
+   * The symbols watched now: queues profile and backfill for those not handled since they were
+   * last added. One removed and added again is handled again: the live feed missed what traded
+   * in between, and its new stitch point is later.
+   */
   watch(symbols: readonly string[]): void {
+    for (const symbol of this.done) if (!symbols.includes(symbol)) this.done.delete(symbol);
+    this.queued.splice(0, this.queued.length, ...this.queued.filter((s) => symbols.includes(s)));
     for (const symbol of symbols) {
       if (this.done.has(symbol) || this.queued.includes(symbol)) continue;
       this.queued.push(symbol);
     }
-    this.running ??= this.drain();
+    this.kick();
   }
 
   /** Resolves when the queue is empty (tests, shutdown). */
@@ -86,7 +92,19 @@ export class YahooHistory {
       const profile = this.options.companies.get(symbol);
       if (!profile || this.now() - profile.updatedAt >= PROFILE_MAX_AGE_MS) this.staleProfiles.add(symbol);
     }
-    if (this.staleProfiles.size > 0) this.running ??= this.drain();
+    this.kick();
+  }
+
+  /**
+   * Starts the work queue unless it runs or is empty. `running` is cleared only after it was set:
+   * a drain with nothing to do finishes before the assignment, and would leave it set for good.
+   */
+  private kick(): void {
+    if (this.running || this.stopped || (this.queued.length === 0 && this.staleProfiles.size === 0)) return;
+    this.running = this.drain().finally(() => {
+      this.running = undefined;
+      this.kick();
+    });
   }
 
   private async drain(): Promise<void> {
@@ -102,12 +120,10 @@ export class YahooHistory {
         const symbol = this.queued.shift()!;
         await this.fetchProfiles([symbol]);
         if (this.stopped) break;
-        await this.backfill(symbol);
-        this.done.add(symbol);
+        if (await this.backfill(symbol)) this.done.add(symbol);
       }
     } finally {
       this.options.onActivity?.(this.lastProblem);
-      this.running = undefined;
     }
   }
 
@@ -119,11 +135,12 @@ export class YahooHistory {
       this.failed(`profile ${symbol}: ${error}`, `Company info for ${symbol} unavailable: ${error}`);
   }
 
-  private async backfill(symbol: string): Promise<void> {
+  /** False when the symbol stopped being watched before its stitch point was known. */
+  private async backfill(symbol: string): Promise<boolean> {
     // A delayed exchange's history ends where its first quote says, not now: waiting leaves no gap.
     // Only a failing quote poll makes this wait long, and the feed's status line says so.
     const cutoff = await Promise.race([this.options.stitchOf(symbol), this.stopping]);
-    if (cutoff === undefined) return;
+    if (cutoff === undefined) return false;
     const ranges = this.options.ranges?.(cutoff);
     const result = await backfillSymbol(this.options.client(), this.options.candles, symbol, {
       cutoff,
@@ -137,6 +154,7 @@ export class YahooHistory {
       this.failed(`history ${symbol} ${range.interval}: ${error}`, `History of ${symbol} incomplete: ${error}`);
     this.options.onBackfilled?.(symbol, result.gapFrom ?? cutoff, cutoff);
     if (result.candles > 0) this.options.onStored?.(symbol, 'history');
+    return true;
   }
 
   private failed(record: string, forUser: string): void {
