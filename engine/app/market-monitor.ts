@@ -94,6 +94,8 @@ export class MarketMonitor {
   /** Pipeline rebuilds and close() run one after another, never interleaved. */
   private lifecycle: Promise<unknown> = Promise.resolve();
   private closed = false;
+  /** The user's pause outlives the pipeline: a settings save must not resume the source. */
+  private paused = false;
 
   readonly db: SqliteDatabase;
   private readonly options: MarketMonitorOptions;
@@ -209,6 +211,7 @@ export class MarketMonitor {
   }
 
   setPaused(paused: boolean): Status {
+    this.paused = paused;
     if (paused) this.source.pause();
     else this.source.resume();
     const status = this.status();
@@ -336,6 +339,7 @@ export class MarketMonitor {
     this.source.setSymbols(this.watchlist.symbols());
     this.ensureCompanyProfiles();
     this.source.start((ticks: Tick[]) => this.bus.publish(ticks));
+    if (this.paused) this.source.pause();
   }
 
   private async stopPipeline(): Promise<void> {

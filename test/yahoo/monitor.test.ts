@@ -69,4 +69,18 @@ describe('MarketMonitor with the Yahoo source', () => {
     expect(app.status().source.state).toBe('offline');
     expect(notices[0]).toMatch(/^Yahoo Finance is unreachable \(Offline: Yahoo is unreachable, retrying in \d+ s\)\. Choose the simulator/);
   });
+
+  it('stays paused through a settings save, and resumes when asked', async () => {
+    const fixtures = createFixtureFetch();
+    const { app } = await openOnYahoo(fixtures);
+    await until(() => app.status().source.state !== 'starting', 'the first poll');
+    app.setPaused(true);
+    await app.updateSettings(app.settings);
+    expect(app.status().source.state).toBe('paused');
+    const quotes = () => fixtures.log.filter((k) => k.includes('/v7/finance/quote')).length;
+    const before = quotes();
+    app.setPaused(false);
+    await until(() => quotes() > before, 'a poll after resuming');
+    expect(app.status().source.state).not.toBe('paused');
+  });
 });
