@@ -105,6 +105,42 @@ describe('Yahoo live quotes on recorded exchanges', () => {
     ]);
   });
 
+  it('a stock quote of a new exchange day starts a new session even when its volume did not fall', async () => {
+    h = yahooHarness();
+    await startOn(h, ['AAPL']);
+    // The recorded Friday close had 40,896,227 shares; by Monday 10:00 in New York 41,000,000 traded.
+    h.fixtures.inject(
+      'quote?symbols',
+      editQuote('AAPL', (row) => {
+        row.regularMarketVolume = 41_000_000;
+        row.regularMarketTime = Date.UTC(2025, 1, 17, 15) / 1_000;
+      }),
+    );
+    await h.source.pollNow();
+    expect(h.emitted.at(-1)).toEqual([
+      { symbol: 'AAPL', ts: Date.UTC(2025, 1, 17, 15), price: 244.6, volume: 41_000_000, source: 'yahoo' },
+    ]);
+  });
+
+  it('a futures session goes on across midnight: only a falling volume starts a new one', async () => {
+    // The recorded gold future (COMEX, a session from 18:00 to 17:00 New York time), first seen
+    // before midnight with 50,000 contracts traded, then as recorded at 05:44 the next day.
+    h = yahooHarness({ now: Date.UTC(2025, 1, 17, 4, 40) });
+    h.fixtures.inject(
+      'quote?symbols',
+      editQuote('GC=F', (row) => {
+        row.regularMarketVolume = 50_000;
+        row.regularMarketTime = Date.UTC(2025, 1, 17, 4, 50) / 1_000;
+      }),
+    );
+    await startOn(h, ['GC=F']);
+    await h.source.pollNow();
+    expect(h.emitted.flat().map((t) => [t.ts, t.volume])).toEqual([
+      [Date.UTC(2025, 1, 17, 4, 50), 0],
+      [1739789091_000, 4_706],
+    ]);
+  });
+
   it('polls every 5 s in the regular session and every 60 s when the market is closed', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     h = yahooHarness();
@@ -210,17 +246,26 @@ describe('Yahoo live quotes on recorded exchanges', () => {
     expect(h.source.liveSince('AAPL')).toBe(Date.UTC(2025, 1, 17, 15, 0, 0));
     expect(h.emitted).toEqual([]);
     expect(h.source.status().state).toBe('live');
-    // The recorded quote is the baseline: a later change is a tick, with the volume traded since.
-    h.fixtures.inject(
-      'quote?symbols',
-      editQuote('AAPL', (row) => {
-        row.regularMarketVolume = 40896227 + 300;
-        row.regularMarketTime = Date.UTC(2025, 1, 17, 15, 0, 40) / 1_000;
-      }),
-    );
-    await h.source.pollNow();
+    // The recorded quote is the baseline. Monday's first quote is of a new session that began before
+    // the feed watched (10:00 in New York): its volume so far is history's, so it is the new baseline.
+    // A later change is a tick, with the volume traded since.
+    for (const [second, volume] of [
+      [40, 2_500_000],
+      [50, 2_500_300],
+    ] as const) {
+      h.fixtures.inject(
+        'quote?symbols',
+        editQuote('AAPL', (row) => {
+          row.regularMarketVolume = volume;
+          row.regularMarketPrice = 245;
+          row.regularMarketTime = Date.UTC(2025, 1, 17, 15, 0, second) / 1_000;
+        }),
+      );
+      await h.source.pollNow();
+    }
     expect(h.emitted).toEqual([
-      [{ symbol: 'AAPL', ts: Date.UTC(2025, 1, 17, 15, 0, 40), price: 244.6, volume: 300, source: 'yahoo' }],
+      [{ symbol: 'AAPL', ts: Date.UTC(2025, 1, 17, 15, 0, 40), price: 245, volume: 0, source: 'yahoo' }],
+      [{ symbol: 'AAPL', ts: Date.UTC(2025, 1, 17, 15, 0, 50), price: 245, volume: 300, source: 'yahoo' }],
     ]);
   });
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_EXCHANGE_TIME_ZONE, isValidTimeZone, localDayStart } from '../../domain/exchange-day.ts';
 import type { Tick } from '../../domain/tick.ts';
 
 /** Yahoo's epoch seconds, or the Date yahoo-finance2 makes of them. */
@@ -18,6 +19,8 @@ export const LiveQuoteSchema = z.object({
   regularMarketVolume: z.number().finite().nonnegative().optional(),
   marketState: z.string().optional(),
   exchangeDataDelayedBy: z.number().optional(),
+  quoteType: z.string().optional(),
+  exchangeTimezoneName: z.string().optional(),
 });
 export type LiveQuote = z.output<typeof LiveQuoteSchema>;
 
@@ -45,6 +48,28 @@ export function parseQuotes(rows: unknown): ParsedQuotes {
   return out;
 }
 
+/**
+ * Stocks and funds trade in sessions within their exchange's day. Futures sessions cross midnight
+ * and crypto volume is a rolling 24 hours: for those only a falling volume tells a new session.
+ */
+const SESSIONS_WITHIN_A_DAY = new Set(['EQUITY', 'ETF']);
+
+/** Where the quote's exchange day began, if that is after the day of the quote seen last. */
+function newDayStart(quote: LiveQuote, last: Seen): number | undefined {
+  if (quote.regularMarketVolume === undefined || !SESSIONS_WITHIN_A_DAY.has(quote.quoteType ?? '')) return undefined;
+  const zone = quote.exchangeTimezoneName ?? DEFAULT_EXCHANGE_TIME_ZONE;
+  const timeZone = isValidTimeZone(zone) ? zone : DEFAULT_EXCHANGE_TIME_ZONE;
+  const start = localDayStart(quote.regularMarketTime, timeZone);
+  return start > localDayStart(last.ts, timeZone) ? start : undefined;
+}
+
+export interface QuoteTickerOptions {
+  /** The event time of a symbol's newest stored tick, from an earlier feed or run. */
+  lastStored?: (symbol: string) => number | undefined;
+  /** Where the live feed took over from history for a symbol (YahooSource.liveSince). */
+  liveSince?: (symbol: string) => number | undefined;
+}
+
 interface Seen {
   price: number;
   cumulativeVolume: number;
@@ -58,11 +83,10 @@ interface Seen {
  */
 export class QuoteTicker {
   private readonly seen = new Map<string, Seen>();
-  private readonly lastStored: (symbol: string) => number | undefined;
+  private readonly options: QuoteTickerOptions;
 
-  /** `lastStored`: the event time of the symbol's newest stored tick, from an earlier feed or run. */
-  constructor(lastStored: (symbol: string) => number | undefined = () => undefined) {
-    this.lastStored = lastStored;
+  constructor(options: QuoteTickerOptions = {}) {
+    this.options = options;
   }
 
   toTick(quote: LiveQuote): Tick | undefined {
@@ -81,16 +105,23 @@ export class QuoteTicker {
       // The first quote only sets the baseline: the day's volume so far happened before we watched
       // (history backfill covers it), and counting it would put a whole day into one tick. After a
       // restart (a settings save, a new run) it may be the very quote stored last: not a trade again.
-      if (ts <= (this.lastStored(quote.symbol) ?? -Infinity)) return undefined;
+      if (ts <= (this.options.lastStored?.(quote.symbol) ?? -Infinity)) return undefined;
       volume = 0;
-    } else if (cumulative < last.cumulativeVolume) {
-      // Cumulative volume only falls (at a later quote time) when a new session starts counting from zero.
-      volume = cumulative;
     } else {
-      volume = cumulative - last.cumulativeVolume;
+      volume = this.volumeSince(quote, last, cumulative);
       if (volume === 0 && quote.regularMarketPrice === last.price) return undefined;
     }
     return { symbol: quote.symbol, ts, price: quote.regularMarketPrice, volume, source: 'yahoo' };
+  }
+
+  private volumeSince(quote: LiveQuote, last: Seen, cumulative: number): number {
+    const dayStart = newDayStart(quote, last);
+    // A new exchange day starts a new session even when its first quote seen traded more than the
+    // last one of the day before. Its volume so far is live's if the feed watched the whole day, and
+    // history's (backfilled up to the stitch point) if the feed began during it.
+    if (dayStart !== undefined) return dayStart >= (this.options.liveSince?.(quote.symbol) ?? Infinity) ? cumulative : 0;
+    // Otherwise cumulative volume only falls (at a later quote time) when a new session starts counting from zero.
+    return cumulative < last.cumulativeVolume ? cumulative : cumulative - last.cumulativeVolume;
   }
 
   forget(symbol: string): void {

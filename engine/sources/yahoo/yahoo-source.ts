@@ -75,7 +75,7 @@ export class YahooSource implements TickSource {
     this.intervals = { ...DEFAULT_POLL_INTERVALS, ...options.intervals };
     this.backoff = options.backoff ?? new Backoff();
     this.now = options.now ?? Date.now;
-    this.ticker = new QuoteTicker(options.lastTickTime);
+    this.ticker = new QuoteTicker({ lastStored: options.lastTickTime, liveSince: (symbol) => this.since.get(symbol) });
     this.jar = options.cookies?.load() ?? new ExtendedCookieJar();
     this.clientValue = options.client(this.jar);
   }
