@@ -213,7 +213,8 @@ export class MarketStore {
 
   /** The event time of the symbol's newest stored tick. */
   lastTickTime(symbol: string): number | undefined {
-    return (this.db.prepare('SELECT max(ts) FROM ticks WHERE symbol = ?').pluck().get(symbol) as number | null) ?? undefined;
+    const ts = this.db.prepare('SELECT max(ts) FROM ticks WHERE symbol = ?').pluck().get(symbol) as number | null;
+    return ts ?? undefined;
   }
 
   tickCount(): number {

@@ -153,8 +153,8 @@ export class TickProcessor implements TickConsumer {
     for (const interval of this.options.intervals) {
       if (INTERVAL_MS[interval] <= INTERVAL_MS['1m']) continue;
       for (const start of this.windowsAcrossHistory(symbol, interval, Math.min(gapFrom, stitch), stitch)) {
-        const end = this.aggregator.boundsOf(symbol, start, interval)[1];
-        const minutes = this.store.candles({ symbol, interval: '1m', from: start, to: end - 1, limit: MAX_MINUTES_PER_WINDOW });
+        const to = this.aggregator.boundsOf(symbol, start, interval)[1] - 1;
+        const minutes = this.store.candles({ symbol, interval: '1m', from: start, to, limit: MAX_MINUTES_PER_WINDOW });
         const candle = rollUp(minutes, interval, start);
         if (candle) merged.push(candle);
       }

@@ -25,7 +25,12 @@ afterEach(async () => {
   db = undefined;
 });
 
-function history(harness: Harness, now: { value: number }, activity: string[], ranges = (_cutoff: number) => [DAILY]) {
+function history(
+  harness: Harness,
+  now: { value: number },
+  activity: string[],
+  ranges: (cutoff: number) => BackfillRange[] = () => [DAILY],
+) {
   db = openDatabase(':memory:');
   const companies = new CompanyRepo(db);
   const stored: string[] = [];
@@ -140,7 +145,8 @@ describe('Yahoo profiles and history for watched symbols', () => {
     const fixtures = createFixtureFetch();
     const chart = minuteChart(fixtures, bars);
     h = yahooHarness({ now: seenAt, fixtures: { ...fixtures, fetch: chart.fetch } });
-    const { yh, store } = history(h, { value: seenAt }, [], (cutoff) => [{ interval: '1m', from: sessionOpen, to: cutoff }]);
+    const minutesToStitch = (cutoff: number): BackfillRange[] => [{ interval: '1m', from: sessionOpen, to: cutoff }];
+    const { yh, store } = history(h, { value: seenAt }, [], minutesToStitch);
     h.source.setSymbols(['AZT.OL']);
     yh.watch(['AZT.OL']); // before the first quote: the backfill waits for it to learn the delay
     await startOn(h, ['AZT.OL']);
@@ -152,6 +158,7 @@ describe('Yahoo profiles and history for watched symbols', () => {
     const minutes = store.candles({ symbol: 'AZT.OL', interval: '1m', limit: 10_000 });
     expect(minutes).toHaveLength(bars.length);
     expect(minutes.at(-1)!.start + 60_000).toBe(stitch);
-    expect(h.emitted.flat()).toEqual([{ symbol: 'AZT.OL', ts: quoteTime, price: 19.54, volume: 0, source: 'yahoo' }]);
+    const first = { symbol: 'AZT.OL', ts: quoteTime, price: 19.54, volume: 0, source: 'yahoo' };
+    expect(h.emitted.flat()).toEqual([first]);
   });
 });

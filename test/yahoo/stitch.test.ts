@@ -22,7 +22,8 @@ const STITCH = Date.UTC(2025, 1, 14, 20, 37);
 /** What history knows: every minute of the session up to 20:59. */
 const BARS: Bar[] = Array.from({ length: (HOUR + 60 * MINUTE - SESSION_OPEN) / MINUTE }, (_, i) => {
   const open = 240 + (i % 50) / 10;
-  return { start: SESSION_OPEN + i * MINUTE, open, high: open + 0.3, low: open - 0.2, close: open + 0.1, volume: 1_000 + i };
+  const start = SESSION_OPEN + i * MINUTE;
+  return { start, open, high: open + 0.3, low: open - 0.2, close: open + 0.1, volume: 1_000 + i };
 });
 
 const BASE_VOLUME = 40_000_000;
@@ -74,39 +75,43 @@ async function openAt(
   return { app: opened, release, chart };
 }
 
+/** A trade the live feed saw, as its tick. */
+interface Trade {
+  ts: number;
+  price: number;
+  volume: number;
+}
+
 /** The live feed sees a trade: the next poll makes a tick of it, which the engine commits. */
-async function trade(app: MarketMonitor, live: Live, ts: number, price: number, volume: number): Promise<void> {
+async function trade(app: MarketMonitor, live: Live, ts: number, price: number, volume: number): Promise<Trade> {
   Object.assign(live, { ts, price, volume: live.volume + volume });
   await (app.currentSource as YahooSource).pollNow();
   await app.drain();
+  return { ts, price, volume };
 }
 
 function candle(app: MarketMonitor, interval: Interval, start: number): Candle | undefined {
   return app.store.candles({ symbol: 'AAPL', interval, from: start, to: start })[0];
 }
 
-/** History's part of a window: its bars before the stitch (or before `until`). */
-function historyPart(from: number, until: number) {
-  const bars = BARS.filter((b) => b.start >= from && b.start < until);
-  return {
-    open: bars[0]!.open,
-    high: Math.max(...bars.map((b) => b.high)),
-    low: Math.min(...bars.map((b) => b.low)),
-    volume: bars.reduce((sum, b) => sum + b.volume, 0),
-    /** Set where history's last bar is newer than every tick of the window. */
-    close: undefined as number | undefined,
-  };
+/** History's bars in [from, until). */
+function barsIn(from: number, until: number): Bar[] {
+  return BARS.filter((b) => b.start >= from && b.start < until);
 }
 
-function expectMerged(got: Candle | undefined, history: ReturnType<typeof historyPart>, ticks: Array<[number, number]>) {
-  const prices = ticks.map(([price]) => price);
+/** The oracle: a window made of history's bars and the live trades, each once, in event-time order. */
+function expectMerged(got: Candle | undefined, bars: readonly Bar[], trades: readonly Trade[]) {
+  const parts = [
+    ...bars.map((b) => ({ ts: b.start, open: b.open, close: b.close, high: b.high, low: b.low, volume: b.volume })),
+    ...trades.map((t) => ({ ts: t.ts, open: t.price, close: t.price, high: t.price, low: t.price, volume: t.volume })),
+  ].sort((a, b) => a.ts - b.ts);
   expect(got).toMatchObject({
-    open: history.open,
-    high: Math.max(history.high, ...prices),
-    low: Math.min(history.low, ...prices),
-    close: history.close ?? prices.at(-1),
-    volume: history.volume + ticks.reduce((sum, [, volume]) => sum + volume, 0),
-    trades: ticks.length,
+    open: parts[0]!.open,
+    high: Math.max(...parts.map((p) => p.high)),
+    low: Math.min(...parts.map((p) => p.low)),
+    close: parts.at(-1)!.close,
+    volume: parts.reduce((sum, p) => sum + p.volume, 0),
+    trades: trades.length,
   });
 }
 
@@ -118,25 +123,22 @@ describe('Windows across the stitch hold history before it and live ticks after 
     const dbPath = path.join(dir, 'market.db');
     const live: Live = { ts: STITCH - 10_000, price: 244, volume: BASE_VOLUME }; // before the stitch: history's
     let opened = await openAt(START, dbPath, live);
-    const ticks: Array<[number, number]> = [];
-    for (let minute = 0; minute <= 8; minute++) {
-      const price = 245 + minute / 10;
-      await trade(opened.app, live, STITCH + minute * MINUTE + 10_000, price, 100 + minute);
-      ticks.push([price, 100 + minute]);
-    }
+    const trades: Trade[] = [];
+    for (let minute = 0; minute <= 8; minute++)
+      trades.push(await trade(opened.app, live, STITCH + minute * MINUTE + 10_000, 245 + minute / 10, 100 + minute));
     // Only the live part so far: the backfill is still waiting for Yahoo.
-    expect(candle(opened.app, '1h', HOUR)).toMatchObject({ open: 245, trades: 9, volume: 900 + 36 });
+    expectMerged(candle(opened.app, '1h', HOUR), [], trades);
 
     opened.release();
     await opened.app.yahooHistory!.idle();
-    expectMerged(candle(opened.app, '1h', HOUR), historyPart(HOUR, STITCH), ticks);
-    expectMerged(candle(opened.app, '1d', NY_DAY), historyPart(NY_DAY, STITCH), ticks);
-    expectMerged(candle(opened.app, '15m', HOUR + 30 * MINUTE), historyPart(HOUR + 30 * MINUTE, STITCH), ticks.slice(0, 8));
+    expectMerged(candle(opened.app, '1h', HOUR), barsIn(HOUR, STITCH), trades);
+    expectMerged(candle(opened.app, '1d', NY_DAY), barsIn(NY_DAY, STITCH), trades);
+    const quarter = HOUR + 30 * MINUTE;
+    expectMerged(candle(opened.app, '15m', quarter), barsIn(quarter, STITCH), trades.slice(0, 8));
 
     // The engine's open window is the merged one: a later tick amends it instead of replacing it.
-    await trade(opened.app, live, STITCH + 8 * MINUTE + 40_000, 243, 50);
-    ticks.push([243, 50]);
-    expectMerged(candle(opened.app, '1h', HOUR), historyPart(HOUR, STITCH), ticks);
+    trades.push(await trade(opened.app, live, STITCH + 8 * MINUTE + 40_000, 243, 50));
+    expectMerged(candle(opened.app, '1h', HOUR), barsIn(HOUR, STITCH), trades);
     await opened.app.close();
 
     // Quit at 20:45 and started again after the session ended at 21:00: history fills 20:46-20:59,
@@ -145,16 +147,9 @@ describe('Windows across the stitch hold history before it and live ticks after 
     opened = await openAt(Date.UTC(2025, 1, 14, 21, 5, 20), dbPath, live);
     opened.release();
     await opened.app.yahooHistory!.idle();
-    const gap = historyPart(STITCH + 9 * MINUTE, HOUR + 60 * MINUTE);
-    const withGap = (before: ReturnType<typeof historyPart>) => ({
-      open: before.open,
-      high: Math.max(before.high, gap.high),
-      low: Math.min(before.low, gap.low),
-      volume: before.volume + gap.volume,
-      close: BARS.find((b) => b.start === HOUR + 59 * MINUTE)!.close,
-    });
-    expectMerged(candle(opened.app, '1h', HOUR), withGap(historyPart(HOUR, STITCH)), ticks);
-    expectMerged(candle(opened.app, '1d', NY_DAY), withGap(historyPart(NY_DAY, STITCH)), ticks);
+    const away = barsIn(STITCH + 9 * MINUTE, HOUR + 60 * MINUTE);
+    expectMerged(candle(opened.app, '1h', HOUR), [...barsIn(HOUR, STITCH), ...away], trades);
+    expectMerged(candle(opened.app, '1d', NY_DAY), [...barsIn(NY_DAY, STITCH), ...away], trades);
   });
 
   it('history finishing before any live tick fills the window first, and live ticks amend it', async () => {
@@ -163,12 +158,11 @@ describe('Windows across the stitch hold history before it and live ticks after 
     const opened = await openAt(START, ':memory:', live);
     opened.release();
     await opened.app.yahooHistory!.idle();
-    const { open, high, low, volume } = historyPart(HOUR, STITCH);
-    expect(candle(opened.app, '1h', HOUR)).toMatchObject({ open, high, low, volume, trades: 0 });
+    expectMerged(candle(opened.app, '1h', HOUR), barsIn(HOUR, STITCH), []);
 
-    await trade(opened.app, live, STITCH + 20_000, 246, 300);
-    expectMerged(candle(opened.app, '1h', HOUR), historyPart(HOUR, STITCH), [[246, 300]]);
-    expectMerged(candle(opened.app, '5m', HOUR + 35 * MINUTE), historyPart(HOUR + 35 * MINUTE, STITCH), [[246, 300]]);
+    const trades = [await trade(opened.app, live, STITCH + 20_000, 246, 300)];
+    expectMerged(candle(opened.app, '1h', HOUR), barsIn(HOUR, STITCH), trades);
+    expectMerged(candle(opened.app, '5m', HOUR + 35 * MINUTE), barsIn(HOUR + 35 * MINUTE, STITCH), trades);
   });
 });
 
@@ -192,8 +186,10 @@ describe('The Yahoo feed restarted or rewatched within a run', () => {
     const { app, release, chart } = await openAt(START, ':memory:', live);
     release();
     await app.yahooHistory!.idle();
-    await trade(app, live, STITCH + 10_000, 245, 100);
-    await trade(app, live, STITCH + MINUTE + 10_000, 245.5, 101);
+    const trades = [
+      await trade(app, live, STITCH + 10_000, 245, 100),
+      await trade(app, live, STITCH + MINUTE + 10_000, 245.5, 101),
+    ];
     vi.setSystemTime(STITCH + 2 * MINUTE + 30_000);
     app.removeSymbol('AAPL');
 
@@ -208,12 +204,7 @@ describe('The Yahoo feed restarted or rewatched within a run', () => {
     expect(away.map((c) => [c.start, c.trades])).toEqual(
       Array.from({ length: 11 }, (_, i) => [STITCH + (2 + i) * MINUTE, 0]),
     );
-    const before = historyPart(HOUR, STITCH);
-    const gap = historyPart(STITCH + 2 * MINUTE, back);
-    expectMerged(
-      candle(app, '1h', HOUR),
-      { ...before, high: Math.max(before.high, gap.high), low: Math.min(before.low, gap.low), volume: before.volume + gap.volume },
-      [[245, 100], [245.5, 101], [244.5, 0]],
-    );
+    trades.push({ ts: back + 10_000, price: 244.5, volume: 0 }); // the first quote after adding sets the baseline
+    expectMerged(candle(app, '1h', HOUR), [...barsIn(HOUR, STITCH), ...barsIn(STITCH + 2 * MINUTE, back)], trades);
   });
 });

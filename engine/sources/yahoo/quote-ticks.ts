@@ -56,7 +56,8 @@ const SESSIONS_WITHIN_A_DAY = new Set(['EQUITY', 'ETF']);
 
 /** Where the quote's exchange day began, if that is after the day of the quote seen last. */
 function newDayStart(quote: LiveQuote, last: Seen): number | undefined {
-  if (quote.regularMarketVolume === undefined || !SESSIONS_WITHIN_A_DAY.has(quote.quoteType ?? '')) return undefined;
+  if (quote.regularMarketVolume === undefined) return undefined;
+  if (!SESSIONS_WITHIN_A_DAY.has(quote.quoteType ?? '')) return undefined;
   const zone = quote.exchangeTimezoneName ?? DEFAULT_EXCHANGE_TIME_ZONE;
   const timeZone = isValidTimeZone(zone) ? zone : DEFAULT_EXCHANGE_TIME_ZONE;
   const start = localDayStart(quote.regularMarketTime, timeZone);
@@ -119,8 +120,11 @@ export class QuoteTicker {
     // A new exchange day starts a new session even when its first quote seen traded more than the
     // last one of the day before. Its volume so far is live's if the feed watched the whole day, and
     // history's (backfilled up to the stitch point) if the feed began during it.
-    if (dayStart !== undefined) return dayStart >= (this.options.liveSince?.(quote.symbol) ?? Infinity) ? cumulative : 0;
-    // Otherwise cumulative volume only falls (at a later quote time) when a new session starts counting from zero.
+    if (dayStart !== undefined) {
+      const watchedAllDay = dayStart >= (this.options.liveSince?.(quote.symbol) ?? Infinity);
+      return watchedAllDay ? cumulative : 0;
+    }
+    // Otherwise cumulative volume only falls (at a later quote time) when a new session starts from zero.
     return cumulative < last.cumulativeVolume ? cumulative : cumulative - last.cumulativeVolume;
   }
 

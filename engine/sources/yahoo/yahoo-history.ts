@@ -8,7 +8,7 @@ import type { YahooClient } from './yahoo-client.ts';
 export interface YahooHistoryOptions {
   /** The live source's current client (it changes when Yahoo refuses a session). */
   client: () => YahooClient;
-  /** Where the live feed takes over for a symbol (the backfill's cutoff), once known; undefined once it is not watched. */
+  /** Where the live feed takes over for a symbol (the backfill's cutoff), once known; undefined if not watched. */
   stitchOf: (symbol: string) => Promise<number | undefined>;
   companies: CompanyRepo;
   candles: BackfillCandles;

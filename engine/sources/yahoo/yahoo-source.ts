@@ -75,7 +75,10 @@ export class YahooSource implements TickSource {
     this.intervals = { ...DEFAULT_POLL_INTERVALS, ...options.intervals };
     this.backoff = options.backoff ?? new Backoff();
     this.now = options.now ?? Date.now;
-    this.ticker = new QuoteTicker({ lastStored: options.lastTickTime, liveSince: (symbol) => this.since.get(symbol) });
+    this.ticker = new QuoteTicker({
+      lastStored: options.lastTickTime,
+      liveSince: (symbol) => this.since.get(symbol),
+    });
     this.jar = options.cookies?.load() ?? new ExtendedCookieJar();
     this.clientValue = options.client(this.jar);
   }
@@ -216,8 +219,9 @@ export class YahooSource implements TickSource {
       if (this.since.has(quote.symbol) || !this.symbols.includes(quote.symbol)) continue;
       this.settleStitch(quote.symbol, windowStart(now - (quote.exchangeDataDelayedBy ?? 0) * 60_000, '1m'));
     }
-    for (const symbol of asked)
+    for (const symbol of asked) {
       if (!this.since.has(symbol) && this.symbols.includes(symbol)) this.settleStitch(symbol, windowStart(now, '1m'));
+    }
   }
 
   private settleStitch(symbol: string, stitch: number | undefined): void {
