@@ -3,6 +3,13 @@ import type { EventName, EventPayload } from './contract.ts';
 
 type Listener = <E extends EventName>(event: E, payload: EventPayload<E>) => void;
 
+/**
+ * At most 20 messages a second per channel. Each candles message redraws every chart that shows one
+ * of its series: in Chromium without a GPU, 16 charts redrawn 20 times a second kept 60 frames a
+ * second, 30 times a second did not (51), and a page behind on its frames is late with every tick.
+ */
+export const EVENT_FRAME_MS = 50;
+
 /** Channels where each message matters (rare, and not a newer state of the same thing): never merged. */
 const EVERY_MESSAGE: ReadonlySet<EventName> = new Set<EventName>(['notice', 'alert', 'anomaly']);
 
@@ -24,7 +31,7 @@ export class EventHub {
 
   private readonly frameMs: number;
 
-  constructor(frameMs = 16) {
+  constructor(frameMs = EVENT_FRAME_MS) {
     this.frameMs = frameMs;
   }
 
