@@ -141,6 +141,30 @@ describe('Yahoo live quotes on recorded exchanges', () => {
     ]);
   });
 
+  it('an answer for a symbol removed while it was on its way leaves no baseline behind for a re-add', async () => {
+    h = yahooHarness();
+    await startOn(h, ['AAPL', 'BABA']);
+    const later = (seconds: number, volume: number) =>
+      editQuote('AAPL', (row) => {
+        row.regularMarketVolume = 40896227 + volume;
+        row.regularMarketTime = 1739566800 + seconds;
+      });
+    const removeAaplMeanwhile = later(5, 1_000);
+    h.fixtures.inject('quote?symbols', {
+      kind: 'body',
+      edit: (body) => {
+        h!.source.setSymbols(['BABA']);
+        return removeAaplMeanwhile.edit(body);
+      },
+    });
+    await h.source.pollNow();
+    h.source.setSymbols(['AAPL', 'BABA']);
+    h.fixtures.inject('quote?symbols', later(10, 3_000));
+    await h.source.pollNow();
+    // Watched again from here: the first quote is the baseline, what traded while away is history's.
+    expect(h.emitted.flat().filter((t) => t.symbol === 'AAPL').map((t) => t.volume)).toEqual([0, 0]);
+  });
+
   it('polls every 5 s in the regular session and every 60 s when the market is closed', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     h = yahooHarness();

@@ -182,8 +182,11 @@ export class YahooSource implements TickSource {
       this.fixStitches(asked, quotes);
       const ticks: Tick[] = [];
       for (const quote of quotes) {
+        const since = this.since.get(quote.symbol);
+        // Removed while the answer was on its way: a baseline kept now would outlive a re-add.
+        if (since === undefined) continue;
         const tick = this.ticker.toTick(quote);
-        if (tick && tick.ts >= (this.since.get(tick.symbol) ?? Infinity)) ticks.push(tick);
+        if (tick && tick.ts >= since) ticks.push(tick);
       }
       this.failed = undefined;
       this.backoff.reset();
