@@ -22,6 +22,9 @@ const timeFormat = new Intl.DateTimeFormat(undefined, {
 
 /** Two decimals, four below one unit (penny stocks, currencies). */
 export const formatPrice = (n: number) => (Math.abs(n) < 1 ? pennyFormat : priceFormat).format(n);
+/** A price difference, with as many decimals as the price it changed (signed). */
+export const formatChange = (difference: number, price: number) =>
+  `${difference > 0 ? '+' : ''}${(Math.abs(price) < 1 ? pennyFormat : priceFormat).format(difference)}`;
 export const formatVolume = (n: number) => volumeFormat.format(n);
 export const formatInteger = (n: number) => integerFormat.format(n);
 export const formatRate = (n: number) => rateFormat.format(n);

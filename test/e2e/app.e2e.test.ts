@@ -128,6 +128,25 @@ describe('the app in a real Chromium, against the headless host', () => {
     await page.getByRole('button', { name: /^Symbol/ }).click();
     await page.getByRole('button', { name: /^Symbol/ }).click(); // third click: back to the saved order
     await expect.poll(order).toEqual([last, ...before.slice(0, -1)]);
+
+    // By the change since the day's open, in price, biggest first: the rows as shown, read in one go.
+    await page.getByRole('button', { name: /^Chg( [▴▾])?$/ }).click();
+    const changes = () =>
+      page
+        .locator('.watchlist li .col-change')
+        .evaluateAll((cells) =>
+          // A symbol without a day's open yet shows a dash, and sorts last.
+          cells.map((c) => (c.textContent === '—' ? -Infinity : Number(c.textContent!.replace(/[^\d.+-]/g, '')))),
+        );
+    await expect
+      .poll(async () => {
+        const shown = await changes();
+        return shown.every((v, i) => !Number.isNaN(v) && (i === 0 || shown[i - 1]! >= v));
+      })
+      .toBe(true);
+    await page.getByRole('button', { name: /^Chg( [▴▾])?$/ }).click();
+    await page.getByRole('button', { name: /^Chg( [▴▾])?$/ }).click(); // back to the saved order
+    await expect.poll(order).toEqual([last, ...before.slice(0, -1)]);
   });
 
   it('removes a symbol and the watchlist survives a reload from SQLite', async () => {

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState, type DragEvent, type FormEvent } from 'react';
 import type { CommandOutput, WatchItem } from '../../../engine/api/contract.ts';
 import { ApiCallError, type ApiClient } from '../api/client.ts';
-import { formatPercent, formatPrice, formatVolume } from '../format.ts';
+import { formatChange, formatPercent, formatPrice, formatVolume } from '../format.ts';
 import { Sparkline } from './Sparkline.tsx';
 
 interface Props {
@@ -13,10 +13,11 @@ interface Props {
   onChange: (items: WatchItem[]) => void;
 }
 
-type SortKey = 'position' | 'symbol' | 'last' | 'changePercent' | 'dayVolume';
+type SortKey = 'position' | 'symbol' | 'last' | 'change' | 'changePercent' | 'dayVolume';
 const COLUMNS: Array<{ key: SortKey; label: string }> = [
   { key: 'symbol', label: 'Symbol' },
   { key: 'last', label: 'Last' },
+  { key: 'change', label: 'Chg' },
   { key: 'changePercent', label: 'Chg %' },
   { key: 'dayVolume', label: 'Volume' },
 ];
@@ -28,6 +29,7 @@ const changePercent = (item: WatchItem) =>
 function sortValue(item: WatchItem, key: SortKey): number | string {
   if (key === 'symbol') return item.symbol;
   if (key === 'last') return item.last?.price ?? Number.NEGATIVE_INFINITY;
+  if (key === 'change') return change(item) ?? Number.NEGATIVE_INFINITY;
   if (key === 'changePercent') return changePercent(item) ?? Number.NEGATIVE_INFINITY;
   if (key === 'dayVolume') return item.dayVolume;
   return item.position;
@@ -188,7 +190,7 @@ export function Watchlist({ api, items, selected, onSelect, onChange }: Props) {
                   <Price item={item} />
                   <Change item={item} />
                   <span className="col-dayVolume">{item.dayVolume ? formatVolume(item.dayVolume) : '—'}</span>
-                  <Sparkline points={item.spark} />
+                  <Sparkline points={item.spark} width={48} />
                 </button>
                 <button
                   className="remove"
@@ -224,16 +226,22 @@ function Price({ item }: { item: WatchItem }) {
   return <span className={`col-last ${flash}`}>{item.last ? formatPrice(item.last.price) : '—'}</span>;
 }
 
+/** Change since the day's open, in price and in percent, green or red. */
 function Change({ item }: { item: WatchItem }) {
   const pct = changePercent(item);
   const abs = change(item);
-  if (pct === null || abs === null) return <span className="col-changePercent">—</span>;
+  if (pct === null || abs === null)
+    return (
+      <>
+        <span className="col-change">—</span>
+        <span className="col-changePercent">—</span>
+      </>
+    );
+  const direction = pct >= 0 ? 'up' : 'down';
   return (
-    <span
-      className={`col-changePercent ${pct >= 0 ? 'up' : 'down'}`}
-      title={`${abs >= 0 ? '+' : ''}${formatPrice(abs)}`}
-    >
-      {formatPercent(pct)}
-    </span>
+    <>
+      <span className={`col-change ${direction}`}>{formatChange(abs, item.last!.price)}</span>
+      <span className={`col-changePercent ${direction}`}>{formatPercent(pct)}</span>
+    </>
   );
 }
