@@ -26,6 +26,8 @@ const DIST = path.join(ROOT, 'dist', 'renderer');
 const LIVE_SYMBOLS = Array.from({ length: 16 }, (_, i) => `LIVE${String.fromCharCode(65 + i)}`);
 const HISTORY_SYMBOL = 'HIST';
 const HISTORY_CANDLES = 100_000;
+/** The panel's own page of history (renderer/src/components/ChartPanel.tsx). */
+const HISTORY_PAGE = 2_000;
 const TICKS_PER_SECOND = 10_000;
 const PANEL_INTERVAL = '1s';
 const MEASURE_MS = Number(process.env.MARKET_MONITOR_RENDERER_BENCH_MS ?? 15_000);
@@ -286,11 +288,13 @@ async function loadBenches(browser: Browser, url: string): Promise<BenchResult[]
   type LoadBench = {
     fetchOnly(s: string, n: number): Promise<{ ms: number; count: number }>;
     fetchList(s: string, n: number): Promise<{ ms: number; count: number }>;
-    mountPanel(s: string, n: number): Promise<{ ms: number; canvases: number }>;
+    mountPanel(s: string, n?: number): Promise<{ ms: number; canvases: number }>;
   };
   const fetches: number[] = [];
   const lists: number[] = [];
   const mounts: number[] = [];
+  const pageFetches: number[] = [];
+  const pagedMounts: number[] = [];
   for (let run = 0; run < 5; run++) {
     const fetched = await page.evaluate(
       ([s, n]) => (window as unknown as { loadBench: LoadBench }).loadBench.fetchOnly(s, n),
@@ -310,11 +314,24 @@ async function loadBenches(browser: Browser, url: string): Promise<BenchResult[]
     );
     mounts.push(mounted.ms);
     await page.waitForTimeout(200);
+    // The panel as the app mounts it: its own newest page, the rest paged in on scrolling back.
+    const paged = await page.evaluate(
+      (s) => (window as unknown as { loadBench: LoadBench }).loadBench.mountPanel(s),
+      HISTORY_SYMBOL,
+    );
+    pagedMounts.push(paged.ms);
+    const pageFetch = await page.evaluate(
+      ([s, n]) => (window as unknown as { loadBench: LoadBench }).loadBench.fetchOnly(s, n),
+      [HISTORY_SYMBOL, HISTORY_PAGE] as const,
+    );
+    pageFetches.push(pageFetch.ms);
+    await page.waitForTimeout(200);
   }
   await page.close();
   console.log(
     `renderer: 100k load runs ${mounts.map((m) => m.toFixed(0)).join(', ')} ms; candles.history runs ${fetches.map((m) => m.toFixed(0)).join(', ')} ms; ` +
-      `candles.list runs ${lists.map((m) => m.toFixed(0)).join(', ')} ms (median ${median(lists).toFixed(1)})`,
+      `candles.list runs ${lists.map((m) => m.toFixed(0)).join(', ')} ms (median ${median(lists).toFixed(1)}); ` +
+      `panel's own page runs ${pagedMounts.map((m) => m.toFixed(0)).join(', ')} ms`,
   );
   return [
     result(
@@ -322,6 +339,12 @@ async function loadBenches(browser: Browser, url: string): Promise<BenchResult[]
       median(mounts),
       'ms',
       median(fetches),
+    ),
+    result(
+      `renderer.open_panel_on_100k_candles_median (ChartPanel mount to drawn, its newest ${HISTORY_PAGE.toLocaleString('en-US')}; baseline raw candles.history of them)`,
+      median(pagedMounts),
+      'ms',
+      median(pageFetches),
     ),
   ];
 }

@@ -1,8 +1,9 @@
 /**
  * The page behind the "100,000 candles into a panel" benchmark, bundled by bench/renderer.bench.ts.
  * It mounts the renderer's real ChartPanel against the headless host's contract; the only change is
- * that `candles.history` (and `indicators.series`) are asked for `limit` candles instead of the panel's
- * default, so the panel's own load path (fetch, setData of both series, legend, scroll) is what runs.
+ * that its first `candles.history` (and `indicators.series`) may be asked for `limit` candles instead of
+ * the panel's own page, so the panel's own load path (fetch, setData of both series, legend, scroll) is
+ * what runs.
  */
 import { createRoot } from 'react-dom/client';
 import type { ApiClient } from '../../renderer/src/api/client.ts';
@@ -17,19 +18,21 @@ const api = connect();
  * the same promise right after ours, so a microtask queued from ours runs after the panel's setData,
  * and the frame requested there comes after the draw that lightweight-charts requested in setData.
  */
-function withLimit(limit: number, onHistory: (drawnAt: number) => void): ApiClient {
+function withLimit(limit: number | undefined, onHistory: (drawnAt: number) => void): ApiClient {
+  let first = true;
   return {
     ...api,
     call: ((name, input) => {
-      if (name === 'candles.history') {
-        const answer = api.call(name, { ...(input as object), limit } as never);
+      if (name === 'candles.history' && first) {
+        first = false;
+        const answer = api.call(name, { ...(input as object), ...(limit ? { limit } : {}) } as never);
         answer.then(
           () => queueMicrotask(() => requestAnimationFrame(() => onHistory(performance.now()))),
           () => undefined,
         );
         return answer;
       }
-      if (name === 'indicators.series') return api.call(name, { ...(input as object), limit } as never);
+      if (name === 'indicators.series' && limit) return api.call(name, { ...(input as object), limit } as never);
       return api.call(name, input);
     }) as ApiClient['call'],
   };
@@ -42,8 +45,8 @@ declare global {
       fetchOnly(symbol: string, limit: number): Promise<{ ms: number; count: number }>;
       /** The same for `candles.list` (the candles as objects), for comparison. */
       fetchList(symbol: string, limit: number): Promise<{ ms: number; count: number }>;
-      /** ms from mounting a ChartPanel to the frame that draws its history. */
-      mountPanel(symbol: string, limit: number): Promise<{ ms: number; canvases: number }>;
+      /** ms from mounting a ChartPanel to the frame that draws its history; `limit` candles, or the panel's own page. */
+      mountPanel(symbol: string, limit?: number): Promise<{ ms: number; canvases: number }>;
     };
   }
 }

@@ -41,6 +41,8 @@ type History = CommandOutput<'candles.history'>;
 
 /** Candles per history request: the newest page at mount, older ones as the user scrolls back. */
 const HISTORY_PAGE = 2_000;
+/** The contract's largest `limit`. */
+const MAX_HISTORY_PAGE = 100_000;
 /** How close to the oldest loaded bar the view may come before the page before it is asked for. */
 const PREFETCH_BARS = 200;
 
@@ -257,11 +259,14 @@ export function ChartPanel({ api, symbol, interval, onIntervalChange, toolbar }:
       if (!history || loadingOlder || !olderMayExist || history.start.length === 0) return;
       loadingOlder = true;
       const oldest = history.start[0]!;
-      api.call('candles.history', { symbol, interval, to: oldest - 1, limit: HISTORY_PAGE }).then(
+      // Each page as long as what is loaded (doubling, up to the contract's limit): every page
+      // redraws the whole series, so scrolling back through 100,000 candles takes 6 of them, not 50.
+      const limit = Math.min(MAX_HISTORY_PAGE, Math.max(HISTORY_PAGE, history.start.length));
+      api.call('candles.history', { symbol, interval, to: oldest - 1, limit }).then(
         (older) => {
           loadingOlder = false;
           if (disposed || !history) return;
-          olderMayExist = older.start.length >= HISTORY_PAGE;
+          olderMayExist = older.start.length >= limit;
           if (older.start.length === 0) return;
           const range = chart.timeScale().getVisibleLogicalRange();
           history = prependColumns(older, history);
