@@ -290,41 +290,31 @@ async function loadBenches(browser: Browser, url: string): Promise<BenchResult[]
     fetchList(s: string, n: number): Promise<{ ms: number; count: number }>;
     mountPanel(s: string, n?: number): Promise<{ ms: number; canvases: number }>;
   };
+  /** One call of the page's loadBench, the way the page defines it. */
+  const run = <M extends keyof LoadBench>(method: M, ...args: Parameters<LoadBench[M]>) =>
+    page.evaluate(
+      ([m, a]) =>
+        ((window as unknown as { loadBench: LoadBench }).loadBench[m] as (...x: unknown[]) => unknown)(...a),
+      [method, args] as const,
+    ) as ReturnType<LoadBench[M]>;
+  const counted = async (answer: Promise<{ ms: number; count: number }>, expected: number) => {
+    const { ms, count } = await answer;
+    if (count !== expected) throw new Error(`expected ${expected} candles, got ${count}`);
+    return ms;
+  };
   const fetches: number[] = [];
   const lists: number[] = [];
   const mounts: number[] = [];
   const pageFetches: number[] = [];
   const pagedMounts: number[] = [];
-  for (let run = 0; run < 5; run++) {
-    const fetched = await page.evaluate(
-      ([s, n]) => (window as unknown as { loadBench: LoadBench }).loadBench.fetchOnly(s, n),
-      [HISTORY_SYMBOL, HISTORY_CANDLES] as const,
-    );
-    if (fetched.count !== HISTORY_CANDLES) throw new Error(`expected ${HISTORY_CANDLES} candles, got ${fetched.count}`);
-    fetches.push(fetched.ms);
-    const listed = await page.evaluate(
-      ([s, n]) => (window as unknown as { loadBench: LoadBench }).loadBench.fetchList(s, n),
-      [HISTORY_SYMBOL, HISTORY_CANDLES] as const,
-    );
-    if (listed.count !== HISTORY_CANDLES) throw new Error(`expected ${HISTORY_CANDLES} candles, got ${listed.count}`);
-    lists.push(listed.ms);
-    const mounted = await page.evaluate(
-      ([s, n]) => (window as unknown as { loadBench: LoadBench }).loadBench.mountPanel(s, n),
-      [HISTORY_SYMBOL, HISTORY_CANDLES] as const,
-    );
-    mounts.push(mounted.ms);
+  for (let i = 0; i < 5; i++) {
+    fetches.push(await counted(run('fetchOnly', HISTORY_SYMBOL, HISTORY_CANDLES), HISTORY_CANDLES));
+    lists.push(await counted(run('fetchList', HISTORY_SYMBOL, HISTORY_CANDLES), HISTORY_CANDLES));
+    mounts.push((await run('mountPanel', HISTORY_SYMBOL, HISTORY_CANDLES)).ms);
     await page.waitForTimeout(200);
     // The panel as the app mounts it: its own newest page, the rest paged in on scrolling back.
-    const paged = await page.evaluate(
-      (s) => (window as unknown as { loadBench: LoadBench }).loadBench.mountPanel(s),
-      HISTORY_SYMBOL,
-    );
-    pagedMounts.push(paged.ms);
-    const pageFetch = await page.evaluate(
-      ([s, n]) => (window as unknown as { loadBench: LoadBench }).loadBench.fetchOnly(s, n),
-      [HISTORY_SYMBOL, HISTORY_PAGE] as const,
-    );
-    pageFetches.push(pageFetch.ms);
+    pagedMounts.push((await run('mountPanel', HISTORY_SYMBOL)).ms);
+    pageFetches.push(await counted(run('fetchOnly', HISTORY_SYMBOL, HISTORY_PAGE), HISTORY_PAGE));
     await page.waitForTimeout(200);
   }
   await page.close();
