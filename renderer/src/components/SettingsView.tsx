@@ -224,11 +224,11 @@ export function SettingsView({ api, onSaved }: { api: ApiClient; onSaved?: (sett
                   aria-label="Trading hours"
                 >
                   <option value="continuous">Around the clock</option>
-                  <option value="exchange">Exchange hours (New York, pre- and after-market)</option>
+                  <option value="exchange">Exchange hours (New York)</option>
                 </select>
                 <small className={fieldError(errors, 'source.simulator.sessions') ? 'field-error' : 'hint'}>
                   {fieldError(errors, 'source.simulator.sessions') ??
-                    'Exchange hours: weekdays only, holidays not modelled'}
+                    'Exchange hours: 09:30–16:00 on weekdays, thin trading 04:00–09:30 and 16:00–20:00; no holiday calendar'}
                 </small>
               </label>
             </>
