@@ -7,6 +7,7 @@ import type { Candle } from '../../engine/domain/candle.ts';
 import { openDatabase } from '../../engine/store/database.ts';
 import { BackfillCandles } from '../../engine/store/backfill-candles.ts';
 import { WatchlistRepo } from '../../engine/store/watchlist-repo.ts';
+import { decodeColumnFrame, encodeColumnFrame } from '../../engine/api/column-frame.ts';
 import { launchChromium } from '../support/chromium.ts';
 import { startHeadlessApp, type RunningApp } from '../support/headless-app.ts';
 
@@ -136,5 +137,63 @@ describe('a chart panel pages older history in as the user scrolls back', () => 
     expect(calls).toHaveLength(3);
     expect(calls[2]!.limit).toBe(2 * PAGE);
     expect(starts.indexOf(calls[2]!.to! + 1)).toBeGreaterThan(0);
+  });
+  it('a panel switched to another interval before its history came drops the late answer', async () => {
+    const slow = await browser.newPage({ viewport: { width: 1280, height: 760 }, colorScheme: 'dark' });
+    const errors: string[] = [];
+    slow.on('pageerror', (e) => errors.push(e.message));
+    // An unhandled rejection (a chart used after its removal throws) shows as a console error.
+    slow.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    // The first history answer (the first binary frame) comes 2 s late, and holds one candle no
+    // other answer has: if the gone chart's answer reached the legend, its volume would show there.
+    const STALE_VOLUME = 424_242;
+    let first = true;
+    await slow.routeWebSocket(/\/api/, (ws) => {
+      const server = ws.connectToServer();
+      ws.onMessage((message) => server.send(message));
+      server.onMessage((message) => {
+        if (typeof message === 'string' || !first) return ws.send(message);
+        first = false;
+        const { id } = decodeColumnFrame(message);
+        const one = (v: number) => new Float64Array([v]);
+        const stale = encodeColumnFrame(id, {
+          symbol: SYMBOL,
+          interval: '1m',
+          start: one(starts.at(-1)!),
+          open: one(1),
+          high: one(1),
+          low: one(1),
+          close: one(1),
+          volume: one(STALE_VOLUME),
+          turnover: one(STALE_VOLUME),
+          trades: one(1),
+        });
+        setTimeout(() => ws.send(Buffer.from(stale)), 2_000);
+      });
+    });
+    const layout = { columns: 1, active: 'p0', panels: [{ id: 'p0', symbol: SYMBOL, interval: '1m', wide: false }] };
+    await slow.addInitScript((saved: string) => {
+      localStorage.setItem('market-monitor.layout', saved);
+      localStorage.setItem('market-monitor.view', 'chart');
+      const seen: string[] = [];
+      Object.assign(window, { legendVolumes: seen });
+      new MutationObserver((records) => {
+        for (const r of records) seen.push((r.target as HTMLElement).dataset.volume ?? '');
+      }).observe(document, { subtree: true, attributes: true, attributeFilter: ['data-volume'] });
+    }, JSON.stringify(layout));
+    await slow.goto(app.url);
+    const intervals = slow.locator('section[aria-label="DEEPHIST chart"] [aria-label="Interval"]');
+    await intervals.getByRole('button', { name: '5m', exact: true }).click();
+    const legend = slow.getByTestId('legend');
+    await expect
+      .poll(async () => Number(await legend.getAttribute('data-start')) % (5 * MINUTE), { timeout: 15_000 })
+      .toBe(0);
+    await slow.waitForTimeout(2_500); // the late 1m answer has arrived by now
+    expect(first).toBe(false);
+    const seen = await slow.evaluate(() => (window as unknown as { legendVolumes: string[] }).legendVolumes);
+    expect(seen.length).toBeGreaterThan(0);
+    expect(seen).not.toContain(String(STALE_VOLUME));
+    expect(errors).toEqual([]);
+    await slow.close();
   });
 });

@@ -225,6 +225,8 @@ export function ChartPanel({ api, symbol, interval, onIntervalChange, toolbar }:
     });
     answer.then(
       (h) => {
+        // The panel changed symbol or interval (or closed) before its history came: that chart is gone.
+        if (disposed) return;
         history = h;
         const n = h.start.length;
         olderMayExist = n >= HISTORY_PAGE;
@@ -248,7 +250,7 @@ export function ChartPanel({ api, symbol, interval, onIntervalChange, toolbar }:
         applyPending();
         showLast();
       },
-      () => setEmpty(true),
+      () => !disposed && setEmpty(true),
     );
 
     /**
