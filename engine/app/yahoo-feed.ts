@@ -38,6 +38,7 @@ function cookieFile(dbPath: string): string | undefined {
 /** Builds the live Yahoo source and its history companion from settings. */
 export function startYahooFeed(deps: YahooFeedDeps): YahooFeed {
   const { yahoo } = deps.settings.source;
+  const candles = new BackfillCandles(deps.db);
   const source = new YahooSource({
     client: deps.client ?? yahooClientFactory(),
     cookies: new CookieJarFile(cookieFile(deps.dbPath)),
@@ -47,12 +48,13 @@ export function startYahooFeed(deps: YahooFeedDeps): YahooFeed {
       closedMs: yahoo.closedSeconds * 1_000,
     },
     lastTickTime: deps.lastTickTime,
+    onLiveRun: (symbol) => candles.markLiveRun(symbol),
   });
   const history = new YahooHistory({
     client: () => source.client,
     stitchOf: (symbol) => source.stitchOf(symbol),
     companies: deps.companies,
-    candles: new BackfillCandles(deps.db),
+    candles,
     intervals: deps.settings.stream.intervals,
     onStored: (symbol) => deps.onStored(symbol),
     onBackfilled: (symbol, gapFrom, stitch) => deps.onBackfilled(symbol, gapFrom, stitch),

@@ -5,9 +5,17 @@ import type { SqliteDatabase } from './database.ts';
  * Candles from a history download. They only fill windows that hold no candle yet: a candle the
  * engine built from stored ticks keeps its window, so recomputing candles from the ticks table
  * still reproduces every candle that has ticks behind it. Backfilled candles have `trades = 0`.
+ *
+ * Nor do they fill a window that lies between two ticks of one live run of the feed: the later
+ * tick carries the volume traded since the earlier one (the feed turns cumulative volume into
+ * per-tick volume), so after a break in the polls (a 429 backoff, the laptop asleep, a pause) it
+ * holds what traded in the empty minutes between them, and history there would count it again.
+ * Between the last tick of one run and the first of the next, nobody watched: those windows are
+ * history's. `markLiveRun` records where each run began.
  */
 export class BackfillCandles {
   private readonly fill;
+  private readonly mark;
 
   constructor(db: SqliteDatabase) {
     const insert = db.prepare(`
@@ -16,11 +24,62 @@ export class BackfillCandles {
       VALUES (@symbol, @interval, @start, @open, @high, @low, @close, @volume, @turnover, @trades,
               @buyVolume, @sellVolume, @openTs, @closeTs)
       ON CONFLICT (symbol, interval, start) DO NOTHING`);
-    this.fill = db.transaction((candles: readonly Candle[]) => candles.filter((c) => insert.run(c).changes > 0));
+    const before = db.prepare('SELECT max(ts) FROM ticks WHERE symbol = ? AND ts < ?').pluck();
+    const after = db.prepare('SELECT min(ts) FROM ticks WHERE symbol = ? AND ts >= ?').pluck();
+    // Consecutive ticks more than a minute apart (only those can hold a whole empty window between
+    // them) with no run beginning between them.
+    const liveSpans = db.prepare(`
+      SELECT prev, ts FROM (
+        SELECT ts, lag(ts) OVER (ORDER BY ts) AS prev FROM ticks WHERE symbol = @symbol AND ts BETWEEN @from AND @to
+      ) AS t
+      WHERE ts - prev > 60000
+        AND NOT EXISTS (SELECT 1 FROM live_runs r WHERE r.symbol = @symbol AND r.after_ts >= t.prev AND r.after_ts < t.ts)
+      ORDER BY prev`);
+    const liveOwned = (symbol: string, candles: readonly Candle[]): ((start: number) => boolean) => {
+      const starts = candles.map((c) => c.start);
+      const first = Math.min(...starts);
+      const last = Math.max(...starts);
+      const from = (before.get(symbol, first) as number | null) ?? first;
+      const to = (after.get(symbol, last) as number | null) ?? last;
+      const spans = liveSpans.all({ symbol, from, to }) as Array<{ prev: number; ts: number }>;
+      // An empty window holds no tick: the ticks around its start are the ones around the window.
+      return (start) => {
+        // The spans follow one another: the last one beginning before `start` is the only candidate.
+        let lo = 0;
+        let hi = spans.length;
+        while (lo < hi) {
+          const mid = (lo + hi) >> 1;
+          if (spans[mid]!.prev < start) lo = mid + 1;
+          else hi = mid;
+        }
+        return lo > 0 && start <= spans[lo - 1]!.ts;
+      };
+    };
+    this.fill = db.transaction((candles: readonly Candle[]) => {
+      const bySymbol = new Map<string, Candle[]>();
+      for (const c of candles) bySymbol.set(c.symbol, [...(bySymbol.get(c.symbol) ?? []), c]);
+      const filled: Candle[] = [];
+      for (const [symbol, own] of bySymbol) {
+        const owned = liveOwned(symbol, own);
+        for (const c of own) if (!owned(c.start) && insert.run(c).changes > 0) filled.push(c);
+      }
+      return filled;
+    });
+    this.mark = db.prepare(
+      'INSERT OR IGNORE INTO live_runs (symbol, after_ts) SELECT symbol, max(ts) FROM ticks WHERE symbol = ? GROUP BY symbol',
+    );
   }
 
-  /** Writes the candles whose window is still empty; returns those it wrote. */
+  /** Writes the candles whose window is still empty and not the live feed's; returns those it wrote. */
   fillMissing(candles: readonly Candle[]): Candle[] {
     return this.fill(candles);
+  }
+
+  /**
+   * A live run of the feed begins for the symbol (before its first tick): the ticks stored so far
+   * belong to earlier runs, so the time after the newest of them is history's until this run's first tick.
+   */
+  markLiveRun(symbol: string): void {
+    this.mark.run(symbol);
   }
 }

@@ -142,4 +142,11 @@ export const MIGRATIONS: readonly string[] = [
   DROP TABLE alert_rules;
   ALTER TABLE alert_rules_v5 RENAME TO alert_rules;
   `,
+  /* 6: where each live run of a feed began: after the symbol's newest tick then (see BackfillCandles) */ `
+  CREATE TABLE live_runs (
+    symbol TEXT NOT NULL,
+    after_ts INTEGER NOT NULL,
+    PRIMARY KEY (symbol, after_ts)
+  ) WITHOUT ROWID;
+  `,
 ];

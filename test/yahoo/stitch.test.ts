@@ -75,6 +75,22 @@ async function openAt(
   return { app: opened, release, chart };
 }
 
+/** A database file that outlives the monitor (a restart). */
+function fileDb(): string {
+  const { dir, cleanup } = tempDir('mm-stitch-');
+  cleanups.push(cleanup);
+  return path.join(dir, 'market.db');
+}
+
+/** Started again at 21:05:20, after the session ended at 21:00, with history answering at once. */
+async function restartAfterClose(dbPath: string, live: Live): Promise<MarketMonitor> {
+  Object.assign(live, { ts: Date.UTC(2025, 1, 14, 21), price: 244.5, volume: live.volume + 700 });
+  const opened = await openAt(Date.UTC(2025, 1, 14, 21, 5, 20), dbPath, live);
+  opened.release();
+  await opened.app.yahooHistory!.idle();
+  return opened.app;
+}
+
 /** A trade the live feed saw, as its tick. */
 interface Trade {
   ts: number;
@@ -118,11 +134,9 @@ function expectMerged(got: Candle | undefined, bars: readonly Bar[], trades: rea
 describe('Windows across the stitch hold history before it and live ticks after it', () => {
   it('history finishing after live ticks reached the window is merged in, once, and survives a restart', async () => {
     vi.useFakeTimers({ toFake: ['Date'] });
-    const { dir, cleanup } = tempDir('mm-stitch-');
-    cleanups.push(cleanup);
-    const dbPath = path.join(dir, 'market.db');
+    const dbPath = fileDb();
     const live: Live = { ts: STITCH - 10_000, price: 244, volume: BASE_VOLUME }; // before the stitch: history's
-    let opened = await openAt(START, dbPath, live);
+    const opened = await openAt(START, dbPath, live);
     const trades: Trade[] = [];
     for (let minute = 0; minute <= 8; minute++)
       trades.push(await trade(opened.app, live, STITCH + minute * MINUTE + 10_000, 245 + minute / 10, 100 + minute));
@@ -143,13 +157,10 @@ describe('Windows across the stitch hold history before it and live ticks after 
 
     // Quit at 20:45 and started again after the session ended at 21:00: history fills 20:46-20:59,
     // which also completes the 20:00 hour that ended meanwhile, and nothing is counted twice.
-    Object.assign(live, { ts: Date.UTC(2025, 1, 14, 21), price: 244.5, volume: live.volume + 700 });
-    opened = await openAt(Date.UTC(2025, 1, 14, 21, 5, 20), dbPath, live);
-    opened.release();
-    await opened.app.yahooHistory!.idle();
+    const again = await restartAfterClose(dbPath, live);
     const away = barsIn(STITCH + 9 * MINUTE, HOUR + 60 * MINUTE);
-    expectMerged(candle(opened.app, '1h', HOUR), [...barsIn(HOUR, STITCH), ...away], trades);
-    expectMerged(candle(opened.app, '1d', NY_DAY), [...barsIn(NY_DAY, STITCH), ...away], trades);
+    expectMerged(candle(again, '1h', HOUR), [...barsIn(HOUR, STITCH), ...away], trades);
+    expectMerged(candle(again, '1d', NY_DAY), [...barsIn(NY_DAY, STITCH), ...away], trades);
   });
 
   it('history finishing before any live tick fills the window first, and live ticks amend it', async () => {
@@ -163,6 +174,34 @@ describe('Windows across the stitch hold history before it and live ticks after 
     const trades = [await trade(opened.app, live, STITCH + 20_000, 246, 300)];
     expectMerged(candle(opened.app, '1h', HOUR), barsIn(HOUR, STITCH), trades);
     expectMerged(candle(opened.app, '5m', HOUR + 35 * MINUTE), barsIn(HOUR + 35 * MINUTE, STITCH), trades);
+  });
+});
+
+describe('A break in the live feed', () => {
+  it('the tick after it carries what traded meanwhile, so no later backfill fills its minutes again', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const dbPath = fileDb();
+    const live: Live = { ts: STITCH - 10_000, price: 244, volume: BASE_VOLUME };
+    const opened = await openAt(START, dbPath, live);
+    opened.release();
+    await opened.app.yahooHistory!.idle();
+    // Polls fail for ten minutes (429s, the laptop asleep): the next quote's tick holds all of it.
+    const trades = [
+      await trade(opened.app, live, STITCH + 10_000, 245, 100),
+      await trade(opened.app, live, STITCH + 10 * MINUTE + 10_000, 245.5, 6_000),
+    ];
+    expectMerged(candle(opened.app, '1h', HOUR), barsIn(HOUR, STITCH), trades);
+    await opened.app.close();
+
+    // Started again after the close: history fills what traded after the last tick, not the break.
+    const again = await restartAfterClose(dbPath, live);
+    const after = barsIn(STITCH + 11 * MINUTE, HOUR + 60 * MINUTE);
+    expectMerged(candle(again, '1h', HOUR), [...barsIn(HOUR, STITCH), ...after], trades);
+    expectMerged(candle(again, '1d', NY_DAY), [...barsIn(NY_DAY, STITCH), ...after], trades);
+    expect(candle(again, '1m', STITCH + 5 * MINUTE)).toBeUndefined();
+    expect(candle(again, '5m', HOUR + 40 * MINUTE)).toBeUndefined();
+    const fives = again.store.candles({ symbol: 'AAPL', interval: '5m', from: HOUR, to: HOUR + 55 * MINUTE });
+    expect(fives.reduce((sum, c) => sum + c.volume, 0)).toBe(candle(again, '1h', HOUR)!.volume);
   });
 });
 

@@ -28,6 +28,11 @@ export interface YahooSourceOptions {
   now?: () => number;
   /** The event time of a symbol's newest stored tick: the first quote after a restart may repeat it. */
   lastTickTime?: (symbol: string) => number | undefined;
+  /**
+   * A live run begins for the symbol: its stitch point is fixed, before its first tick. The
+   * backfill fills the time between runs, never that between two ticks of one run.
+   */
+  onLiveRun?: (symbol: string) => void;
 }
 
 interface Failed {
@@ -228,7 +233,10 @@ export class YahooSource implements TickSource {
   }
 
   private settleStitch(symbol: string, stitch: number | undefined): void {
-    if (stitch !== undefined) this.since.set(symbol, stitch);
+    if (stitch !== undefined) {
+      this.since.set(symbol, stitch);
+      this.options.onLiveRun?.(symbol);
+    }
     for (const resolve of this.waiting.get(symbol) ?? []) resolve(stitch);
     this.waiting.delete(symbol);
   }
