@@ -49,6 +49,7 @@ export function startYahooFeed(deps: YahooFeedDeps): YahooFeed {
     },
     lastTickTime: deps.lastTickTime,
     onLiveRun: (symbol) => candles.markLiveRun(symbol),
+    storedVolume: (symbol, from, to) => candles.minuteVolume(symbol, from, to),
   });
   const history = new YahooHistory({
     client: () => source.client,

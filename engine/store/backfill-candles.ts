@@ -16,6 +16,7 @@ import type { SqliteDatabase } from './database.ts';
 export class BackfillCandles {
   private readonly fill;
   private readonly mark;
+  private readonly volume;
 
   constructor(db: SqliteDatabase) {
     const insert = db.prepare(`
@@ -65,6 +66,9 @@ export class BackfillCandles {
       }
       return filled;
     });
+    this.volume = db
+      .prepare("SELECT total(volume) FROM candles WHERE symbol = ? AND interval = '1m' AND start >= ? AND start < ?")
+      .pluck();
     this.mark = db.prepare(
       'INSERT OR IGNORE INTO live_runs (symbol, after_ts) SELECT symbol, max(ts) FROM ticks WHERE symbol = ? GROUP BY symbol',
     );
@@ -73,6 +77,11 @@ export class BackfillCandles {
   /** Writes the candles whose window is still empty and not the live feed's; returns those it wrote. */
   fillMissing(candles: readonly Candle[]): Candle[] {
     return this.fill(candles);
+  }
+
+  /** The volume of the symbol's stored one-minute candles in [from, to). */
+  minuteVolume(symbol: string, from: number, to: number): number {
+    return this.volume.get(symbol, from, to) as number;
   }
 
   /**

@@ -205,6 +205,44 @@ describe('A break in the live feed', () => {
   });
 });
 
+describe("A new exchange day's first quote", () => {
+  /** Thursday's close, the quote seen first. */
+  const thursday = (): Live => ({ ts: Date.UTC(2025, 1, 13, 21), price: 243, volume: BASE_VOLUME });
+
+  /** The day's first quote seen, with all the day's volume so far. */
+  async function firstOfDay(app: MarketMonitor, live: Live, ts: number, price: number, cumulative: number) {
+    Object.assign(live, { ts, price, volume: cumulative });
+    await (app.currentSource as YahooSource).pollNow();
+    await app.drain();
+  }
+
+  it('counts the opening volume when the feed began before the open', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const live = thursday();
+    const opened = await openAt(Date.UTC(2025, 1, 14, 13, 0, 20), ':memory:', live); // 08:00 in New York
+    opened.release();
+    await opened.app.yahooHistory!.idle();
+    await firstOfDay(opened.app, live, SESSION_OPEN + 5_000, 245, 2_500_000); // the opening auction
+    const trades = [
+      { ts: SESSION_OPEN + 5_000, price: 245, volume: 2_500_000 },
+      await trade(opened.app, live, SESSION_OPEN + 10_000, 245.1, 100),
+    ];
+    expectMerged(candle(opened.app, '1d', NY_DAY), [], trades);
+  });
+
+  it('leaves to history what it stored of the day before the feed began', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const live = thursday(); // a lagging server's answer, although Friday traded all day
+    const opened = await openAt(START, ':memory:', live);
+    opened.release();
+    await opened.app.yahooHistory!.idle();
+    const before = barsIn(NY_DAY, STITCH).reduce((sum, b) => sum + b.volume, 0);
+    await firstOfDay(opened.app, live, STITCH + 10_000, 245, before + 100);
+    const trades = [{ ts: STITCH + 10_000, price: 245, volume: 100 }];
+    expectMerged(candle(opened.app, '1d', NY_DAY), barsIn(NY_DAY, STITCH), trades);
+  });
+});
+
 describe('The Yahoo feed restarted or rewatched within a run', () => {
   it('the first quote after a settings save, stored already, is not a trade again', async () => {
     vi.useFakeTimers({ toFake: ['Date'] });

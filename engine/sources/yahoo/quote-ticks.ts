@@ -69,6 +69,11 @@ export interface QuoteTickerOptions {
   lastStored?: (symbol: string) => number | undefined;
   /** Where the live feed took over from history for a symbol (YahooSource.liveSince). */
   liveSince?: (symbol: string) => number | undefined;
+  /**
+   * The volume of the symbol's stored one-minute candles in [from, to): what history (or an earlier
+   * run) holds of a day. Without it, a day the feed did not watch from its start is all history's.
+   */
+  storedVolume?: (symbol: string, from: number, to: number) => number;
 }
 
 interface Seen {
@@ -118,11 +123,16 @@ export class QuoteTicker {
   private volumeSince(quote: LiveQuote, last: Seen, cumulative: number): number {
     const dayStart = newDayStart(quote, last);
     // A new exchange day starts a new session even when its first quote seen traded more than the
-    // last one of the day before. Its volume so far is live's if the feed watched the whole day, and
-    // history's (backfilled up to the stitch point) if the feed began during it.
+    // last one of the day before. Its volume so far is live's if the feed watched the whole day. If
+    // the feed began during the day, what traded before the stitch point is history's: the minutes
+    // of the day stored before it (none when the feed began before the open, so the opening auction
+    // is live's), the rest live's.
     if (dayStart !== undefined) {
-      const watchedAllDay = dayStart >= (this.options.liveSince?.(quote.symbol) ?? Infinity);
-      return watchedAllDay ? cumulative : 0;
+      const since = this.options.liveSince?.(quote.symbol);
+      if (since === undefined) return 0;
+      if (dayStart >= since) return cumulative;
+      const stored = this.options.storedVolume?.(quote.symbol, dayStart, since);
+      return stored === undefined ? 0 : Math.max(0, cumulative - stored);
     }
     // Otherwise cumulative volume only falls (at a later quote time) when a new session starts from zero.
     return cumulative < last.cumulativeVolume ? cumulative : cumulative - last.cumulativeVolume;

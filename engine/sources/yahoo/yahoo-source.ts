@@ -33,6 +33,8 @@ export interface YahooSourceOptions {
    * backfill fills the time between runs, never that between two ticks of one run.
    */
   onLiveRun?: (symbol: string) => void;
+  /** The volume of a symbol's stored one-minute candles in [from, to) (QuoteTicker's storedVolume). */
+  storedVolume?: (symbol: string, from: number, to: number) => number;
 }
 
 interface Failed {
@@ -83,6 +85,7 @@ export class YahooSource implements TickSource {
     this.ticker = new QuoteTicker({
       lastStored: options.lastTickTime,
       liveSince: (symbol) => this.since.get(symbol),
+      ...(options.storedVolume ? { storedVolume: options.storedVolume } : {}),
     });
     this.jar = options.cookies?.load() ?? new ExtendedCookieJar();
     this.clientValue = options.client(this.jar);
