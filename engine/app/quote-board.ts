@@ -21,6 +21,8 @@ const SPARK_POINTS = 30;
 export class QuoteBoard {
   private readonly quotes = new Map<string, Quote>();
   private readonly sparkStarts = new Map<string, number[]>();
+  /** The start of the day each quote's open and volume are of. */
+  private readonly dayStarts = new Map<string, number>();
   private readonly store: MarketStore;
 
   constructor(store: MarketStore) {
@@ -43,6 +45,9 @@ export class QuoteBoard {
       const quote = this.quotes.get(candle.symbol);
       if (!quote) continue;
       if (candle.interval === '1d') {
+        // A history merge re-derives older days too, in no particular order: the newest day wins.
+        if (candle.start < (this.dayStarts.get(candle.symbol) ?? -Infinity)) continue;
+        this.dayStarts.set(candle.symbol, candle.start);
         quote.dayOpen = candle.open;
         quote.dayVolume = candle.volume;
       } else if (candle.interval === '1m') this.addSparkPoint(candle, quote);
@@ -72,6 +77,7 @@ export class QuoteBoard {
       symbol,
       minutes.map((c) => c.start),
     );
+    if (day) this.dayStarts.set(symbol, day.start);
     this.quotes.set(symbol, {
       price: tick?.price ?? last!.close,
       ts: tick?.ts ?? last!.closeTs,

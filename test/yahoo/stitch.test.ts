@@ -48,6 +48,7 @@ async function openAt(
   now: number,
   dbPath: string,
   live: Live,
+  bars: readonly Bar[] = BARS,
 ): Promise<{ app: MarketMonitor; release: () => void; chart: MinuteChart }> {
   vi.setSystemTime(now);
   const fixtures = createFixtureFetch();
@@ -59,7 +60,7 @@ async function openAt(
       row.regularMarketVolume = live.volume;
     }),
   );
-  const chart = minuteChart(fixtures, BARS);
+  const chart = minuteChart(fixtures, bars);
   let release!: () => void;
   chart.hold(new Promise<void>((resolve) => (release = resolve)));
   const opened = await MarketMonitor.open({
@@ -240,6 +241,31 @@ describe("A new exchange day's first quote", () => {
     await firstOfDay(opened.app, live, STITCH + 10_000, 245, before + 100);
     const trades = [{ ts: STITCH + 10_000, price: 245, volume: 100 }];
     expectMerged(candle(opened.app, '1d', NY_DAY), barsIn(NY_DAY, STITCH), trades);
+  });
+});
+
+describe('The watchlist after a merge', () => {
+  it("shows the newest day's open and volume, though the merge re-derived an older day after it", async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const dbPath = fileDb();
+    const thursday = Date.UTC(2025, 1, 13, 20, 37);
+    // Thursday's last minutes, after the feed was quit: the next run's backfill fills them.
+    const thursdayBars = barsIn(HOUR + 39 * MINUTE, HOUR + 60 * MINUTE).map((b) => ({ ...b, start: b.start - 86_400_000 }));
+    const live: Live = { ts: thursday - 10_000, price: 199, volume: BASE_VOLUME };
+    let opened = await openAt(thursday + 20_000, dbPath, live, thursdayBars);
+    opened.release();
+    await opened.app.yahooHistory!.idle();
+    await trade(opened.app, live, thursday + MINUTE + 10_000, 200, 5);
+    await opened.app.close();
+
+    Object.assign(live, { ts: STITCH + 10_000, price: 250, volume: BASE_VOLUME });
+    opened = await openAt(START, dbPath, live, [...thursdayBars, ...BARS]);
+    await trade(opened.app, live, STITCH + 20_000, 251, 7);
+    opened.release();
+    await opened.app.yahooHistory!.idle();
+    const friday = candle(opened.app, '1d', NY_DAY)!;
+    expect(candle(opened.app, '1d', NY_DAY - 86_400_000)!.trades).toBe(1); // re-derived too
+    expect(opened.app.watchItems()[0]).toMatchObject({ dayOpen: friday.open, dayVolume: friday.volume });
   });
 });
 
