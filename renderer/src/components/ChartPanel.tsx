@@ -163,7 +163,7 @@ export function ChartPanel({ api, symbol, interval, onIntervalChange, toolbar }:
     const overlay = indicators ? new IndicatorOverlay(chart) : null;
     const hideAnomalies = showAnomalies(api, candles, symbol, interval);
 
-    /** The history as loaded (columns, never changed), and every candle an event brought since. */
+    /** The history loaded so far (columns; older pages are joined in front), and every candle an event brought since. */
     let history: History | null = null;
     /** Whether a page before the oldest loaded bar may exist (the last page came back full). */
     let olderMayExist = false;
