@@ -283,6 +283,23 @@ describe('The Yahoo feed restarted or rewatched within a run', () => {
     expect(candle(opened.app, '1m', STITCH)).toMatchObject({ trades: 1, volume: 0 });
   });
 
+  it('a symbol removed while its backfill runs is backfilled again when it is added back', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const live: Live = { ts: STITCH - 10_000, price: 244, volume: BASE_VOLUME };
+    const { app, release, chart } = await openAt(START, ':memory:', live);
+    for (let i = 0; i < 2_000 && chart.asked.length === 0; i++) await new Promise((r) => setTimeout(r, 5));
+    expect(chart.asked.length).toBeGreaterThan(0); // the backfill waits on Yahoo's answer
+    app.removeSymbol('AAPL');
+    release();
+    await app.yahooHistory!.idle();
+
+    vi.setSystemTime(START + 5 * MINUTE);
+    app.addSymbol('AAPL');
+    await (app.currentSource as YahooSource).pollNow();
+    await app.yahooHistory!.idle();
+    expect(chart.asked.filter((r) => r.interval === '1m').map((r) => r.to)).toEqual([STITCH, STITCH + 5 * MINUTE]);
+  });
+
   it('a symbol removed and added again is backfilled again, for what traded while it was away', async () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     const live: Live = { ts: STITCH - 10_000, price: 244, volume: BASE_VOLUME };

@@ -39,6 +39,8 @@ export class YahooHistory {
   /** Symbols whose profile aged past a day: refreshed between backfill jobs. */
   private readonly staleProfiles = new Set<string>();
   private readonly done = new Set<string>();
+  /** The symbols of the latest watch(). */
+  private watched: readonly string[] = [];
   private running: Promise<void> | undefined;
   private stopped = false;
   private readonly stopping: Promise<undefined>;
@@ -64,6 +66,7 @@ export class YahooHistory {
    * in between, and its new stitch point is later.
    */
   watch(symbols: readonly string[]): void {
+    this.watched = [...symbols];
     for (const symbol of this.done) if (!symbols.includes(symbol)) this.done.delete(symbol);
     this.queued.splice(0, this.queued.length, ...this.queued.filter((s) => symbols.includes(s)));
     for (const symbol of symbols) {
@@ -120,7 +123,8 @@ export class YahooHistory {
         const symbol = this.queued.shift()!;
         await this.fetchProfiles([symbol]);
         if (this.stopped) break;
-        if (await this.backfill(symbol)) this.done.add(symbol);
+        // Removed while its backfill ran: a later add must find it not done.
+        if ((await this.backfill(symbol)) && this.watched.includes(symbol)) this.done.add(symbol);
       }
     } finally {
       this.options.onActivity?.(this.lastProblem);
