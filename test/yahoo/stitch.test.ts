@@ -6,6 +6,7 @@ import type { Interval } from '../../engine/domain/interval.ts';
 import type { Bar } from '../../engine/sources/replay/bars-to-ticks.ts';
 import { yahooClientFactory } from '../../engine/sources/yahoo/yahoo-client.ts';
 import type { YahooSource } from '../../engine/sources/yahoo/yahoo-source.ts';
+import { TickProcessor } from '../../engine/stream/tick-processor.ts';
 import { createFixtureFetch } from '../support/yahoo-fixtures.ts';
 import { tempDir } from '../unit/helpers.ts';
 import { editQuote, minuteChart, type MinuteChart } from './helpers.ts';
@@ -175,6 +176,34 @@ describe('Windows across the stitch hold history before it and live ticks after 
     const trades = [await trade(opened.app, live, STITCH + 20_000, 246, 300)];
     expectMerged(candle(opened.app, '1h', HOUR), barsIn(HOUR, STITCH), trades);
     expectMerged(candle(opened.app, '5m', HOUR + 35 * MINUTE), barsIn(HOUR + 35 * MINUTE, STITCH), trades);
+  });
+});
+
+describe('A backfill interrupted between its writes and its merge', () => {
+  it('is merged by the next backfill, though that one finds those minutes stored', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const dbPath = fileDb();
+    const live: Live = { ts: STITCH - 10_000, price: 244, volume: BASE_VOLUME };
+    const opened = await openAt(START, dbPath, live);
+    const trades = [
+      await trade(opened.app, live, STITCH + 10_000, 245, 100),
+      await trade(opened.app, live, STITCH + 9 * MINUTE + 10_000, 245.2, 900), // the next quarter
+    ];
+    // Killed after the history was stored and before the merge: the state it leaves behind.
+    const merge = vi.spyOn(TickProcessor.prototype, 'mergeHistory').mockReturnValueOnce([]);
+    opened.release();
+    await opened.app.yahooHistory!.idle();
+    merge.mockRestore();
+    const quarter = HOUR + 30 * MINUTE;
+    expectMerged(candle(opened.app, '15m', quarter), [], trades.slice(0, 1));
+    await opened.app.close();
+
+    // The restart's backfill fills the minutes after the last tick only, in the next quarter.
+    const again = await restartAfterClose(dbPath, live);
+    expectMerged(candle(again, '15m', quarter), barsIn(quarter, STITCH), trades.slice(0, 1));
+    expectMerged(candle(again, '5m', HOUR + 35 * MINUTE), barsIn(HOUR + 35 * MINUTE, STITCH), trades.slice(0, 1));
+    const away = barsIn(STITCH + 10 * MINUTE, HOUR + 60 * MINUTE);
+    expectMerged(candle(again, '1h', HOUR), [...barsIn(HOUR, STITCH), ...away], trades);
   });
 });
 

@@ -19,6 +19,16 @@ export interface BackfillRange {
 const DAY = 86_400_000;
 
 /**
+ * Where the windows a backfill merges begin: every window with ticks from here to the stitch is
+ * re-derived, not only those overlapping what this backfill wrote, so minutes an interrupted
+ * earlier backfill stored (killed before its merge) are merged now. Five days: a day window
+ * starting here lies whole within the one-minute bars' seven days.
+ */
+export function mergeHorizon(cutoff: number): number {
+  return cutoff - 5 * DAY;
+}
+
+/**
  * What Yahoo serves: one-minute bars for the last 7 days, five-minute bars for the last 60, daily
  * bars for years. Newest first, so the chart's recent past appears soonest.
  */

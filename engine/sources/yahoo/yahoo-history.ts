@@ -1,7 +1,7 @@
 import type { Interval } from '../../domain/interval.ts';
 import type { BackfillCandles } from '../../store/backfill-candles.ts';
 import type { CompanyRepo } from '../../store/company-repo.ts';
-import { backfillSymbol, type BackfillRange } from './backfill.ts';
+import { backfillSymbol, mergeHorizon, type BackfillRange } from './backfill.ts';
 import { PROFILE_MAX_AGE_MS, refreshCompanyProfiles } from './company-profile.ts';
 import type { YahooClient } from './yahoo-client.ts';
 
@@ -19,8 +19,9 @@ export interface YahooHistoryOptions {
   /** A symbol's profile or history was stored: the UI may show it. */
   onStored?: (symbol: string, what: 'profile' | 'history') => void;
   /**
-   * A symbol's backfill is over: its minutes before `stitch` are stored, from `gapFrom` on where
-   * there were none. The stream engine merges them into the windows the live feed has open.
+   * A symbol's backfill is over: its minutes before `stitch` are stored. The stream engine merges
+   * them into the windows with ticks from `gapFrom` on: the first minute this backfill stored, or
+   * the last five days (`mergeHorizon`) if later, which also covers a backfill killed before its merge.
    */
   onBackfilled?: (symbol: string, gapFrom: number, stitch: number) => void;
   /** What the work queue is doing, for the source's status line; undefined when idle. */
@@ -156,7 +157,7 @@ export class YahooHistory {
     });
     for (const { range, error } of result.failed)
       this.failed(`history ${symbol} ${range.interval}: ${error}`, `History of ${symbol} incomplete: ${error}`);
-    this.options.onBackfilled?.(symbol, result.gapFrom ?? cutoff, cutoff);
+    this.options.onBackfilled?.(symbol, Math.min(result.gapFrom ?? cutoff, mergeHorizon(cutoff)), cutoff);
     if (result.candles > 0) this.options.onStored?.(symbol, 'history');
     return true;
   }
