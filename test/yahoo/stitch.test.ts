@@ -207,6 +207,23 @@ describe('A backfill interrupted between its writes and its merge', () => {
   });
 });
 
+describe('A merge that fails', () => {
+  it('is reported in the status line, not thrown at the host', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const live: Live = { ts: STITCH - 10_000, price: 244, volume: BASE_VOLUME };
+    const opened = await openAt(START, ':memory:', live);
+    const busy = Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
+    const merge = vi.spyOn(TickProcessor.prototype, 'mergeHistory').mockImplementationOnce(() => {
+      throw busy;
+    });
+    opened.release();
+    await opened.app.yahooHistory!.idle();
+    merge.mockRestore();
+    expect(opened.app.yahooHistory!.failures).toEqual(['merge AAPL: database is locked']);
+    expect(opened.app.currentSource.status().message).toContain('History of AAPL not merged: database is locked');
+  });
+});
+
 describe('A break in the live feed', () => {
   it('the tick after it carries what traded meanwhile, so no later backfill fills its minutes again', async () => {
     vi.useFakeTimers({ toFake: ['Date'] });

@@ -105,10 +105,17 @@ export class YahooHistory {
    */
   private kick(): void {
     if (this.running || this.stopped || (this.queued.length === 0 && this.staleProfiles.size === 0)) return;
-    this.running = this.drain().finally(() => {
-      this.running = undefined;
-      this.kick();
-    });
+    this.running = this.drain()
+      // Nothing awaits the queue: a rejection would end the host. It is reported like a failed job.
+      .catch((error: unknown) => {
+        const message = messageOf(error);
+        this.failed(`queue: ${message}`, `History work stopped: ${message}`);
+        this.options.onActivity?.(this.lastProblem);
+      })
+      .finally(() => {
+        this.running = undefined;
+        this.kick();
+      });
   }
 
   private async drain(): Promise<void> {
@@ -157,8 +164,15 @@ export class YahooHistory {
     });
     for (const { range, error } of result.failed)
       this.failed(`history ${symbol} ${range.interval}: ${error}`, `History of ${symbol} incomplete: ${error}`);
-    this.options.onBackfilled?.(symbol, Math.min(result.gapFrom ?? cutoff, mergeHorizon(cutoff)), cutoff);
     if (result.candles > 0) this.options.onStored?.(symbol, 'history');
+    try {
+      this.options.onBackfilled?.(symbol, Math.min(result.gapFrom ?? cutoff, mergeHorizon(cutoff)), cutoff);
+    } catch (error) {
+      // The database busy, say: the user hears of it, and the symbol's next backfill merges again.
+      const message = messageOf(error);
+      this.failed(`merge ${symbol}: ${message}`, `History of ${symbol} not merged: ${message}`);
+      return false;
+    }
     return true;
   }
 
@@ -167,4 +181,8 @@ export class YahooHistory {
     if (this.failures.length > 100) this.failures.shift();
     this.lastProblem = forUser;
   }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
