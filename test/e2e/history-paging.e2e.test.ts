@@ -8,6 +8,7 @@ import { openDatabase } from '../../engine/store/database.ts';
 import { BackfillCandles } from '../../engine/store/backfill-candles.ts';
 import { WatchlistRepo } from '../../engine/store/watchlist-repo.ts';
 import { decodeColumnFrame, encodeColumnFrame } from '../../engine/api/column-frame.ts';
+import { openOnePanel } from '../support/chart-page.ts';
 import { launchChromium } from '../support/chromium.ts';
 import { startHeadlessApp, type RunningApp } from '../support/headless-app.ts';
 
@@ -73,12 +74,7 @@ describe('a chart panel pages older history in as the user scrolls back', () => 
         if (message.name === 'candles.history' && message.input?.symbol === SYMBOL) calls.push(message.input);
       });
     });
-    const layout = { columns: 1, active: 'p0', panels: [{ id: 'p0', symbol: SYMBOL, interval: '1m', wide: false }] };
-    await page.addInitScript((saved: string) => {
-      localStorage.setItem('market-monitor.layout', saved);
-      localStorage.setItem('market-monitor.view', 'chart');
-    }, JSON.stringify(layout));
-    await page.goto(app.url);
+    await openOnePanel(page, app.url, SYMBOL);
   });
 
   afterAll(async () => {
@@ -171,17 +167,14 @@ describe('a chart panel pages older history in as the user scrolls back', () => 
         setTimeout(() => ws.send(Buffer.from(stale)), 2_000);
       });
     });
-    const layout = { columns: 1, active: 'p0', panels: [{ id: 'p0', symbol: SYMBOL, interval: '1m', wide: false }] };
-    await slow.addInitScript((saved: string) => {
-      localStorage.setItem('market-monitor.layout', saved);
-      localStorage.setItem('market-monitor.view', 'chart');
+    await slow.addInitScript(() => {
       const seen: string[] = [];
       Object.assign(window, { legendVolumes: seen });
       new MutationObserver((records) => {
         for (const r of records) seen.push((r.target as HTMLElement).dataset.volume ?? '');
       }).observe(document, { subtree: true, attributes: true, attributeFilter: ['data-volume'] });
-    }, JSON.stringify(layout));
-    await slow.goto(app.url);
+    });
+    await openOnePanel(slow, app.url, SYMBOL);
     const intervals = slow.locator('section[aria-label="DEEPHIST chart"] [aria-label="Interval"]');
     await intervals.getByRole('button', { name: '5m', exact: true }).click();
     const legend = slow.getByTestId('legend');

@@ -2,11 +2,9 @@ import { useLayoutEffect, useRef, useState, type ReactNode } from 'react';
 import {
   CandlestickSeries,
   ColorType,
-  HistogramSeries,
   TickMarkType,
   createChart,
   type CandlestickData,
-  type HistogramData,
   type IChartApi,
   type ISeriesApi,
   type LogicalRange,
@@ -22,6 +20,7 @@ import { formatPercent, formatPrice, formatTime, formatVolume } from '../format.
 import { IndicatorOverlay } from './indicator-overlay.ts';
 import { showAnomalies } from './anomaly-overlay.ts';
 import { liveChartFrames } from './frame-budget.ts';
+import { VolumePane } from './volume-pane.ts';
 
 const UP = '#26a69a';
 const DOWN = '#ef5350';
@@ -56,12 +55,6 @@ const toBar = (c: Bar): CandlestickData<Time> => ({
   low: c.low,
   close: c.close,
 });
-const toVolume = (c: Bar): HistogramData<Time> => ({
-  time: toTime(c.start),
-  value: c.volume,
-  color: c.close >= c.open ? UP_VOLUME : DOWN_VOLUME,
-});
-
 /** The bar at index i of a history answer. */
 const historyBar = (h: History, i: number): Bar => ({
   symbol: h.symbol,
@@ -155,7 +148,7 @@ export function ChartPanel({ api, symbol, interval, onIntervalChange, toolbar }:
       wickUpColor: UP,
       wickDownColor: DOWN,
     });
-    const volume: ISeriesApi<'Histogram'> = chart.addSeries(HistogramSeries, { priceFormat: { type: 'volume' } }, 1);
+    const volume = new VolumePane(chart, 1, { up: UP_VOLUME, down: DOWN_VOLUME });
     // Volume takes a quarter of the height whatever the panel's size: a fixed height left small
     // panels of a 4-column grid a sliver of price.
     chart.panes()[0]?.setStretchFactor(3);
@@ -189,6 +182,13 @@ export function ChartPanel({ api, symbol, interval, onIntervalChange, toolbar }:
       return [...byStart.values()].sort((a, b) => a.start - b.start);
     };
 
+    const setVolumes = (all: Bar[]) =>
+      volume.setAll(
+        all.map((c) => c.start),
+        all.map((c) => c.volume),
+        (i) => all[i]!.close >= all[i]!.open,
+      );
+
     const showLast = () => {
       if (hovering) return;
       setLegend(Number.isFinite(lastStart) ? barAt(lastStart) : null);
@@ -203,11 +203,11 @@ export function ChartPanel({ api, symbol, interval, onIntervalChange, toolbar }:
         // An amendment of an older bar: lightweight-charts only updates the newest, so redraw all.
         const all = allBars();
         candles.setData(all.map(toBar));
-        volume.setData(all.map(toVolume));
+        setVolumes(all);
       } else {
         for (const c of updates) {
           candles.update(toBar(c));
-          volume.update(toVolume(c));
+          volume.setNewest(c.start, c.volume, c.close >= c.open);
         }
       }
       overlay?.apply(updates, allBars);
@@ -230,18 +230,11 @@ export function ChartPanel({ api, symbol, interval, onIntervalChange, toolbar }:
         history = h;
         const n = h.start.length;
         olderMayExist = n >= HISTORY_PAGE;
-        // Both series' data built in one pass, each handed over once.
         const bars = new Array<CandlestickData<Time>>(n);
-        const volumes = new Array<HistogramData<Time>>(n);
-        for (let i = 0; i < n; i++) {
-          const time = toTime(h.start[i]!);
-          const open = h.open[i]!;
-          const close = h.close[i]!;
-          bars[i] = { time, open, high: h.high[i]!, low: h.low[i]!, close };
-          volumes[i] = { time, value: h.volume[i]!, color: close >= open ? UP_VOLUME : DOWN_VOLUME };
-        }
+        for (let i = 0; i < n; i++)
+          bars[i] = { time: toTime(h.start[i]!), open: h.open[i]!, high: h.high[i]!, low: h.low[i]!, close: h.close[i]! };
         candles.setData(bars);
-        volume.setData(volumes);
+        volume.setAll(h.start, h.volume, (i) => h.close[i]! >= h.open[i]!);
         if (overlay) overlay.reset(Array.from({ length: n }, (_, i) => historyBar(h, i)));
         lastStart = n > 0 ? h.start[n - 1]! : Number.NEGATIVE_INFINITY;
         loaded = true;
@@ -274,7 +267,7 @@ export function ChartPanel({ api, symbol, interval, onIntervalChange, toolbar }:
           history = prependColumns(older, history);
           const all = allBars();
           candles.setData(all.map(toBar));
-          volume.setData(all.map(toVolume));
+          setVolumes(all);
           overlay?.reset(all);
           if (range)
             chart.timeScale().setVisibleLogicalRange({

@@ -69,7 +69,9 @@ export class IndicatorOverlay {
       }
       this.series.set(key, line);
     }
-    if (this.spec.rsi) chart.panes()[RSI_PANE]?.setHeight(80);
+    // As tall as the volume pane (the price pane has three times their share): a fixed height in
+    // pixels squeezed the volume pane to a sliver in a small panel.
+    if (this.spec.rsi) chart.panes()[RSI_PANE]?.setStretchFactor(1);
   }
 
   /** All candles of the chart, oldest first. */

@@ -1,0 +1,118 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Candle } from '../../engine/domain/candle.ts';
+import { openDatabase } from '../../engine/store/database.ts';
+import { BackfillCandles } from '../../engine/store/backfill-candles.ts';
+import { WatchlistRepo } from '../../engine/store/watchlist-repo.ts';
+import { openOnePanel } from '../support/chart-page.ts';
+import { launchChromium } from '../support/chromium.ts';
+import { startHeadlessApp, type RunningApp } from '../support/headless-app.ts';
+
+const SHOTS = path.resolve(import.meta.dirname, '..', '..', 'test-results');
+const SYMBOL = 'VOLPAT';
+const MINUTE = 60_000;
+/** Rising minutes trade a million shares, falling ones half that: live ticks (a few hundred) are lost in them. */
+const UP_VOLUME = 1_000_000;
+const DOWN_VOLUME = 500_000;
+
+/** 300 one-minute candles ending at the current minute, alternately up (even) and down (odd). */
+function seed(dbPath: string): void {
+  const db = openDatabase(dbPath);
+  const last = Math.floor(Date.now() / MINUTE) * MINUTE - MINUTE;
+  const candles: Candle[] = Array.from({ length: 300 }, (_, i) => {
+    const start = last - (299 - i) * MINUTE;
+    const up = i % 2 === 0;
+    const volume = up ? UP_VOLUME : DOWN_VOLUME;
+    return {
+      symbol: SYMBOL,
+      interval: '1m',
+      start,
+      open: up ? 100 : 101,
+      high: 101.5,
+      low: 99.5,
+      close: up ? 101 : 100,
+      volume,
+      turnover: volume * 100,
+      trades: 10,
+      buyVolume: volume / 2,
+      sellVolume: volume / 2,
+      openTs: start,
+      closeTs: start + MINUTE - 1,
+    };
+  });
+  new BackfillCandles(db).fillMissing(candles);
+  new WatchlistRepo(db).add(SYMBOL);
+  db.close();
+}
+
+/**
+ * The coloured bars of the volume pane, read from its canvases: for every pixel column, how many
+ * pixels are green (a rising bar) and how many red (a falling one).
+ */
+async function volumeColumns(page: Page): Promise<{ green: number[]; red: number[] }> {
+  return page.evaluate((symbol) => {
+    const chart = document.querySelector(`section[aria-label="${symbol} chart"] [data-testid="chart"]`)!;
+    const canvases = [...chart.querySelectorAll('canvas')].filter((c) => c.getBoundingClientRect().width > 200);
+    // Pane canvases come in pairs (drawing, crosshair) per pane, top to bottom: the second pane is volume.
+    const tops = [...new Set(canvases.map((c) => Math.round(c.getBoundingClientRect().top)))].sort((a, b) => a - b);
+    const pane = canvases.filter((c) => Math.round(c.getBoundingClientRect().top) === tops[1]);
+    const green: number[] = [];
+    const red: number[] = [];
+    for (const canvas of pane) {
+      const { data, width, height } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
+      for (let x = 0; x < width; x++) {
+        let g = 0;
+        let r = 0;
+        for (let y = 0; y < height; y++) {
+          const at = (y * width + x) * 4;
+          const [R, G] = [data[at]!, data[at + 1]!];
+          if (G > R + 30) g++;
+          else if (R > G + 30) r++;
+        }
+        if (g > 0) green.push(g);
+        if (r > 0) red.push(r);
+      }
+    }
+    return { green, red };
+  }, SYMBOL);
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+describe('the volume pane in a real Chromium', () => {
+  let app: RunningApp;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    fs.mkdirSync(SHOTS, { recursive: true });
+    const dbPath = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mm-e2e-volume-')), 'market-monitor.db');
+    seed(dbPath);
+    app = await startHeadlessApp(['--rate', '2'], { dbPath });
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1280, height: 760 }, colorScheme: 'dark' });
+    await openOnePanel(page, app.url, SYMBOL);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await app?.stop();
+  });
+
+  it('draws a bar per candle in view, green when it rose and red when it fell, as tall as its volume', async () => {
+    await expect.poll(() => page.getByTestId('legend').getAttribute('data-volume'), { timeout: 15_000 }).not.toBeNull();
+    await page.waitForTimeout(500);
+    const { green, red } = await volumeColumns(page);
+    await page.screenshot({ path: path.join(SHOTS, 'volume-pane.png') });
+    // Dozens of bars of each colour (about 140 candles are in view, every other one up).
+    expect(green.length).toBeGreaterThan(40);
+    expect(red.length).toBeGreaterThan(40);
+    // Half the volume, half the height (the scale runs from 0 to the largest volume in view).
+    const ratio = median(red) / median(green);
+    expect(ratio).toBeGreaterThan(0.4);
+    expect(ratio).toBeLessThan(0.6);
+  });
+});
