@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import type { Status, WatchItem } from '../api/contract.ts';
 import { EventHub } from '../api/event-hub.ts';
 import { UserError } from '../api/dispatch.ts';
-import type { BusHealth, TickBus } from '../bus/bus.ts';
+import { busBehind, type TickBus } from '../bus/bus.ts';
 import { BusSettingsSchema } from '../domain/bus-settings.ts';
 import { createBus } from '../bus/create-bus.ts';
 import { SettingsSchema, type Settings, type SettingsInput } from '../domain/settings.ts';
@@ -261,10 +261,9 @@ export class MarketMonitor {
   /** Waits until the bus has handed every published tick to the engine (tests, CLI replay, shutdown). */
   async drain(timeoutMs = 30_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    const behind = (h: BusHealth) => h.buffered > 0 || h.partitions.some((p) => p.lag > 0);
     // A Kafka bus learns end offsets from the cluster: ask it afresh, a little less often.
     const pollMs = this.bus.kind === 'kafka' ? 200 : 10;
-    while (behind(await this.bus.refresh())) {
+    while (busBehind(await this.bus.refresh())) {
       if (Date.now() > deadline) throw new Error('The engine did not catch up with the bus in time');
       await new Promise((resolve) => setTimeout(resolve, pollMs));
     }

@@ -66,6 +66,15 @@ export interface BusHealth {
   kafka?: KafkaHealth;
 }
 
+/**
+ * Whether the engine may still have ticks to take from the bus. A bus that cannot see its cluster
+ * shows the end offsets of its last good look, which the engine may already have reached while
+ * newer records wait in the topic: that counts as behind, not as caught up.
+ */
+export function busBehind(health: BusHealth): boolean {
+  return health.buffered > 0 || health.partitions.some((p) => p.lag > 0) || !health.connected;
+}
+
 /** The transport between producer and engine: an in-process log by default, Kafka when configured. */
 export interface TickBus {
   readonly kind: BusHealth['kind'];
