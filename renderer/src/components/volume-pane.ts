@@ -25,8 +25,8 @@ export interface VolumeColors {
  * converts, indexes and prepares every one of them at each load (100,000 of them took 25-60 ms to set
  * and as long again at the first draw); this pane keeps one number per bar and draws only the bars
  * in view. An invisible line series gives the pane its price scale (0 to the largest volume in
- * view) and carries the primitive that draws the bars; it holds only the first and the newest bar's
- * time, enough for lightweight-charts to scale and draw its pane.
+ * view) and carries the primitive that draws the bars; it holds a point at the first and the last
+ * bar loaded and at each live bar after them, enough for lightweight-charts to scale and draw its pane.
  *
  * Bar i here is bar i of the candlestick series: the panel keeps both in step.
  */
