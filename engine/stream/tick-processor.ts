@@ -35,8 +35,6 @@ export interface ProcessorCounters {
 }
 
 const MAX_PAYLOAD_KEPT = 4_096;
-/** The longest exchange day (25 hours, when DST ends) in minutes. */
-const MAX_MINUTES_PER_WINDOW = 1_500;
 
 /**
  * The engine's consumer: validates ticks, applies the watermark, folds them into candles and
@@ -149,15 +147,23 @@ export class TickProcessor implements TickConsumer {
    */
   mergeHistory(symbol: string, gapFrom: number, stitch: number): Candle[] {
     if (!this.options.intervals.includes('1m')) return [];
-    const merged: Candle[] = [];
+    const windows: Array<{ interval: Interval; start: number; end: number }> = [];
     for (const interval of this.options.intervals) {
       if (INTERVAL_MS[interval] <= INTERVAL_MS['1m']) continue;
-      for (const start of this.windowsAcrossHistory(symbol, interval, Math.min(gapFrom, stitch), stitch)) {
-        const to = this.aggregator.boundsOf(symbol, start, interval)[1] - 1;
-        const minutes = this.store.candles({ symbol, interval: '1m', from: start, to, limit: MAX_MINUTES_PER_WINDOW });
-        const candle = rollUp(minutes, interval, start);
-        if (candle) merged.push(candle);
-      }
+      for (const start of this.windowsAcrossHistory(symbol, interval, Math.min(gapFrom, stitch), stitch))
+        windows.push({ interval, start, end: this.aggregator.boundsOf(symbol, start, interval)[1] });
+    }
+    if (windows.length === 0) return [];
+    // One read of every stored minute the windows span, rather than one per window (hundreds of
+    // 5-minute windows in the days a backfill covers).
+    const from = Math.min(...windows.map((w) => w.start));
+    const to = Math.max(...windows.map((w) => w.end)) - 1;
+    const limit = Math.floor((to - from) / INTERVAL_MS['1m']) + 1; // every minute the span can hold
+    const minutes = this.store.candles({ symbol, interval: '1m', from, to, limit });
+    const merged: Candle[] = [];
+    for (const { interval, start, end } of windows) {
+      const candle = rollUp(minutesIn(minutes, start, end), interval, start);
+      if (candle) merged.push(candle);
     }
     this.store.saveCandles(merged);
     this.aggregator.restore(merged);
@@ -242,3 +248,18 @@ function lastTickPerSymbol(ticks: readonly Tick[]): Tick[] {
   for (const tick of ticks) last.set(tick.symbol, tick);
   return [...last.values()];
 }
+
+/** The minutes (ascending by start) whose start lies in [start, end). */
+function minutesIn(minutes: readonly Candle[], start: number, end: number): Candle[] {
+  let lo = 0;
+  let hi = minutes.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (minutes[mid]!.start < start) lo = mid + 1;
+    else hi = mid;
+  }
+  let stop = lo;
+  while (stop < minutes.length && minutes[stop]!.start < end) stop++;
+  return minutes.slice(lo, stop);
+}
+
