@@ -31,7 +31,8 @@ export interface VolumeColors {
  * Bar i here is bar i of the candlestick series: the panel keeps both in step.
  */
 export class VolumePane {
-  private starts: number[] = [];
+  /** Start of the newest bar: a live candle either amends it or begins after it. */
+  private newestStart = Number.NEGATIVE_INFINITY;
   private volumes: number[] = [];
   private ups: boolean[] = [];
   private readonly scale: ISeriesApi<'Line'>;
@@ -58,22 +59,22 @@ export class VolumePane {
 
   /** Every bar, oldest first. */
   setAll(starts: ArrayLike<number>, volumes: ArrayLike<number>, ups: (i: number) => boolean): void {
-    this.starts = Array.from(starts);
+    const n = starts.length;
     this.volumes = Array.from(volumes);
-    this.ups = this.starts.map((_, i) => ups(i));
-    const ends = this.starts.length > 1 ? [this.starts[0]!, this.starts.at(-1)!] : this.starts;
+    this.ups = Array.from({ length: n }, (_, i) => ups(i));
+    this.newestStart = n > 0 ? starts[n - 1]! : Number.NEGATIVE_INFINITY;
+    const ends = n > 1 ? [starts[0]!, starts[n - 1]!] : Array.from(starts);
     this.scale.setData(ends.map((start) => ({ time: toTime(start), value: 0 })));
     this.primitive.redraw();
   }
 
   /** The newest bar changed, or a newer one began. */
   setNewest(start: number, volume: number, up: boolean): void {
-    const last = this.starts.length - 1;
-    if (last >= 0 && this.starts[last] === start) {
-      this.volumes[last] = volume;
-      this.ups[last] = up;
+    if (start === this.newestStart) {
+      this.volumes[this.volumes.length - 1] = volume;
+      this.ups[this.ups.length - 1] = up;
     } else {
-      this.starts.push(start);
+      this.newestStart = start;
       this.volumes.push(volume);
       this.ups.push(up);
       this.scale.update({ time: toTime(start), value: 0 });
