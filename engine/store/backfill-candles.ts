@@ -37,9 +37,13 @@ export class BackfillCandles {
         AND NOT EXISTS (SELECT 1 FROM live_runs r WHERE r.symbol = @symbol AND r.after_ts >= t.prev AND r.after_ts < t.ts)
       ORDER BY prev`);
     const liveOwned = (symbol: string, candles: readonly Candle[]): ((start: number) => boolean) => {
-      const starts = candles.map((c) => c.start);
-      const first = Math.min(...starts);
-      const last = Math.max(...starts);
+      // A loop, not Math.min(...starts): years of daily bars or a large import overflow the arguments.
+      let first = Infinity;
+      let last = -Infinity;
+      for (const { start } of candles) {
+        if (start < first) first = start;
+        if (start > last) last = start;
+      }
       const from = (before.get(symbol, first) as number | null) ?? first;
       const to = (after.get(symbol, last) as number | null) ?? last;
       const spans = liveSpans.all({ symbol, from, to }) as Array<{ prev: number; ts: number }>;
@@ -58,7 +62,11 @@ export class BackfillCandles {
     };
     this.fill = db.transaction((candles: readonly Candle[]) => {
       const bySymbol = new Map<string, Candle[]>();
-      for (const c of candles) bySymbol.set(c.symbol, [...(bySymbol.get(c.symbol) ?? []), c]);
+      for (const c of candles) {
+        const own = bySymbol.get(c.symbol);
+        if (own) own.push(c);
+        else bySymbol.set(c.symbol, [c]);
+      }
       const filled: Candle[] = [];
       for (const [symbol, own] of bySymbol) {
         const owned = liveOwned(symbol, own);

@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import type { Candle } from '../../engine/domain/candle.ts';
 import { openDatabase } from '../../engine/store/database.ts';
 import { MIGRATIONS } from '../../engine/store/migrations.ts';
+import { BackfillCandles } from '../../engine/store/backfill-candles.ts';
 import { MarketStore, StaleBatchError } from '../../engine/store/market-store.ts';
 import { SettingsRepo } from '../../engine/store/settings-repo.ts';
 import { WatchlistRepo } from '../../engine/store/watchlist-repo.ts';
@@ -297,6 +298,17 @@ describe('migration 5 (anomaly alerts)', () => {
     expect(rules.rules().map((r) => [r.symbol, r.kind, r.threshold])).toEqual([['AAPL', 'price-above', 200]]);
     rules.addRule({ symbol: 'MSFT', kind: 'anomaly', threshold: 1, windowMs: 300_000 });
     expect(rules.rules().map((r) => r.kind)).toEqual(['price-above', 'anomaly']);
+    db.close();
+  });
+});
+
+describe('BackfillCandles', () => {
+  it('stores a download of 300,000 candles of one symbol: no spread of them as arguments, no copy per candle', () => {
+    const db = openDatabase(':memory:');
+    const start = Date.UTC(2020, 0, 1);
+    const candles = Array.from({ length: 300_000 }, (_, i) => candle('BIG', start + i * 60_000, 100 + (i % 7)));
+    expect(new BackfillCandles(db).fillMissing(candles)).toHaveLength(300_000);
+    expect(db.prepare("SELECT count(*) FROM candles WHERE symbol = 'BIG'").pluck().get()).toBe(300_000);
     db.close();
   });
 });
