@@ -156,8 +156,8 @@ export class TickProcessor implements TickConsumer {
     if (windows.length === 0) return [];
     // One read of every stored minute the windows span, rather than one per window (hundreds of
     // 5-minute windows in the days a backfill covers).
-    const from = Math.min(...windows.map((w) => w.start));
-    const to = Math.max(...windows.map((w) => w.end)) - 1;
+    const from = windows.reduce((min, w) => Math.min(min, w.start), Infinity);
+    const to = windows.reduce((max, w) => Math.max(max, w.end), -Infinity) - 1;
     const limit = Math.floor((to - from) / INTERVAL_MS['1m']) + 1; // every minute the span can hold
     const minutes = this.store.candles({ symbol, interval: '1m', from, to, limit });
     const merged: Candle[] = [];
