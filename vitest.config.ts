@@ -8,6 +8,9 @@ export default defineConfig({
     maxWorkers: 2,
     testTimeout: 30_000,
     hookTimeout: 180_000,
+    // A poll waits for something that must happen eventually; one second (vitest's default) is
+    // too short on a busy 2-core machine, where a flush or a browser frame can wait that long.
+    expect: { poll: { timeout: 10_000 } },
     reporters: ['default'],
   },
 });

@@ -93,11 +93,16 @@ describe.skipIf(INFLUX_SKIP_REASON !== null)(
 
       app.setPaused(true);
       await app.drain();
+      // The last lines wait for the mirror's next flush (every second by default), spilled ones
+      // for their replay: the default one-second poll could end just before either.
       await expect
-        .poll(() => {
-          const m = app.status().mirror!;
-          return m.buffered + m.spilled;
-        })
+        .poll(
+          () => {
+            const m = app.status().mirror!;
+            return m.buffered + m.spilled;
+          },
+          { timeout: 15_000 },
+        )
         .toBe(0);
       const stored = app.db.prepare('SELECT COUNT(DISTINCT symbol || ts) FROM ticks').pluck().get() as number;
       const [count] = await influx.query('SELECT COUNT(price) FROM "stock-price-v1"', 'e2e');
