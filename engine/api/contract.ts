@@ -159,7 +159,8 @@ export const commands = {
   },
   /**
    * The same candles as `candles.list`, as one array per field (oldest first): the chart's history
-   * load. OHLCV, turnover and trades only; side volumes and open/close times stay with `candles.list`.
+   * load. OHLCV and turnover (VWAP) only, what a chart draws; trade counts, side volumes and open/close
+   * times stay with `candles.list`.
    * Each field is a Float64Array (see engine/store/candle-history.ts).
    */
   'candles.history': {
@@ -174,7 +175,6 @@ export const commands = {
       close: NumberColumn,
       volume: NumberColumn,
       turnover: NumberColumn,
-      trades: NumberColumn,
     }),
   },
   /** Indicators over the same newest `limit` candles that `candles.list` returns (they warm up over the first ones). */

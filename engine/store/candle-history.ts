@@ -5,7 +5,8 @@ import { candleQueryParams, type CandleQuery } from './market-store.ts';
 /**
  * The newest candles of a series, oldest first, as one array per field: the candles `candles.list`
  * returns for the same query, turned sideways, with the fields a chart draws (OHLCV, plus turnover
- * for VWAP and the trade count). Side volumes and open/close event times stay with `candles.list`.
+ * for VWAP). Trade counts, side volumes and open/close event times stay with `candles.list`: every
+ * column is another 800 KB per 100,000 candles to read, send and receive.
  * The columns are Float64Arrays: they cross the WebSocket as they are laid out in memory (a column
  * frame), Electron's IPC clones them in one copy, and the page reads them without building arrays of
  * 100,000 numbers (float64 holds every value a candle stores exactly).
@@ -20,7 +21,6 @@ export interface CandleColumns {
   close: Float64Array<ArrayBuffer>;
   volume: Float64Array<ArrayBuffer>;
   turnover: Float64Array<ArrayBuffer>;
-  trades: Float64Array<ArrayBuffer>;
 }
 
 /** The field names of CandleColumns that hold arrays, in the order the query selects them. */
@@ -32,18 +32,17 @@ export const CANDLE_COLUMN_FIELDS = [
   'close',
   'volume',
   'turnover',
-  'trades',
 ] as const satisfies readonly (keyof CandleColumns)[];
 
 /**
  * The newest `limit` candles in range, newest first (the primary key (symbol, interval, start) is
  * walked backwards, so SQLite neither sorts nor reads past the limit); read as raw arrays.
  */
-const SQL = `SELECT start, open, high, low, close, volume, turnover, trades
+const SQL = `SELECT start, open, high, low, close, volume, turnover
   FROM candles WHERE symbol = ? AND interval = ? AND start >= ? AND start <= ?
   ORDER BY start DESC LIMIT ?`;
 
-type Row = [number, number, number, number, number, number, number, number];
+type Row = [number, number, number, number, number, number, number];
 
 /** Reads candle history in columns with one prepared statement per database. */
 export class CandleHistory {

@@ -162,7 +162,6 @@ describe('a chart panel pages older history in as the user scrolls back', () => 
           close: one(1),
           volume: one(STALE_VOLUME),
           turnover: one(STALE_VOLUME),
-          trades: one(1),
         });
         setTimeout(() => ws.send(Buffer.from(stale)), 2_000);
       });

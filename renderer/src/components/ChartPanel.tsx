@@ -86,7 +86,6 @@ function prependColumns(older: History, newer: History): History {
     close: join(older.close, newer.close),
     volume: join(older.volume, newer.volume),
     turnover: join(older.turnover, newer.turnover),
-    trades: join(older.trades, newer.trades),
   };
 }
 
@@ -131,7 +130,7 @@ export function ChartPanel({ api, symbol, interval, onIntervalChange, toolbar }:
         vertLines: { color: styles.getPropertyValue('--grid').trim() || '#222' },
         horzLines: { color: styles.getPropertyValue('--grid').trim() || '#222' },
       },
-      rightPriceScale: { borderColor: border },
+      rightPriceScale: { borderColor: border, minimumWidth: 72 },
       localization: { timeFormatter: (time: Time) => formatTime((time as number) * 1000) },
       timeScale: {
         borderColor: border,

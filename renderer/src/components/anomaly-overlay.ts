@@ -1,4 +1,4 @@
-import { createSeriesMarkers, type ISeriesApi } from 'lightweight-charts';
+import { createSeriesMarkers, type ISeriesApi, type Time } from 'lightweight-charts';
 import type { Interval } from '../../../engine/domain/interval.ts';
 import type { Anomaly } from '../../../engine/stream/anomalies/anomaly.ts';
 import type { ApiClient } from '../api/client.ts';
@@ -11,9 +11,14 @@ export function showAnomalies(
   symbol: string,
   interval: Interval,
 ): () => void {
-  const plugin = createSeriesMarkers(series, []);
+  let plugin: ReturnType<typeof createSeriesMarkers<Time>> | null = null;
   const known: Anomaly[] = [];
-  const draw = () => plugin.setMarkers(anomalyMarkers(known, symbol, interval));
+  const draw = () => {
+    const markers = anomalyMarkers(known, symbol, interval);
+    if (markers.length === 0 && !plugin) return;
+    plugin ??= createSeriesMarkers(series, []);
+    plugin.setMarkers(markers);
+  };
   let live = true;
   void api.call('anomalies.recent', { symbol, limit: 1_000 }).then(
     (stored) => {
@@ -31,6 +36,6 @@ export function showAnomalies(
   return () => {
     live = false;
     off();
-    plugin.detach();
+    plugin?.detach();
   };
 }
