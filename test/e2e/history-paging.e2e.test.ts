@@ -3,13 +3,13 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Candle } from '../../engine/domain/candle.ts';
 import { openDatabase } from '../../engine/store/database.ts';
 import { BackfillCandles } from '../../engine/store/backfill-candles.ts';
 import { WatchlistRepo } from '../../engine/store/watchlist-repo.ts';
 import { decodeColumnFrame, encodeColumnFrame } from '../../engine/api/column-frame.ts';
 import { openOnePanel } from '../support/chart-page.ts';
 import { launchChromium } from '../support/chromium.ts';
+import { minuteCandle } from '../support/minute-candle.ts';
 import { startHeadlessApp, type RunningApp } from '../support/headless-app.ts';
 
 const SHOTS = path.resolve(import.meta.dirname, '..', '..', 'test-results');
@@ -23,24 +23,10 @@ function seed(dbPath: string): number[] {
   const db = openDatabase(dbPath);
   const last = Math.floor(Date.now() / MINUTE) * MINUTE - MINUTE;
   const starts = Array.from({ length: STORED }, (_, i) => last - (STORED - 1 - i) * MINUTE);
-  const candles: Candle[] = starts.map((start, i) => {
+  const candles = starts.map((start, i) => {
     const close = 100 + Math.sin(i / 50) * 10;
-    return {
-      symbol: SYMBOL,
-      interval: '1m',
-      start,
-      open: close - 0.2,
-      high: close + 0.5,
-      low: close - 0.5,
-      close,
-      volume: 100 + (i % 13),
-      turnover: (100 + (i % 13)) * close,
-      trades: 3,
-      buyVolume: 50,
-      sellVolume: 50,
-      openTs: start,
-      closeTs: start + MINUTE - 1,
-    };
+    const bar = { open: close - 0.2, high: close + 0.5, low: close - 0.5, close, volume: 100 + (i % 13) };
+    return minuteCandle(SYMBOL, start, bar, 3);
   });
   new BackfillCandles(db).fillMissing(candles);
   new WatchlistRepo(db).add(SYMBOL);

@@ -3,11 +3,11 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Candle } from '../../engine/domain/candle.ts';
 import { openDatabase } from '../../engine/store/database.ts';
 import { BackfillCandles } from '../../engine/store/backfill-candles.ts';
 import { WatchlistRepo } from '../../engine/store/watchlist-repo.ts';
 import { openOnePanel } from '../support/chart-page.ts';
+import { minuteCandle } from '../support/minute-candle.ts';
 import { launchChromium } from '../support/chromium.ts';
 import { startHeadlessApp, type RunningApp } from '../support/headless-app.ts';
 
@@ -22,26 +22,11 @@ const DOWN_VOLUME = 500_000;
 function seed(dbPath: string): void {
   const db = openDatabase(dbPath);
   const last = Math.floor(Date.now() / MINUTE) * MINUTE - MINUTE;
-  const candles: Candle[] = Array.from({ length: 300 }, (_, i) => {
-    const start = last - (299 - i) * MINUTE;
+  const candles = Array.from({ length: 300 }, (_, i) => {
     const up = i % 2 === 0;
+    const [open, close] = up ? [100, 101] : [101, 100];
     const volume = up ? UP_VOLUME : DOWN_VOLUME;
-    return {
-      symbol: SYMBOL,
-      interval: '1m',
-      start,
-      open: up ? 100 : 101,
-      high: 101.5,
-      low: 99.5,
-      close: up ? 101 : 100,
-      volume,
-      turnover: volume * 100,
-      trades: 10,
-      buyVolume: volume / 2,
-      sellVolume: volume / 2,
-      openTs: start,
-      closeTs: start + MINUTE - 1,
-    };
+    return minuteCandle(SYMBOL, last - (299 - i) * MINUTE, { open, high: 101.5, low: 99.5, close, volume });
   });
   new BackfillCandles(db).fillMissing(candles);
   new WatchlistRepo(db).add(SYMBOL);

@@ -1,7 +1,8 @@
-import { createSeriesMarkers, type ISeriesApi, type Time } from 'lightweight-charts';
+import type { ISeriesApi } from 'lightweight-charts';
 import type { Interval } from '../../../engine/domain/interval.ts';
 import type { Anomaly } from '../../../engine/stream/anomalies/anomaly.ts';
 import type { ApiClient } from '../api/client.ts';
+import { AnomalyMarkerPrimitive } from './anomaly-marker-primitive.ts';
 import { anomalyMarkers } from './anomaly-markers.ts';
 
 /** Keeps a series' anomaly markers: the stored ones at mount, then each one the engine finds. */
@@ -11,14 +12,10 @@ export function showAnomalies(
   symbol: string,
   interval: Interval,
 ): () => void {
-  let plugin: ReturnType<typeof createSeriesMarkers<Time>> | null = null;
+  const markers = new AnomalyMarkerPrimitive();
+  series.attachPrimitive(markers);
   const known: Anomaly[] = [];
-  const draw = () => {
-    const markers = anomalyMarkers(known, symbol, interval);
-    if (markers.length === 0 && !plugin) return;
-    plugin ??= createSeriesMarkers(series, []);
-    plugin.setMarkers(markers);
-  };
+  const draw = () => markers.setMarkers(anomalyMarkers(known, symbol, interval));
   let live = true;
   void api.call('anomalies.recent', { symbol, limit: 1_000 }).then(
     (stored) => {
@@ -36,6 +33,6 @@ export function showAnomalies(
   return () => {
     live = false;
     off();
-    plugin?.detach();
+    series.detachPrimitive(markers);
   };
 }

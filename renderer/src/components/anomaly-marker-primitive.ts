@@ -1,0 +1,100 @@
+import type {
+  AutoscaleInfo,
+  IChartApi,
+  IPrimitivePaneRenderer,
+  IPrimitivePaneView,
+  ISeriesApi,
+  ISeriesPrimitive,
+  Logical,
+  SeriesAttachedParameter,
+  SeriesType,
+  Time,
+  UTCTimestamp,
+} from 'lightweight-charts';
+import type { AnomalyMarker } from './anomaly-markers.ts';
+
+type RenderingTarget = Parameters<IPrimitivePaneRenderer['draw']>[0];
+
+const COLOR = '#f5a623';
+/** Room between the bar's high and the arrow's tip, in CSS pixels. */
+const GAP = 3;
+/** The arrow's width is this share of the bar spacing, kept between the two bounds (CSS pixels). */
+const WIDTH_SHARE = 0.8;
+const MIN_WIDTH = 8;
+const MAX_WIDTH = 12;
+
+interface Host {
+  chart: IChartApi;
+  series: ISeriesApi<SeriesType>;
+  requestUpdate: () => void;
+}
+
+/**
+ * A candlestick series' anomaly markers: a small arrow pointing down at the high of each marked bar.
+ * lightweight-charts' own markers plugin re-reads every bar of the series (a converted copy, through
+ * `series.data()`) at the first draw after each data change, live updates included: 20-30 ms a frame
+ * with 100,000 bars loaded. This one looks up only the marked bars, and draws only those in view.
+ */
+export class AnomalyMarkerPrimitive implements ISeriesPrimitive<Time> {
+  private times: UTCTimestamp[] = [];
+  private host: Host | null = null;
+  private readonly view: IPrimitivePaneView;
+
+  constructor() {
+    const renderer: IPrimitivePaneRenderer = { draw: (target) => this.draw(target) };
+    this.view = { renderer: () => renderer, zOrder: () => 'top' };
+  }
+
+  attached({ chart, series, requestUpdate }: SeriesAttachedParameter<Time>): void {
+    this.host = { chart, series, requestUpdate };
+  }
+
+  detached(): void {
+    this.host = null;
+  }
+
+  paneViews(): readonly IPrimitivePaneView[] {
+    return [this.view];
+  }
+
+  setMarkers(markers: readonly AnomalyMarker[]): void {
+    this.times = markers.map((m) => m.time);
+    this.host?.requestUpdate();
+  }
+
+  /** Room above the highest bar for an arrow, so a marker on it is not cut off at the pane's top. */
+  autoscaleInfo(): AutoscaleInfo | null {
+    return this.times.length === 0 ? null : { priceRange: null, margins: { above: GAP + MAX_WIDTH + 2, below: 0 } };
+  }
+
+  private draw(target: RenderingTarget): void {
+    const host = this.host;
+    const range = host?.chart.timeScale().getVisibleLogicalRange();
+    if (!host || !range || this.times.length === 0) return;
+    const timeScale = host.chart.timeScale();
+    // The bar spacing as drawn now (the options keep the initial one, not the user's zoom).
+    const from = Math.floor(range.from) as Logical;
+    const spacing =
+      (timeScale.logicalToCoordinate((from + 1) as Logical) ?? 0) - (timeScale.logicalToCoordinate(from) ?? 0);
+    const width = Math.min(MAX_WIDTH, Math.max(MIN_WIDTH, spacing * WIDTH_SHARE));
+    target.useBitmapCoordinateSpace(({ context, horizontalPixelRatio: h, verticalPixelRatio: v }) => {
+      context.fillStyle = COLOR;
+      for (const time of this.times) {
+        const index = timeScale.timeToIndex(time, false) as Logical | null;
+        if (index === null || index < range.from - 1 || index > range.to + 1) continue;
+        const bar = host.series.dataByIndex(index);
+        const x = timeScale.logicalToCoordinate(index);
+        const high = bar && 'high' in bar ? host.series.priceToCoordinate(bar.high) : null;
+        if (x === null || high === null) continue;
+        const tip = (high - GAP) * v;
+        const top = tip - width * 0.8 * v;
+        context.beginPath();
+        context.moveTo(x * h, tip);
+        context.lineTo((x - width / 2) * h, top);
+        context.lineTo((x + width / 2) * h, top);
+        context.closePath();
+        context.fill();
+      }
+    });
+  }
+}
