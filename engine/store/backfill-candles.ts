@@ -25,39 +25,28 @@ export class BackfillCandles {
       VALUES (@symbol, @interval, @start, @open, @high, @low, @close, @volume, @turnover, @trades,
               @buyVolume, @sellVolume, @openTs, @closeTs)
       ON CONFLICT (symbol, interval, start) DO NOTHING`);
-    const before = db.prepare('SELECT max(ts) FROM ticks WHERE symbol = ? AND ts < ?').pluck();
-    const after = db.prepare('SELECT min(ts) FROM ticks WHERE symbol = ? AND ts >= ?').pluck();
-    // Consecutive ticks more than a minute apart (only those can hold a whole empty window between
-    // them) with no run beginning between them.
-    const liveSpans = db.prepare(`
-      SELECT prev, ts FROM (
-        SELECT ts, lag(ts) OVER (ORDER BY ts) AS prev FROM ticks WHERE symbol = @symbol AND ts BETWEEN @from AND @to
-      ) AS t
-      WHERE ts - prev > 60000
-        AND NOT EXISTS (SELECT 1 FROM live_runs r WHERE r.symbol = @symbol AND r.after_ts >= t.prev AND r.after_ts < t.ts)
-      ORDER BY prev`);
-    const liveOwned = (symbol: string, candles: readonly Candle[]): ((start: number) => boolean) => {
-      // A loop, not Math.min(...starts): years of daily bars or a large import overflow the arguments.
-      let first = Infinity;
-      let last = -Infinity;
-      for (const { start } of candles) {
-        if (start < first) first = start;
-        if (start > last) last = start;
-      }
-      const from = (before.get(symbol, first) as number | null) ?? first;
-      const to = (after.get(symbol, last) as number | null) ?? last;
-      const spans = liveSpans.all({ symbol, from, to }) as Array<{ prev: number; ts: number }>;
-      // An empty window holds no tick: the ticks around its start are the ones around the window.
+    // Two scalar subqueries: one min() and one max() in a single SELECT would scan the symbol's ticks.
+    const tickSpan = db.prepare(`SELECT
+        (SELECT min(ts) FROM ticks WHERE symbol = @symbol) AS first,
+        (SELECT max(ts) FROM ticks WHERE symbol = @symbol) AS last`);
+    const around = db.prepare(`SELECT
+        (SELECT max(ts) FROM ticks WHERE symbol = @symbol AND ts < @start) AS prev,
+        (SELECT min(ts) FROM ticks WHERE symbol = @symbol AND ts >= @start) AS next`);
+    const runBegan = db
+      .prepare('SELECT 1 FROM live_runs WHERE symbol = ? AND after_ts >= ? AND after_ts < ? LIMIT 1')
+      .pluck();
+    /**
+     * Whether a window starting at `start` lies between two ticks of one run: more than a minute
+     * apart (only those can hold a whole empty window between them), with no run beginning between.
+     * Three index probes per candle, and none outside the symbol's ticks: a scan of the ticks
+     * between the download's ends read every tick of the symbol for years of daily bars.
+     */
+    const liveOwned = (symbol: string): ((start: number) => boolean) => {
+      const span = tickSpan.get({ symbol }) as { first: number | null; last: number | null };
       return (start) => {
-        // The spans follow one another: the last one beginning before `start` is the only candidate.
-        let lo = 0;
-        let hi = spans.length;
-        while (lo < hi) {
-          const mid = (lo + hi) >> 1;
-          if (spans[mid]!.prev < start) lo = mid + 1;
-          else hi = mid;
-        }
-        return lo > 0 && start <= spans[lo - 1]!.ts;
+        if (span.first === null || span.last === null || start <= span.first || start > span.last) return false;
+        const { prev, next } = around.get({ symbol, start }) as { prev: number; next: number };
+        return next - prev > 60_000 && runBegan.get(symbol, prev, next) === undefined;
       };
     };
     this.fill = db.transaction((candles: readonly Candle[]) => {
@@ -69,7 +58,7 @@ export class BackfillCandles {
       }
       const filled: Candle[] = [];
       for (const [symbol, own] of bySymbol) {
-        const owned = liveOwned(symbol, own);
+        const owned = liveOwned(symbol);
         for (const c of own) if (!owned(c.start) && insert.run(c).changes > 0) filled.push(c);
       }
       return filled;

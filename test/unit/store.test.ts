@@ -311,4 +311,49 @@ describe('BackfillCandles', () => {
     expect(db.prepare("SELECT count(*) FROM candles WHERE symbol = 'BIG'").pluck().get()).toBe(300_000);
     db.close();
   });
+
+  it('fills exactly the windows not between two ticks of one live run more than a minute apart', () => {
+    const MINUTE = 60_000;
+    const scenario = fc.record({
+      // Tick times as gaps after a base: seconds apart (one poll to the next) or minutes (a break).
+      gaps: fc.array(fc.oneof(fc.integer({ min: 1_000, max: 30_000 }), fc.integer({ min: 61_000, max: 900_000 })), {
+        minLength: 0,
+        maxLength: 60,
+      }),
+      // Runs begin after the tick at these positions (or before any tick: -1).
+      runsAfter: fc.uniqueArray(fc.integer({ min: -1, max: 59 }), { maxLength: 5 }),
+      // Candle windows, in minutes from 30 minutes before the first tick.
+      minutes: fc.uniqueArray(fc.integer({ min: 0, max: 800 }), { minLength: 1, maxLength: 80 }),
+    });
+    fc.assert(
+      fc.property(scenario, ({ gaps, runsAfter, minutes }) => {
+        const db = openDatabase(':memory:');
+        const base = Date.UTC(2025, 1, 14, 15);
+        const ticks = gaps.reduce<number[]>((ts, gap) => [...ts, (ts.at(-1) ?? base) + gap], []);
+        const addTick = db.prepare(
+          "INSERT INTO ticks (symbol, ts, price, volume, source) VALUES ('AAPL', ?, 1, 1, 'yahoo')",
+        );
+        for (const ts of ticks) addTick.run(ts);
+        const runs = runsAfter.filter((i) => i < ticks.length).map((i) => (i < 0 ? base - 1 : ticks[i]!));
+        for (const at of runs) db.prepare("INSERT INTO live_runs (symbol, after_ts) VALUES ('AAPL', ?)").run(at);
+        const starts = minutes.map((m) => base - 30 * MINUTE + m * MINUTE);
+
+        // The rule as BackfillCandles states it, tick by tick.
+        const owned = (start: number) => {
+          const prev = ticks.filter((t) => t < start).at(-1);
+          const next = ticks.find((t) => t >= start);
+          return (
+            prev !== undefined &&
+            next !== undefined &&
+            next - prev > MINUTE &&
+            !runs.some((at) => at >= prev && at < next)
+          );
+        };
+        const filled = new BackfillCandles(db).fillMissing(starts.map((start) => candle('AAPL', start, 10)));
+        expect(filled.map((c) => c.start).sort()).toEqual(starts.filter((start) => !owned(start)).sort());
+        db.close();
+      }),
+      { numRuns: 200 },
+    );
+  });
 });
