@@ -5,6 +5,7 @@ import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MarketMonitor } from '../../engine/app/market-monitor.ts';
 import { BackfillCandles } from '../../engine/store/backfill-candles.ts';
+import { CANDLE_COLUMN_FIELDS } from '../../engine/store/candle-history.ts';
 import type { WatchItem } from '../../engine/api/contract.ts';
 import { decodeColumnFrame } from '../../engine/api/column-frame.ts';
 import { EVENT_FRAME_MS } from '../../engine/api/event-hub.ts';
@@ -119,8 +120,8 @@ describe('headless host', () => {
     const candles = list.result.output as unknown as Array<Record<string, number>>;
     const columns = history.result.output as unknown as Record<string, Float64Array>;
     expect(candles).toHaveLength(20);
-    for (const field of ['start', 'open', 'high', 'low', 'close', 'volume', 'turnover', 'trades'])
-      expect(Array.from(columns[field]!)).toEqual(candles.map((c) => c[field]));
+    expect(Object.keys(columns).sort()).toEqual([...CANDLE_COLUMN_FIELDS, 'interval', 'symbol'].sort());
+    for (const field of CANDLE_COLUMN_FIELDS) expect(Array.from(columns[field]!)).toEqual(candles.map((c) => c[field]));
     const refused = await call(ws, 12, 'candles.history', { symbol, interval: '2m' });
     expect(refused.result).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
     ws.close();
