@@ -120,10 +120,17 @@ export class KafkaBus implements TickBus {
     return this.replacing;
   }
 
-  /** Asks the cluster now instead of waiting for the next poll (drain, tests). */
+  /**
+   * Asks the cluster now instead of waiting for the next poll (drain, tests). Sends acknowledged
+   * while the probe was out can lie past the end offsets it brought back, and the engine may have
+   * consumed exactly up to those: so what was buffered when the probe set out still counts, and a
+   * drain asks again instead of calling the log caught up with records still unread in it.
+   */
   async refresh(): Promise<BusHealth> {
+    const bufferedBefore = this.ticksOut.buffered;
     await this.probe();
-    return this.health();
+    const health = this.health();
+    return { ...health, buffered: Math.max(health.buffered, bufferedBefore) };
   }
 
   health(): BusHealth {

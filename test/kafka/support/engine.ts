@@ -27,6 +27,8 @@ export function kafkaEngine(opts: {
   groupId: string;
   partitions?: number;
   sessionTimeoutMs?: number;
+  /** Ticks the producer queues before publish() waits (1,000 here unless given; the app's default is 200,000). */
+  bufferCapacity?: number;
   sasl?: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string };
 }): KafkaEngine {
   const db = openDatabase(opts.dbFile);
@@ -37,7 +39,7 @@ export function kafkaEngine(opts: {
       brokers: opts.brokers,
       dlqTopic: `${opts.topic}.dlq`,
       companiesTopic: `${opts.topic}.companies`,
-      bufferCapacity: 1_000,
+      bufferCapacity: opts.bufferCapacity ?? 1_000,
       ...(opts.sessionTimeoutMs ? { sessionTimeoutMs: opts.sessionTimeoutMs } : {}),
       ...(opts.sasl ? { sasl: opts.sasl } : {}),
     }),
