@@ -18,10 +18,10 @@ type RenderingTarget = Parameters<IPrimitivePaneRenderer['draw']>[0];
 const COLOR = '#f5a623';
 /** Room between the bar's high and the arrow's tip, in CSS pixels. */
 const GAP = 3;
-/** The arrow's width is this share of the bar spacing, kept between the two bounds (CSS pixels). */
+/** The arrow's width (and height) is this share of the bar spacing, kept between the two bounds (CSS pixels). */
 const WIDTH_SHARE = 0.8;
-const MIN_WIDTH = 8;
-const MAX_WIDTH = 12;
+const MIN_WIDTH = 9;
+const MAX_WIDTH = 13;
 
 interface Host {
   chart: IChartApi;
@@ -86,15 +86,27 @@ export class AnomalyMarkerPrimitive implements ISeriesPrimitive<Time> {
         const x = timeScale.logicalToCoordinate(index);
         const high = bar && 'high' in bar ? host.series.priceToCoordinate(bar.high) : null;
         if (x === null || high === null) continue;
-        const tip = (high - GAP) * v;
-        const top = tip - width * 0.8 * v;
-        context.beginPath();
-        context.moveTo(x * h, tip);
-        context.lineTo((x - width / 2) * h, top);
-        context.lineTo((x + width / 2) * h, top);
-        context.closePath();
-        context.fill();
+        drawArrow(context, x * h, (high - GAP) * v, width * h, width * v);
       }
     });
   }
+}
+
+/**
+ * An arrow pointing down at (x, tip), `width` wide and as tall (bitmap pixels): a head of
+ * 60 % of its height under a shaft a third of its width.
+ */
+function drawArrow(context: CanvasRenderingContext2D, x: number, tip: number, width: number, height: number): void {
+  const neck = tip - height * 0.6;
+  const shaft = width / 3;
+  context.beginPath();
+  context.moveTo(x, tip);
+  context.lineTo(x - width / 2, neck);
+  context.lineTo(x - shaft / 2, neck);
+  context.lineTo(x - shaft / 2, tip - height);
+  context.lineTo(x + shaft / 2, tip - height);
+  context.lineTo(x + shaft / 2, neck);
+  context.lineTo(x + width / 2, neck);
+  context.closePath();
+  context.fill();
 }
