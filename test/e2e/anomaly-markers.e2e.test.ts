@@ -24,8 +24,8 @@ const SYMBOL = 'MARKED';
 const MINUTE = 60_000;
 const BARS = 300;
 /** The marked bars; the last one reaches higher than every other bar. */
-const MARKED = [200, 230, 260];
-const TALL = 260;
+const MARKED = [240, 260, 280];
+const TALL = 280;
 
 function seed(dbPath: string): void {
   const db = openDatabase(dbPath);
@@ -145,7 +145,7 @@ describe('anomaly markers in a real Chromium', () => {
     await expect.poll(async () => (await arrows(page)).length, { timeout: 15_000 }).toBe(MARKED.length);
     const found = await arrows(page);
     await page.screenshot({ path: path.join(SHOTS, 'anomaly-markers.png') });
-    // Evenly spaced like the marked bars (30 bars apart each).
+    // Evenly spaced like the marked bars (20 bars apart each).
     const [a, b, c] = found.map((f) => f.x) as [number, number, number];
     expect(Math.abs(b - a - (c - b))).toBeLessThanOrEqual(2);
     for (const arrow of found) {

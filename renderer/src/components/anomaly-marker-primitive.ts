@@ -42,7 +42,9 @@ export class AnomalyMarkerPrimitive implements ISeriesPrimitive<Time> {
 
   constructor() {
     const renderer: IPrimitivePaneRenderer = { draw: (target) => this.draw(target) };
-    this.view = { renderer: () => renderer, zOrder: () => 'top' };
+    // 'normal': on the pane's main canvas after the series, redrawn when data or the view change;
+    // the top canvas is redrawn at every crosshair move, and arrows there would cover the crosshair.
+    this.view = { renderer: () => renderer, zOrder: () => 'normal' };
   }
 
   attached({ chart, series, requestUpdate }: SeriesAttachedParameter<Time>): void {
@@ -78,6 +80,9 @@ export class AnomalyMarkerPrimitive implements ISeriesPrimitive<Time> {
       (timeScale.logicalToCoordinate((from + 1) as Logical) ?? 0) - (timeScale.logicalToCoordinate(from) ?? 0);
     const width = Math.min(MAX_WIDTH, Math.max(MIN_WIDTH, spacing * WIDTH_SHARE));
     target.useBitmapCoordinateSpace(({ context, horizontalPixelRatio: h, verticalPixelRatio: v }) => {
+      // Whole bitmap pixels, an odd width: centred on the wick as lightweight-charts draws it
+      // (at Math.round(x * ratio)), not blurred across two pixel columns.
+      const across = Math.round(width * h) | 1;
       context.fillStyle = COLOR;
       for (const time of this.times) {
         const index = timeScale.timeToIndex(time, false) as Logical | null;
@@ -86,7 +91,13 @@ export class AnomalyMarkerPrimitive implements ISeriesPrimitive<Time> {
         const x = timeScale.logicalToCoordinate(index);
         const high = bar && 'high' in bar ? host.series.priceToCoordinate(bar.high) : null;
         if (x === null || high === null) continue;
-        drawArrow(context, x * h, (high - GAP) * v, width * h, width * v);
+        drawArrow(
+          context,
+          Math.round(x * h),
+          Math.round(high * v) - Math.round(GAP * v),
+          across,
+          Math.round(width * v),
+        );
       }
     });
   }
