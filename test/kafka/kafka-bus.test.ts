@@ -148,7 +148,7 @@ describe.skipIf(KAFKA_SKIP_REASON !== null)(
       // A drain (the CLI replay's, a shutdown's) trusts refresh(): caught up (nothing buffered, no
       // lag) must mean the log holds every tick published before the call. The replay's pattern:
       // publish, then refresh() at once while the producer's 5,000-record batches are still being
-      // acknowledged. Before the fix, two runs in three failed within 10 rounds.
+      // acknowledged. Before the fix, three runs of three failed.
       const topic = 'refresh.ticks';
       // The app's default capacity: publish() returns long before the broker has acknowledged it all.
       const e = await consuming('refresh', topic, 200_000);
@@ -158,8 +158,14 @@ describe.skipIf(KAFKA_SKIP_REASON !== null)(
         const ticks = tickStream(12_000, 31 + round);
         await e.bus.publish(ticks);
         published += ticks.length;
+        // As drain() does: ask again after a pause, until caught up or out of time.
+        const deadline = Date.now() + 30_000;
         let health = await e.bus.refresh();
-        while (busBehind(health)) health = await e.bus.refresh();
+        while (busBehind(health)) {
+          if (Date.now() > deadline) throw new Error(`round ${round}: not caught up in 30 s`);
+          await new Promise((r) => setTimeout(r, 20));
+          health = await e.bus.refresh();
+        }
         const logged = health.partitions.reduce((n, p) => n + p.endOffset, 0);
         if (logged < published) missed.push(`round ${round}: caught up at ${logged} of ${published}`);
         await waitFor(

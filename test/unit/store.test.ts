@@ -314,46 +314,61 @@ describe('BackfillCandles', () => {
 
   it('fills exactly the windows not between two ticks of one live run more than a minute apart', () => {
     const MINUTE = 60_000;
+    // Whole quarter minutes from the minute-aligned base: ticks at a window's start, two ticks at
+    // one time (0), and exactly a minute apart (not more: no whole window between them).
+    const quarters = fc.integer({ min: 0, max: 8 }).map((k) => k * 15_000);
+    const gap = fc.oneof(
+      fc.integer({ min: 1_000, max: 30_000 }), // one poll to the next
+      fc.integer({ min: 61_000, max: 900_000 }), // a break
+      quarters,
+    );
     const scenario = fc.record({
-      // Tick times as gaps after a base: seconds apart (one poll to the next) or minutes (a break).
-      gaps: fc.array(fc.oneof(fc.integer({ min: 1_000, max: 30_000 }), fc.integer({ min: 61_000, max: 900_000 })), {
-        minLength: 0,
-        maxLength: 60,
-      }),
+      gaps: fc.oneof(fc.array(gap, { maxLength: 60 }), fc.array(quarters, { maxLength: 60 })),
       // Runs begin after the tick at these positions (or before any tick: -1).
       runsAfter: fc.uniqueArray(fc.integer({ min: -1, max: 59 }), { maxLength: 5 }),
       // Candle windows, in minutes from 30 minutes before the first tick.
       minutes: fc.uniqueArray(fc.integer({ min: 0, max: 800 }), { minLength: 1, maxLength: 80 }),
+      // Another symbol's ticks and runs, which must change nothing.
+      noise: fc.array(fc.integer({ min: 0, max: 800 * 60 }), { maxLength: 20 }),
     });
     fc.assert(
-      fc.property(scenario, ({ gaps, runsAfter, minutes }) => {
+      fc.property(scenario, ({ gaps, runsAfter, minutes, noise }) => {
         const db = openDatabase(':memory:');
-        const base = Date.UTC(2025, 1, 14, 15);
-        const ticks = gaps.reduce<number[]>((ts, gap) => [...ts, (ts.at(-1) ?? base) + gap], []);
-        const addTick = db.prepare(
-          "INSERT INTO ticks (symbol, ts, price, volume, source) VALUES ('AAPL', ?, 1, 1, 'yahoo')",
-        );
-        for (const ts of ticks) addTick.run(ts);
-        const runs = runsAfter.filter((i) => i < ticks.length).map((i) => (i < 0 ? base - 1 : ticks[i]!));
-        for (const at of runs) db.prepare("INSERT INTO live_runs (symbol, after_ts) VALUES ('AAPL', ?)").run(at);
-        const starts = minutes.map((m) => base - 30 * MINUTE + m * MINUTE);
-
-        // The rule as BackfillCandles states it, tick by tick.
-        const owned = (start: number) => {
-          const prev = ticks.filter((t) => t < start).at(-1);
-          const next = ticks.find((t) => t >= start);
-          return (
-            prev !== undefined &&
-            next !== undefined &&
-            next - prev > MINUTE &&
-            !runs.some((at) => at >= prev && at < next)
+        try {
+          const base = Date.UTC(2025, 1, 14, 15);
+          const ticks = gaps.reduce<number[]>((ts, gap) => [...ts, (ts.at(-1) ?? base) + gap], []);
+          const addTick = db.prepare(
+            "INSERT INTO ticks (symbol, ts, price, volume, source) VALUES (?, ?, 1, 1, 'yahoo')",
           );
-        };
-        const filled = new BackfillCandles(db).fillMissing(starts.map((start) => candle('AAPL', start, 10)));
-        expect(filled.map((c) => c.start).sort()).toEqual(starts.filter((start) => !owned(start)).sort());
-        db.close();
+          const addRun = db.prepare('INSERT OR IGNORE INTO live_runs (symbol, after_ts) VALUES (?, ?)');
+          for (const ts of ticks) addTick.run('AAPL', ts);
+          const runs = runsAfter.filter((i) => i < ticks.length).map((i) => (i < 0 ? base - 1 : ticks[i]!));
+          for (const at of runs) addRun.run('AAPL', at);
+          for (const s of noise) addTick.run('MSFT', base - 30 * MINUTE + s * 1_000);
+          if (noise.length > 0) addRun.run('MSFT', base - 30 * MINUTE + noise[0]! * 1_000);
+          const starts = minutes.map((m) => base - 30 * MINUTE + m * MINUTE);
+
+          // The rule as BackfillCandles states it, tick by tick.
+          const owned = (start: number) => {
+            const prev = ticks.filter((t) => t < start).at(-1);
+            const next = ticks.find((t) => t >= start);
+            return (
+              prev !== undefined &&
+              next !== undefined &&
+              next - prev > MINUTE &&
+              !runs.some((at) => at >= prev && at < next)
+            );
+          };
+          const filled = new BackfillCandles(db).fillMissing(starts.map((start) => candle('AAPL', start, 10)));
+          const ascending = (a: number, b: number) => a - b;
+          expect(filled.map((c) => c.start).sort(ascending)).toEqual(
+            starts.filter((start) => !owned(start)).sort(ascending),
+          );
+        } finally {
+          db.close();
+        }
       }),
-      { numRuns: 200 },
+      { numRuns: 300 },
     );
   });
 });
