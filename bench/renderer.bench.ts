@@ -293,8 +293,7 @@ async function loadBenches(browser: Browser, url: string): Promise<BenchResult[]
   /** One call of the page's loadBench, the way the page defines it. */
   const run = <M extends keyof LoadBench>(method: M, ...args: Parameters<LoadBench[M]>) =>
     page.evaluate(
-      ([m, a]) =>
-        ((window as unknown as { loadBench: LoadBench }).loadBench[m] as (...x: unknown[]) => unknown)(...a),
+      ([m, a]) => ((window as unknown as { loadBench: LoadBench }).loadBench[m] as (...x: unknown[]) => unknown)(...a),
       [method, args] as const,
     ) as ReturnType<LoadBench[M]>;
   const counted = async (answer: Promise<{ ms: number; count: number }>, expected: number) => {
@@ -307,16 +306,24 @@ async function loadBenches(browser: Browser, url: string): Promise<BenchResult[]
   const mounts: number[] = [];
   const pageFetches: number[] = [];
   const pagedMounts: number[] = [];
+  // Each measurement starts on a collected heap, not amid the garbage of the one before (the
+  // 100,000 candles of candles.list as objects are tens of MB): a user opens a panel on a page at rest.
+  const cdp = await page.context().newCDPSession(page);
+  const atRest = async () => {
+    await cdp.send('HeapProfiler.collectGarbage');
+    await page.waitForTimeout(200);
+  };
   for (let i = 0; i < 5; i++) {
-    // Each mount follows a quiet half second, not the garbage of the last measurement (the 100,000
-    // candles of candles.list as objects are tens of MB): a user opens a panel on a page at rest.
-    await page.waitForTimeout(500);
+    await atRest();
     mounts.push((await run('mountPanel', HISTORY_SYMBOL, HISTORY_CANDLES)).ms);
-    await page.waitForTimeout(500);
+    await atRest();
     // The panel as the app mounts it: its own newest page, the rest paged in on scrolling back.
     pagedMounts.push((await run('mountPanel', HISTORY_SYMBOL)).ms);
+    await atRest();
     pageFetches.push(await counted(run('fetchOnly', HISTORY_SYMBOL, HISTORY_PAGE), HISTORY_PAGE));
+    await atRest();
     fetches.push(await counted(run('fetchOnly', HISTORY_SYMBOL, HISTORY_CANDLES), HISTORY_CANDLES));
+    await atRest();
     lists.push(await counted(run('fetchList', HISTORY_SYMBOL, HISTORY_CANDLES), HISTORY_CANDLES));
   }
   await page.close();
