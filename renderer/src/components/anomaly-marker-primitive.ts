@@ -32,7 +32,7 @@ interface Host {
 /**
  * A candlestick series' anomaly markers: a small arrow pointing down at the high of each marked bar.
  * lightweight-charts' own markers plugin re-reads every bar of the series (a converted copy, through
- * `series.data()`) at the first draw after each data change, live updates included: 20-30 ms a frame
+ * `series.data()`) at the first draw after each data change, live updates included: 15-30 ms a frame
  * with 100,000 bars loaded. This one looks up only the marked bars, and draws only those in view.
  */
 export class AnomalyMarkerPrimitive implements ISeriesPrimitive<Time> {
