@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Anomaly } from '../../engine/stream/anomalies/anomaly.ts';
 import { AnomalyRepo } from '../../engine/store/anomaly-repo.ts';
 import { BackfillCandles } from '../../engine/store/backfill-candles.ts';
-import { openDatabase } from '../../engine/store/database.ts';
+import { openDatabase, type SqliteDatabase } from '../../engine/store/database.ts';
 import { WatchlistRepo } from '../../engine/store/watchlist-repo.ts';
 import { MarketMonitor } from '../../engine/app/market-monitor.ts';
 import { startHeadlessHost, type HeadlessHost } from '../../main/headless/server.ts';
@@ -26,19 +26,23 @@ const BARS = 300;
 /** The marked bars; the last one reaches higher than every other bar. */
 const MARKED = [240, 260, 280];
 const TALL = 280;
+/** A longer history whose one marked bar is older than the newest page a panel loads (2,000 bars). */
+const DEEP = 'OLDMARK';
+const DEEP_BARS = 3_000;
+const DEEP_MARKED = 400;
 
-function seed(dbPath: string): void {
-  const db = openDatabase(dbPath);
+/** `bars` one-minute candles of `symbol` ending a minute ago, a volume spike stored on each marked bar. */
+function seedSymbol(db: SqliteDatabase, symbol: string, bars: number, marked: readonly number[], tall = -1): void {
   const last = Math.floor(Date.now() / MINUTE) * MINUTE - MINUTE;
-  const startOf = (i: number) => last - (BARS - 1 - i) * MINUTE;
-  const candles = Array.from({ length: BARS }, (_, i) => {
+  const startOf = (i: number) => last - (bars - 1 - i) * MINUTE;
+  const candles = Array.from({ length: bars }, (_, i) => {
     const up = i % 2 === 0;
     const [open, close] = up ? [100, 101] : [101, 100];
-    return minuteCandle(SYMBOL, startOf(i), { open, high: i === TALL ? 104 : 101.5, low: 99.5, close, volume: 1_000 });
+    return minuteCandle(symbol, startOf(i), { open, high: i === tall ? 104 : 101.5, low: 99.5, close, volume: 1_000 });
   });
   new BackfillCandles(db).fillMissing(candles);
-  const anomalies: Anomaly[] = MARKED.map((i) => ({
-    symbol: SYMBOL,
+  const anomalies: Anomaly[] = marked.map((i) => ({
+    symbol,
     interval: '1m',
     start: startOf(i),
     kind: 'volume-spike',
@@ -46,10 +50,16 @@ function seed(dbPath: string): void {
     threshold: 3,
     baseline: 1_000,
     window: 20,
-    message: `${SYMBOL} traded 5.0x its 20-bar average volume`,
+    message: `${symbol} traded 5.0x its 20-bar average volume`,
   }));
   new AnomalyRepo(db).record(anomalies);
-  new WatchlistRepo(db).add(SYMBOL);
+  new WatchlistRepo(db).add(symbol);
+}
+
+function seed(dbPath: string): void {
+  const db = openDatabase(dbPath);
+  seedSymbol(db, SYMBOL, BARS, MARKED, TALL);
+  seedSymbol(db, DEEP, DEEP_BARS, [DEEP_MARKED]);
   db.close();
 }
 
@@ -63,7 +73,7 @@ interface Arrow {
 }
 
 /** The orange arrows in the price pane, left to right, with the candle under each. */
-async function arrows(page: Page): Promise<Arrow[]> {
+async function arrows(page: Page, symbol = SYMBOL): Promise<Arrow[]> {
   return page.evaluate((symbol) => {
     const chart = document.querySelector(`section[aria-label="${symbol} chart"] [data-testid="chart"]`)!;
     const canvases = [...chart.querySelectorAll('canvas')].filter((c) => c.getBoundingClientRect().width > 200);
@@ -106,7 +116,7 @@ async function arrows(page: Page): Promise<Arrow[]> {
         if ([x - 1, x, x + 1].some((cx) => candle(at(cx, y)))) candleTop = y;
       return { x, tip: Math.max(...group.map((c) => c.tip)), candleTop };
     });
-  }, SYMBOL);
+  }, symbol);
 }
 
 describe('anomaly markers in a real Chromium', () => {
@@ -156,5 +166,35 @@ describe('anomaly markers in a real Chromium', () => {
     }
     // The tall bar's arrow sits higher than the others: it follows the bar's high.
     expect(found[2]!.tip).toBeLessThan(Math.min(found[0]!.tip, found[1]!.tip) - 10);
+  });
+
+  it('draws the marker of a bar older than the first page once scrolling back has loaded it', async () => {
+    const deep = await browser.newPage({ viewport: { width: 1280, height: 760 }, colorScheme: 'dark' });
+    await openOnePanel(deep, host.url, DEEP);
+    await expect.poll(() => deep.getByTestId('legend').getAttribute('data-start')).not.toBeNull();
+    const chart = deep.locator(`section[aria-label="${DEEP} chart"] [data-testid="chart"]`);
+    const box = (await chart.boundingBox())!;
+    const middle = { x: box.x + box.width / 2, y: box.y + box.height / 3 };
+    // Zoomed out, then dragged toward older bars: the panel loads the page before its first one
+    // (which held the newest 2,000 bars, none marked), and the marked bar's arrow appears.
+    await deep.mouse.move(middle.x, middle.y);
+    for (let i = 0; i < 10; i++) await deep.mouse.wheel(0, 600);
+    await expect
+      .poll(
+        async () => {
+          await deep.mouse.move(middle.x, middle.y);
+          await deep.mouse.down();
+          await deep.mouse.move(middle.x + box.width / 3, middle.y, { steps: 8 });
+          await deep.mouse.up();
+          await deep.waitForTimeout(300);
+          return (await arrows(deep, DEEP)).length;
+        },
+        { timeout: 20_000 },
+      )
+      .toBe(1);
+    const [arrow] = await arrows(deep, DEEP);
+    expect(arrow!.tip).toBeLessThan(arrow!.candleTop);
+    await deep.screenshot({ path: path.join(SHOTS, 'anomaly-markers-paged.png') });
+    await deep.close();
   });
 });
