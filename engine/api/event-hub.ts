@@ -1,4 +1,5 @@
 import type { Candle } from '../domain/candle.ts';
+import { Throttle } from '../base/throttle.ts';
 import type { EventName, EventPayload } from './contract.ts';
 
 type Listener = <E extends EventName>(event: E, payload: EventPayload<E>) => void;
@@ -24,15 +25,10 @@ export class EventHub {
   private candles = new Map<string, Candle>();
   private latest = new Map<EventName, unknown>();
   private queued: Array<[EventName, unknown]> = [];
-  private timer: NodeJS.Timeout | undefined;
-  private immediate: NodeJS.Immediate | undefined;
-  /** performance.now() of the last flush: the next one waits until a frame has passed since. */
-  private lastFlush = Number.NEGATIVE_INFINITY;
-
-  private readonly frameMs: number;
+  private readonly flusher: Throttle;
 
   constructor(frameMs = EVENT_FRAME_MS) {
-    this.frameMs = frameMs;
+    this.flusher = new Throttle(frameMs, () => this.send(), { leading: 'next-turn' });
   }
 
   subscribe(listener: Listener): () => void {
@@ -50,20 +46,15 @@ export class EventHub {
     } else {
       this.latest.set(event, payload);
     }
-    this.scheduleFlush();
-  }
-
-  private scheduleFlush(): void {
-    if (this.timer || this.immediate) return;
-    const wait = this.lastFlush + this.frameMs - performance.now();
-    if (wait <= 0) this.immediate = setImmediate(() => this.flush());
-    else this.timer = setTimeout(() => this.flush(), wait);
+    this.flusher.request();
   }
 
   /** Sends what is pending now. */
   flush(): void {
-    this.cancelScheduled();
-    this.lastFlush = performance.now();
+    this.flusher.runNow();
+  }
+
+  private send(): void {
     const candles = [...this.candles.values()];
     const latest = this.latest;
     const queued = this.queued;
@@ -76,15 +67,8 @@ export class EventHub {
   }
 
   close(): void {
-    this.cancelScheduled();
+    this.flusher.cancel();
     this.listeners.clear();
-  }
-
-  private cancelScheduled(): void {
-    clearTimeout(this.timer);
-    clearImmediate(this.immediate);
-    this.timer = undefined;
-    this.immediate = undefined;
   }
 
   private emit<E extends EventName>(event: E, payload: EventPayload<E>): void {
