@@ -1,3 +1,4 @@
+import { firstIndexNotBefore } from '../base/sorted.ts';
 import type { BusBatch, TickConsumer } from '../bus/bus.ts';
 import type { Candle } from '../domain/candle.ts';
 import { INTERVAL_MS, maxWindowMs, type Interval } from '../domain/interval.ts';
@@ -251,15 +252,6 @@ function lastTickPerSymbol(ticks: readonly Tick[]): Tick[] {
 
 /** The minutes (ascending by start) whose start lies in [start, end). */
 function minutesIn(minutes: readonly Candle[], start: number, end: number): Candle[] {
-  let lo = 0;
-  let hi = minutes.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (minutes[mid]!.start < start) lo = mid + 1;
-    else hi = mid;
-  }
-  let stop = lo;
-  while (stop < minutes.length && minutes[stop]!.start < end) stop++;
-  return minutes.slice(lo, stop);
+  const before = (bound: number) => firstIndexNotBefore(minutes.length, (i) => minutes[i]!.start < bound);
+  return minutes.slice(before(start), before(end));
 }
-

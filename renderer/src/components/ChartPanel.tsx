@@ -15,6 +15,7 @@ import {
 import type { Candle } from '../../../engine/domain/candle.ts';
 import { INTERVALS, type Interval } from '../../../engine/domain/interval.ts';
 import type { CommandOutput } from '../../../engine/api/contract.ts';
+import { firstIndexNotBefore } from '../../../engine/base/sorted.ts';
 import type { ApiClient } from '../api/client.ts';
 import { formatPercent, formatPrice, formatTime, formatVolume } from '../format.ts';
 import { IndicatorOverlay } from './indicator-overlay.ts';
@@ -91,16 +92,8 @@ function prependColumns(older: History, newer: History): History {
 
 /** Index of `start` in the (ascending) start column, or -1. */
 function indexOf(starts: Float64Array, start: number): number {
-  let lo = 0;
-  let hi = starts.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >>> 1;
-    const at = starts[mid]!;
-    if (at === start) return mid;
-    if (at < start) lo = mid + 1;
-    else hi = mid - 1;
-  }
-  return -1;
+  const at = firstIndexNotBefore(starts.length, (i) => starts[i]! < start);
+  return starts[at] === start ? at : -1;
 }
 
 /** One live candlestick chart with a volume pane; updates at most once per animation frame. */
@@ -231,7 +224,13 @@ export function ChartPanel({ api, symbol, interval, onIntervalChange, toolbar }:
         olderMayExist = n >= HISTORY_PAGE;
         const bars = new Array<CandlestickData<Time>>(n);
         for (let i = 0; i < n; i++)
-          bars[i] = { time: toTime(h.start[i]!), open: h.open[i]!, high: h.high[i]!, low: h.low[i]!, close: h.close[i]! };
+          bars[i] = {
+            time: toTime(h.start[i]!),
+            open: h.open[i]!,
+            high: h.high[i]!,
+            low: h.low[i]!,
+            close: h.close[i]!,
+          };
         candles.setData(bars);
         volume.setAll(h.start, h.volume, (i) => h.close[i]! >= h.open[i]!);
         if (overlay) overlay.reset(Array.from({ length: n }, (_, i) => historyBar(h, i)));
