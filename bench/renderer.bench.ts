@@ -19,6 +19,7 @@ import { BackfillCandles } from '../engine/store/backfill-candles.ts';
 import { WatchlistRepo } from '../engine/store/watchlist-repo.ts';
 import { CHROMIUM_PATH, launchChromium } from '../test/support/chromium.ts';
 import { startHeadlessApp } from '../test/support/headless-app.ts';
+import { HISTORY_PAGE } from '../renderer/src/components/history-page.ts';
 import { result, type BenchResult } from './harness.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -26,8 +27,6 @@ const DIST = path.join(ROOT, 'dist', 'renderer');
 const LIVE_SYMBOLS = Array.from({ length: 16 }, (_, i) => `LIVE${String.fromCharCode(65 + i)}`);
 const HISTORY_SYMBOL = 'HIST';
 const HISTORY_CANDLES = 100_000;
-/** The panel's own page of history (renderer/src/components/ChartPanel.tsx). */
-const HISTORY_PAGE = 2_000;
 const TICKS_PER_SECOND = 10_000;
 const PANEL_INTERVAL = '1s';
 const MEASURE_MS = Number(process.env.MARKET_MONITOR_RENDERER_BENCH_MS ?? 15_000);

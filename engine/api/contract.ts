@@ -131,17 +131,20 @@ export const AnalysisInfoSchema = z.object({
 });
 export type AnalysisInfo = z.infer<typeof AnalysisInfoSchema>;
 
-/** The newest `limit` candles of a series within [from, to]. */
 /** A column of a `candles.history` answer. */
 const NumberColumn = z.instanceof(Float64Array);
 
+/** The most candles one request may ask for. */
+export const MAX_CANDLES_PER_REQUEST = 100_000;
+
+/** The newest `limit` candles of a series within [from, to]. */
 const CandleQuerySchema = z
   .object({
     symbol: SymbolSchema,
     interval: IntervalSchema,
     from: z.number().int().optional(),
     to: z.number().int().optional(),
-    limit: z.number().int().min(1).max(100_000).default(1_000),
+    limit: z.number().int().min(1).max(MAX_CANDLES_PER_REQUEST).default(1_000),
   })
   .strict();
 
@@ -183,7 +186,7 @@ export const commands = {
       .object({
         symbol: SymbolSchema,
         interval: IntervalSchema,
-        limit: z.number().int().min(1).max(100_000).default(1_000),
+        limit: z.number().int().min(1).max(MAX_CANDLES_PER_REQUEST).default(1_000),
         spec: IndicatorSpecSchema.prefault({}),
       })
       .strict(),

@@ -14,13 +14,14 @@ import {
 } from 'lightweight-charts';
 import type { Candle } from '../../../engine/domain/candle.ts';
 import { INTERVALS, type Interval } from '../../../engine/domain/interval.ts';
-import type { CommandOutput } from '../../../engine/api/contract.ts';
+import { MAX_CANDLES_PER_REQUEST, type CommandOutput } from '../../../engine/api/contract.ts';
 import { firstIndexNotBefore } from '../../../engine/base/sorted.ts';
 import type { ApiClient } from '../api/client.ts';
 import { formatPercent, formatPrice, formatTime, formatVolume } from '../format.ts';
 import { IndicatorOverlay } from './indicator-overlay.ts';
 import { showAnomalies } from './anomaly-overlay.ts';
 import { liveChartFrames } from './frame-budget.ts';
+import { HISTORY_PAGE } from './history-page.ts';
 import { VolumePane } from './volume-pane.ts';
 
 const UP = '#26a69a';
@@ -39,10 +40,6 @@ interface Props {
 type Bar = Pick<Candle, 'symbol' | 'interval' | 'start' | 'open' | 'high' | 'low' | 'close' | 'volume' | 'turnover'>;
 type History = CommandOutput<'candles.history'>;
 
-/** Candles per history request: the newest page at mount, older ones as the user scrolls back. */
-const HISTORY_PAGE = 2_000;
-/** The contract's largest `limit`. */
-const MAX_HISTORY_PAGE = 100_000;
 /** How close to the oldest loaded bar the view may come before the page before it is asked for. */
 const PREFETCH_BARS = 200;
 
@@ -254,7 +251,7 @@ export function ChartPanel({ api, symbol, interval, onIntervalChange, toolbar }:
       const oldest = history.start[0]!;
       // Each page as long as what is loaded (doubling, up to the contract's limit): every page
       // redraws the whole series, so scrolling back through 100,000 candles takes 6 of them, not 50.
-      const limit = Math.min(MAX_HISTORY_PAGE, Math.max(HISTORY_PAGE, history.start.length));
+      const limit = Math.min(MAX_CANDLES_PER_REQUEST, Math.max(HISTORY_PAGE, history.start.length));
       api.call('candles.history', { symbol, interval, to: oldest - 1, limit }).then(
         (older) => {
           loadingOlder = false;
