@@ -43,7 +43,7 @@ export function StatusBar({ status, connection, onTogglePause }: Props) {
           title={status.engine.listenerErrors.map((f) => `${f.name}: ${f.lastMessage}`).join('\n')}
         >
           <span className="dot warn" />
-          {status.engine.listenerErrors.map((f) => f.name).join(', ')} failing (ticks still stored)
+          {status.engine.listenerErrors.map((f) => f.name).join(', ')} failed after commit (ticks still stored)
         </span>
       )}
     </footer>
