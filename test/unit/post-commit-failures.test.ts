@@ -7,6 +7,7 @@ import { InProcessLog } from '../../engine/bus/in-process-log.ts';
 import type { Tick } from '../../engine/domain/tick.ts';
 import { openDatabase, type SqliteDatabase } from '../../engine/store/database.ts';
 import { MarketStore } from '../../engine/store/market-store.ts';
+import { ContainedListeners } from '../../engine/stream/contained-listeners.ts';
 import { TickProcessor, type BatchCommitted } from '../../engine/stream/tick-processor.ts';
 import { sqlCandles, storedCandles, tempDir, until } from './helpers.ts';
 
@@ -58,6 +59,41 @@ function expectCandlesRecomputable(db: SqliteDatabase): void {
 }
 
 const lag = (log: InProcessLog) => log.health().partitions.reduce((n, p) => n + p.lag, 0);
+
+describe('ContainedListeners', () => {
+  it('runs every listener whatever the others throw, counts per name, and survives its own reporter', () => {
+    const ran: string[] = [];
+    const listeners = new ContainedListeners<number>(() => {
+      throw new Error('the log is full');
+    });
+    listeners.add('first', (n) => {
+      ran.push(`first ${n}`);
+      if (n % 2 === 0) throw new Error(`even ${n}`);
+    });
+    const remove = listeners.add('second', (n) => {
+      ran.push(`second ${n}`);
+      throw 'not an Error';
+    });
+    for (const n of [1, 2, 3, 4]) expect(() => listeners.emit(n)).not.toThrow();
+    remove();
+    listeners.emit(6);
+    expect(ran).toEqual([
+      'first 1',
+      'second 1',
+      'first 2',
+      'second 2',
+      'first 3',
+      'second 3',
+      'first 4',
+      'second 4',
+      'first 6',
+    ]);
+    expect(listeners.failureList().map(({ name, count, lastMessage }) => ({ name, count, lastMessage }))).toEqual([
+      { name: 'second', count: 4, lastMessage: 'not an Error' },
+      { name: 'first', count: 3, lastMessage: 'even 6' },
+    ]);
+  });
+});
 
 describe('a post-commit listener that fails', () => {
   it('is counted and reported, the others still run, and ticks keep flowing: nothing lost or counted twice', async () => {
