@@ -136,8 +136,9 @@ export class InProcessLog implements TickBus {
       // The engine rebuilt its state from SQLite: go on from what SQLite holds, as the Kafka consumer
       // does. A batch refused as stale was stored already (re-offering it would be refused for ever),
       // so that needs no pause; any other failure offers the same records again shortly.
-      this.resumeFromStored(consumer, partition);
-      failed = !(error instanceof StaleBatchError);
+      const moved = this.resumeFromStored(consumer, partition);
+      // Should the stored offset not have moved it, offering the batch again at once would spin.
+      failed = !(error instanceof StaleBatchError && moved);
       if (failed) this.failure = error instanceof Error ? error.message : String(error);
       this.releaseWaiters();
     } finally {
@@ -148,21 +149,21 @@ export class InProcessLog implements TickBus {
   }
 
   /**
-   * Moves a partition to the offset stored with the consumer's results. Records of this log before
-   * it were stored (the batch whose listener failed), so they are skipped. A stored offset past the
-   * log's end was written by someone else: this log's pending records are not stored, and go on
-   * under offsets from there, as at subscribe().
+   * Moves a partition to the offset stored with the consumer's results; true if it moved. Records
+   * of this log before it were stored (the batch whose listener failed), so they are skipped. A
+   * stored offset past the log's end was written by someone else: this log's pending records are
+   * not stored, and go on under offsets from there, as at subscribe().
    */
-  private resumeFromStored(consumer: TickConsumer, partition: number): void {
+  private resumeFromStored(consumer: TickConsumer, partition: number): boolean {
     const p = this.parts[partition];
-    if (!p) return;
+    if (!p) return false;
     let stored: number | undefined;
     try {
       stored = consumer.resumeOffset(this.topic, partition);
     } catch {
-      return; // Unreadable now: the same records are offered again, and refused again if stored.
+      return false; // Unreadable now: the same records are offered again, and refused again if stored.
     }
-    if (stored === undefined || stored <= p.position) return;
+    if (stored === undefined || stored <= p.position) return false;
     const end = p.base + p.records.length;
     if (stored <= end) p.position = stored;
     else {
@@ -170,6 +171,7 @@ export class InProcessLog implements TickBus {
       p.position = stored;
     }
     this.compact(p);
+    return true;
   }
 
   private compact(p: Partition): void {
