@@ -6,7 +6,7 @@ import type { BusBatch, TickConsumer } from '../../engine/bus/bus.ts';
 import { InProcessLog } from '../../engine/bus/in-process-log.ts';
 import type { Tick } from '../../engine/domain/tick.ts';
 import { openDatabase, type SqliteDatabase } from '../../engine/store/database.ts';
-import { MarketStore } from '../../engine/store/market-store.ts';
+import { MarketStore, StaleBatchError } from '../../engine/store/market-store.ts';
 import { ContainedListeners } from '../../engine/stream/contained-listeners.ts';
 import { TickProcessor, type BatchCommitted } from '../../engine/stream/tick-processor.ts';
 import { sqlCandles, storedCandles, tempDir, until } from './helpers.ts';
@@ -162,6 +162,31 @@ describe('the in-process log after a handler throws', () => {
     expectCandlesRecomputable(db);
     await log.close();
     db.close();
+  });
+
+  it('renumbers its pending records from a stored offset past its end: someone else stored those offsets', async () => {
+    const log = new InProcessLog({ partitions: 1 });
+    const delivered: BusBatch[] = [];
+    let stored: number | undefined;
+    await log.subscribe({
+      groupId: 'local',
+      resumeOffset: () => stored,
+      onBatch: async (batch) => {
+        if (stored === undefined) {
+          stored = 500;
+          throw new StaleBatchError(batch.topic, batch.partition, stored, batch.records[0]!.offset);
+        }
+        delivered.push(batch);
+        stored = batch.records.at(-1)!.offset + 1;
+      },
+    });
+    const all = ticks(10);
+    await log.publish(all);
+    await until(() => lag(log) === 0 && delivered.length > 0, 'the records delivered');
+    expect(delivered.flatMap((b) => b.records.map((r) => [r.offset, r.value]))).toEqual(
+      all.map((tick, i) => [500 + i, tick]),
+    );
+    await log.close();
   });
 
   it('offers the same records again after a failure that stored nothing', async () => {
