@@ -1,12 +1,20 @@
 import { technologyGroup } from '../domain/company.ts';
+import { quoteUnit, toMajorUnit } from '../domain/currency.ts';
 import { anomalies, maCrossovers } from './indicator-analyses.ts';
 import type { SqliteDatabase } from '../store/database.ts';
-import { candleFilter, type Analysis, type AnalysisParams, type Row } from './analysis.ts';
+import { candleFilter, type Analysis, type AnalysisParams, type Column, type Row } from './analysis.ts';
+
+/** The unit of a row's money columns: prices in the quoted unit (GBp), totals in the major one (GBP). */
+const CURRENCY: Column = { key: 'currency', header: 'currency', kind: 'text' };
+
+/** Rows whose `currency` is the company's quote currency as stored: prices keep it, as they are quoted. */
+const withQuotedUnit = (rows: Row[]): Row[] =>
+  rows.map((row) => ({ ...row, currency: quoteUnit(row.currency as string | null).quoted }));
 
 const candles: Analysis = {
   name: 'candles',
   title: 'OHLCV candles',
-  description: 'Open, high, low, close, volume and VWAP per window.',
+  description: 'Open, high, low, close, volume and VWAP per window, in the unit the exchange quotes (GBp: pence).',
   columns: [
     { key: 'symbol', header: 'symbol', kind: 'text' },
     { key: 'interval', header: 'interval', kind: 'text' },
@@ -17,39 +25,50 @@ const candles: Analysis = {
     { key: 'close', header: 'close', kind: 'number' },
     { key: 'volume', header: 'volume', kind: 'number' },
     { key: 'vwap', header: 'vwap', kind: 'number' },
+    CURRENCY,
     { key: 'trades', header: 'trades', kind: 'number' },
   ],
   run(db, params) {
     const f = candleFilter(params);
-    return db
+    const rows = db
       .prepare(
-        `SELECT symbol, interval, start, open, high, low, close, volume,
-                CASE WHEN volume > 0 THEN turnover / volume ELSE close END AS vwap, trades
-         FROM candles c WHERE ${f.where} ORDER BY symbol, start LIMIT @limit`,
+        `SELECT c.symbol, c.interval, c.start, c.open, c.high, c.low, c.close, c.volume,
+                CASE WHEN c.volume > 0 THEN c.turnover / c.volume ELSE c.close END AS vwap, co.currency, c.trades
+         FROM candles c LEFT JOIN companies co ON co.symbol = c.symbol
+         WHERE ${f.where} ORDER BY c.symbol, c.start LIMIT @limit`,
       )
       .all(f.values) as Row[];
+    return withQuotedUnit(rows);
   },
 };
 
 const dailyVolume: Analysis = {
   name: 'daily-volume',
   title: 'Daily traded volume per stock',
-  description: 'Shares and value traded per stock and exchange day.',
+  description:
+    'Shares and value traded per stock and exchange day; the value in the major unit of its currency (GBP, not pence).',
   columns: [
     { key: 'day', header: 'day', kind: 'day' },
     { key: 'symbol', header: 'symbol', kind: 'text' },
     { key: 'volume', header: 'volume', kind: 'number' },
     { key: 'turnover', header: 'traded_value', kind: 'number' },
+    CURRENCY,
     { key: 'trades', header: 'trades', kind: 'number' },
   ],
   run(db, params) {
     const f = candleFilter(params, '1d');
-    return db
+    const rows = db
       .prepare(
-        `SELECT start AS day, symbol, volume, turnover, trades FROM candles c WHERE ${f.where}
-         ORDER BY start, symbol LIMIT @limit`,
+        `SELECT c.start AS day, c.symbol, c.volume, c.turnover, co.currency, c.trades
+         FROM candles c LEFT JOIN companies co ON co.symbol = c.symbol WHERE ${f.where}
+         ORDER BY c.start, c.symbol LIMIT @limit`,
       )
-      .all(f.values) as Row[];
+      .all(f.values) as Array<Row & { turnover: number; currency: string | null }>;
+    return rows.map((row) => ({
+      ...row,
+      turnover: toMajorUnit(row.turnover, row.currency),
+      currency: quoteUnit(row.currency).major,
+    }));
   },
 };
 
@@ -112,11 +131,12 @@ const topMovers: Analysis = {
     { key: 'firstOpen', header: 'open', kind: 'number' },
     { key: 'lastStart', header: 'to', kind: 'time' },
     { key: 'lastClose', header: 'close', kind: 'number' },
+    CURRENCY,
     { key: 'change', header: 'change', kind: 'percent' },
   ],
   run(db, params) {
     const f = candleFilter(params);
-    return db
+    const rows = db
       .prepare(
         `WITH ranked AS (
            SELECT symbol, start, open, close,
@@ -125,11 +145,13 @@ const topMovers: Analysis = {
            FROM candles c WHERE ${f.where})
          SELECT ROW_NUMBER() OVER (ORDER BY (l.close - o.open) / o.open DESC, o.symbol) AS rank, o.symbol,
                 o.start AS firstStart, o.open AS firstOpen, l.start AS lastStart, l.close AS lastClose,
-                (l.close - o.open) / o.open AS change
+                co.currency, (l.close - o.open) / o.open AS change
          FROM ranked o JOIN ranked l ON l.symbol = o.symbol AND o.fromFirst = 1 AND l.fromLast = 1
+         LEFT JOIN companies co ON co.symbol = o.symbol
          ORDER BY rank LIMIT @limit`,
       )
       .all(f.values) as Row[];
+    return withQuotedUnit(rows);
   },
 };
 

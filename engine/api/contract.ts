@@ -83,6 +83,10 @@ export const StatusSchema = z.object({
     late: z.number(),
     invalid: z.number(),
     openWindows: z.number(),
+    /** Post-commit listeners (mirror, alerts, anomalies...) that threw: their batches are stored all the same. */
+    listenerErrors: z.array(
+      z.object({ name: z.string(), count: z.number(), lastMessage: z.string(), lastAt: z.number() }),
+    ),
   }),
   database: z.object({ path: z.string(), sizeBytes: z.number() }),
   mirror: MirrorStatusSchema.optional(),

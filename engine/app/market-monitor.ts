@@ -28,6 +28,7 @@ import { CompanyRepo } from '../store/company-repo.ts';
 import { syntheticCompany } from '../sources/synthetic-companies.ts';
 import { WatchlistRepo } from '../store/watchlist-repo.ts';
 import { TickProcessor } from '../stream/tick-processor.ts';
+import type { ListenerFailure } from '../stream/contained-listeners.ts';
 import { InfluxMirror, mirrorOffStatus } from '../sinks/influx/mirror.ts';
 import { QuoteBoard } from './quote-board.ts';
 import { startYahooFeed, type YahooFeed } from './yahoo-feed.ts';
@@ -54,6 +55,8 @@ export interface MarketMonitorOptions {
   statusEveryMs?: number;
   /** yahoo-finance2 as built for the Yahoo source and search; tests inject one on recorded exchanges. */
   yahooClient?: YahooClientFactory;
+  /** Where the engine writes trouble the user may not be looking at (the desktop's log file); stderr by default. */
+  log?: (message: string) => void;
 }
 
 export const STARTER_SYMBOLS = ['AAPL', 'MSFT', 'NVDA', 'AMZN'];
@@ -252,6 +255,7 @@ export class MarketMonitor {
         ticksPerSecond: Math.round(this.ticksPerSecond * 10) / 10,
         ...counters,
         openWindows: this.processor.openWindowCount(),
+        listenerErrors: this.processor.listenerFailures(),
       },
       database: { path: this.options.dbPath, sizeBytes: databaseSize(this.options.dbPath) },
       mirror: this.mirror?.status() ?? mirrorOffStatus(),
@@ -321,24 +325,47 @@ export class MarketMonitor {
       intervals: settings.stream.intervals,
       outOfOrdernessMs: settings.stream.outOfOrdernessMs,
       allowedLatenessMs: settings.stream.allowedLatenessMs,
+      onListenerFailure: (failure) => this.reportListenerFailure(failure),
     });
     this.mirror = settings.influx.enabled ? new InfluxMirror({ settings: settings.influx, db: this.db }) : undefined;
     this.anomalyDetector = undefined;
-    this.processor.onCommitted((batch) => {
-      this.mirror?.offer(batch.ticks, batch.candles);
-      this.quotes.apply(batch.lastTicks, batch.candles);
-      this.fireAlerts(batch.lastTicks, batch.candles);
-      this.findAnomalies(batch.candles);
-      this.events.publish('candles', batch.candles);
+    // One listener per sink, each contained: a mirror or alert that throws costs its own work only.
+    const after = this.processor.onCommitted.bind(this.processor);
+    after((batch) => this.mirror?.offer(batch.ticks, batch.candles), 'InfluxDB mirror');
+    after((batch) => this.quotes.apply(batch.lastTicks, batch.candles), 'quote board');
+    after((batch) => this.fireAlerts(batch.lastTicks, batch.candles), 'alerts');
+    after((batch) => this.findAnomalies(batch.candles), 'anomalies');
+    after((batch) => this.events.publish('candles', batch.candles), 'chart events');
+    after((batch) => {
       if (batch.deadLetters.length > 0) this.bus.deadLetter(batch.deadLetters);
+    }, 'dead-letter topic');
+    after((batch) => {
       if (batch.accepted > 0) this.watchlistUpdates.request();
-    });
+    }, 'watchlist events');
     await this.bus.subscribe(this.processor);
     this.source = this.createSource(settings);
     this.source.setSymbols(this.watchlist.symbols());
     this.ensureCompanyProfiles();
     this.source.start((ticks: Tick[]) => this.bus.publish(ticks));
     if (this.paused) this.source.pause();
+  }
+
+  /**
+   * A post-commit listener threw: the batch is stored, the bus goes on. Said in the log the first
+   * time and then at 10, 100, 1,000... failures (one that fails every batch must not flood it), and
+   * to the user the first time; the status keeps the count and the last error.
+   */
+  private reportListenerFailure(failure: ListenerFailure): void {
+    if (!/^10*$/.test(String(failure.count))) return;
+    const times = failure.count === 1 ? 'failed' : `has failed ${failure.count} times`;
+    const log = this.options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+    log(`Post-commit listener "${failure.name}" ${times}: ${failure.lastMessage} (the batch is stored)`);
+    if (failure.count === 1) {
+      this.events.publish('notice', {
+        level: 'warning',
+        message: `${failure.name} failed after a batch was stored: ${failure.lastMessage}. Ticks keep flowing; Pipeline shows the count.`,
+      });
+    }
   }
 
   private async stopPipeline(): Promise<void> {

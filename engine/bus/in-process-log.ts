@@ -1,4 +1,5 @@
 import type { Tick } from '../domain/tick.ts';
+import { StaleBatchError } from '../store/market-store.ts';
 import { partitionOf, type BusHealth, type BusRecord, type TickBus, type TickConsumer } from './bus.ts';
 
 interface Partition {
@@ -110,11 +111,12 @@ export class InProcessLog implements TickBus {
   private async deliver(): Promise<void> {
     const consumer = this.consumer!;
     let failed = false;
+    let partition = 0;
     try {
       let progressed = true;
       while (progressed && !this.closed) {
         progressed = false;
-        for (let partition = 0; partition < this.parts.length; partition++) {
+        for (partition = 0; partition < this.parts.length; partition++) {
           const p = this.parts[partition]!;
           const from = p.position - p.base;
           if (from >= p.records.length) continue;
@@ -131,15 +133,45 @@ export class InProcessLog implements TickBus {
         this.releaseWaiters();
       }
     } catch (error) {
-      // The batch stays unconsumed and is offered again shortly (the engine rebuilt its state from SQLite).
-      this.failure = error instanceof Error ? error.message : String(error);
-      failed = true;
+      // The engine rebuilt its state from SQLite: go on from what SQLite holds, as the Kafka consumer
+      // does. A batch refused as stale was stored already (re-offering it would be refused for ever),
+      // so that needs no pause; any other failure offers the same records again shortly.
+      const moved = this.resumeFromStored(consumer, partition);
+      // Should the stored offset not have moved it, offering the batch again at once would spin.
+      failed = !(error instanceof StaleBatchError && moved);
+      if (failed) this.failure = error instanceof Error ? error.message : String(error);
       this.releaseWaiters();
     } finally {
       this.delivering = false;
     }
     if (failed) setTimeout(() => this.scheduleDelivery(), RETRY_AFTER_FAILURE_MS).unref();
     else if (this.pending() > 0) this.scheduleDelivery();
+  }
+
+  /**
+   * Moves a partition to the offset stored with the consumer's results; true if it moved. Records
+   * of this log before it were stored (the batch whose listener failed), so they are skipped. A
+   * stored offset past the log's end was written by someone else: this log's pending records are
+   * not stored, and go on under offsets from there, as at subscribe().
+   */
+  private resumeFromStored(consumer: TickConsumer, partition: number): boolean {
+    const p = this.parts[partition];
+    if (!p) return false;
+    let stored: number | undefined;
+    try {
+      stored = consumer.resumeOffset(this.topic, partition);
+    } catch {
+      return false; // Unreadable now: the same records are offered again, and refused again if stored.
+    }
+    if (stored === undefined || stored <= p.position) return false;
+    const end = p.base + p.records.length;
+    if (stored <= end) p.position = stored;
+    else {
+      p.base += stored - p.position;
+      p.position = stored;
+    }
+    this.compact(p);
+    return true;
   }
 
   private compact(p: Partition): void {

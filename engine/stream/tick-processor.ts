@@ -5,6 +5,7 @@ import { INTERVAL_MS, maxWindowMs, type Interval } from '../domain/interval.ts';
 import { validateTick, type Tick } from '../domain/tick.ts';
 import type { DeadLetter, MarketStore } from '../store/market-store.ts';
 import { CandleAggregator } from './candle-aggregator.ts';
+import { ContainedListeners, type ListenerFailure } from './contained-listeners.ts';
 import { rollUp } from './candle.ts';
 import { Watermark } from './watermark.ts';
 
@@ -13,6 +14,8 @@ export interface ProcessorOptions {
   intervals: readonly Interval[];
   outOfOrdernessMs: number;
   allowedLatenessMs: number;
+  /** Told each time a post-commit listener throws (to log it); the batch stays committed. */
+  onListenerFailure?: (failure: ListenerFailure, error: unknown) => void;
 }
 
 /** What one committed batch changed, for the UI and the other sinks. */
@@ -47,7 +50,7 @@ export class TickProcessor implements TickConsumer {
   private aggregator: CandleAggregator;
   private readonly watermarks = new Map<string, Watermark>();
   private readonly restored = new Set<string>();
-  private readonly listeners = new Set<(event: BatchCommitted) => void>();
+  private readonly listeners: ContainedListeners<BatchCommitted>;
 
   private readonly store: MarketStore;
   private readonly options: ProcessorOptions;
@@ -57,11 +60,20 @@ export class TickProcessor implements TickConsumer {
     this.options = options;
     this.groupId = options.groupId;
     this.aggregator = new CandleAggregator(options.intervals);
+    this.listeners = new ContainedListeners(options.onListenerFailure);
   }
 
-  onCommitted(listener: (event: BatchCommitted) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+  /**
+   * Runs `listener` after each committed batch. It runs after the transaction, so its failure is
+   * no failure of the batch: it is counted under `name` (see listenerFailures) and the bus goes on.
+   */
+  onCommitted(listener: (event: BatchCommitted) => void, name = 'post-commit listener'): () => void {
+    return this.listeners.add(name, listener);
+  }
+
+  /** The post-commit listeners that threw, how often, and their last error. */
+  listenerFailures(): ListenerFailure[] {
+    return this.listeners.failureList();
   }
 
   resumeOffset(topic: string, partition: number): number | undefined {
@@ -125,7 +137,7 @@ export class TickProcessor implements TickConsumer {
       ticks: accepted,
       deadLetters,
     };
-    for (const listener of this.listeners) listener(event);
+    this.listeners.emit(event);
   }
 
   /** Partitions moved between consumers: whatever this one folded may be stale, so SQLite is read again. */

@@ -136,7 +136,8 @@ async function start(): Promise<void> {
   );
 
   const opened = await openWithRecovery(paths.database, {
-    open: () => MarketMonitor.open({ dbPath: paths.database, starterSymbols: STARTER_SYMBOLS }),
+    open: () =>
+      MarketMonitor.open({ dbPath: paths.database, starterSymbols: STARTER_SYMBOLS, log: (line) => log.warn(line) }),
     ask: askUser,
     setAside: (file) => setAsideDatabase(file),
     log: log.warn.bind(log),

@@ -1,3 +1,4 @@
+import { quoteUnit, toMajorUnit } from '../../engine/domain/currency.ts';
 import { DEFAULT_EXCHANGE_TIME_ZONE } from '../../engine/domain/exchange-day.ts';
 
 const priceFormat = new Intl.NumberFormat(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
@@ -26,6 +27,12 @@ export const formatPrice = (n: number) => (Math.abs(n) < 1 ? pennyFormat : price
 export const formatChange = (difference: number, price: number) =>
   `${difference > 0 ? '+' : ''}${(Math.abs(price) < 1 ? pennyFormat : priceFormat).format(difference)}`;
 export const formatVolume = (n: number) => volumeFormat.format(n);
+/** A price with the unit it is quoted in ("7,012.00 GBp"), or bare when the unit is not known. */
+export const formatQuotedPrice = (price: number, currency: string | null | undefined) =>
+  `${formatPrice(price)} ${quoteUnit(currency).quoted ?? ''}`.trim();
+/** A money total given in the quote's unit (a market cap), shown in the major unit: "21.5B GBP", never pence. */
+export const formatMoneyTotal = (amount: number, currency: string | null | undefined) =>
+  `${formatVolume(toMajorUnit(amount, currency))} ${quoteUnit(currency).major ?? ''}`.trim();
 export const formatInteger = (n: number) => integerFormat.format(n);
 export const formatRate = (n: number) => rateFormat.format(n);
 export const formatPercent = (ratio: number) => percentFormat.format(ratio);

@@ -156,7 +156,7 @@ describe('market analyses, checked against a recomputation from the raw ticks', 
     const params = AnalysisParamsSchema.parse({ interval: '1h' });
     const { filename, csv } = exportAnalysis(db, 'candles', params);
     expect(filename).toBe('candles-1h.csv');
-    expect(csv.split('\r\n')[0]).toBe('symbol,interval,start,open,high,low,close,volume,vwap,trades');
+    expect(csv.split('\r\n')[0]).toBe('symbol,interval,start,open,high,low,close,volume,vwap,currency,trades');
     const parsed = parse(csv, { columns: true }) as Record<string, string>[];
     const rows = run(db, 'candles', { interval: '1h' });
     expect(parsed.length).toBe(rows.length);

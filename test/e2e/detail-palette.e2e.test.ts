@@ -12,6 +12,7 @@ interface CompanyRow {
   sector: string;
   industry: string;
   country: string;
+  currency: string;
   trailing_pe: number | null;
   forward_pe: number | null;
   fifty_two_week_low: number | null;
@@ -82,13 +83,19 @@ describe('symbol detail and command palette in a real Chromium', () => {
     for (const [label, value] of [
       ['P/E (trailing)', company.trailing_pe],
       ['P/E (forward)', company.forward_pe],
-      ['52-week low', company.fifty_two_week_low],
-      ['52-week high', company.fifty_two_week_high],
-      ['50-day average', company.fifty_day_average],
       ['Short ratio', company.short_ratio],
     ] as const) {
       expect(facts[label], label).toBe(value === null ? '—' : await pagePrice(page, value));
     }
+    // Prices say the unit they are quoted in.
+    for (const [label, value] of [
+      ['52-week low', company.fifty_two_week_low],
+      ['52-week high', company.fifty_two_week_high],
+      ['50-day average', company.fifty_day_average],
+    ] as const) {
+      expect(facts[label], label).toBe(value === null ? '—' : `${await pagePrice(page, value)} ${company.currency}`);
+    }
+    expect(await page.getByTestId('detail-unit').textContent()).toBe(company.currency);
     expect(facts['Market cap']).not.toBe('—');
 
     // Last price and day volume are the newest trade and the day's total in the database.

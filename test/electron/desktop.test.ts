@@ -96,7 +96,7 @@ describe('tray connection state', () => {
     ({
       source: { kind: 'simulator', state: source, message: '' },
       bus: { kind, topic: 'market.ticks', connected, buffered: 0, bufferCapacity: 1, partitions: [] },
-      engine: { ticksPerSecond: 0, accepted: 0, late: 0, invalid: 0, openWindows: 0 },
+      engine: { ticksPerSecond: 0, accepted: 0, late: 0, invalid: 0, openWindows: 0, listenerErrors: [] },
       database: { path: 'x', sizeBytes: 0 },
     }) satisfies Status;
 

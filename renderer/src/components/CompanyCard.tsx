@@ -1,7 +1,8 @@
 import { useEffect, useState } from 'react';
 import type { CommandOutput, WatchItem } from '../../../engine/api/contract.ts';
 import type { ApiClient } from '../api/client.ts';
-import { formatInteger, formatPercent, formatPrice, formatVolume } from '../format.ts';
+import { quoteUnit, type QuoteUnit } from '../../../engine/domain/currency.ts';
+import { formatInteger, formatMoneyTotal, formatPercent, formatPrice, formatQuotedPrice } from '../format.ts';
 import { RangeBar } from './RangeBar.tsx';
 
 type Company = NonNullable<CommandOutput<'companies.get'>>;
@@ -36,19 +37,21 @@ export function CompanyCard({ api, symbol, quote }: Props) {
 
   const last = quote?.last?.price ?? null;
   const change = last !== null && quote?.dayOpen ? (last - quote.dayOpen) / quote.dayOpen : null;
-  const currency = company?.currency ?? '';
+  const currency = company?.currency ?? null;
+  const unit = quoteUnit(currency);
+  const price = (n: number | null | undefined) => (n == null ? null : formatQuotedPrice(n, currency));
   const facts: Array<[string, string | null]> = [
     ['Day volume', quote ? formatInteger(quote.dayVolume) : null],
     ['Sector', company?.sector ?? null],
     ['Industry', company?.industry ?? null],
     ['Country', company?.country ?? null],
     ['Exchange', company?.exchange ?? null],
-    ['Market cap', company?.marketCap == null ? null : `${formatVolume(company.marketCap)} ${currency}`.trim()],
+    ['Market cap', company?.marketCap == null ? null : formatMoneyTotal(company.marketCap, currency)],
     ['P/E (trailing)', num(company?.trailingPe)],
     ['P/E (forward)', num(company?.forwardPe)],
-    ['52-week low', num(company?.fiftyTwoWeekLow)],
-    ['52-week high', num(company?.fiftyTwoWeekHigh)],
-    ['50-day average', num(company?.fiftyDayAverage)],
+    ['52-week low', price(company?.fiftyTwoWeekLow)],
+    ['52-week high', price(company?.fiftyTwoWeekHigh)],
+    ['50-day average', price(company?.fiftyDayAverage)],
     ['Short ratio', num(company?.shortRatio)],
   ];
   const name = company?.longName ?? company?.shortName ?? null;
@@ -60,14 +63,26 @@ export function CompanyCard({ api, symbol, quote }: Props) {
           <span className="company-name">{name ?? (company === null ? 'No company profile yet' : '\u00a0')}</span>
         </h3>
         <div className="company-quote">
-          <span className="company-last" data-testid="detail-last">
-            {last === null ? '—' : formatPrice(last)}
+          <span className="company-price">
+            <span className="company-last" data-testid="detail-last">
+              {last === null ? '—' : formatPrice(last)}
+            </span>
+            {unit.quoted && (
+              <span className="company-unit" data-testid="detail-unit" title={unitNote(unit) ?? undefined}>
+                {unit.quoted}
+              </span>
+            )}
           </span>
           <span className={change === null ? 'muted' : change >= 0 ? 'up' : 'down'} data-testid="detail-change">
             {change === null ? '—' : formatPercent(change)}
           </span>
         </div>
       </header>
+      {unit.minorName && (
+        <p className="company-unit-note" data-testid="detail-unit-note">
+          {unitNote(unit)}
+        </p>
+      )}
       <RangeBar
         low={company?.fiftyTwoWeekLow ?? null}
         high={company?.fiftyTwoWeekHigh ?? null}
@@ -93,3 +108,9 @@ export function CompanyCard({ api, symbol, quote }: Props) {
 }
 
 const num = (n: number | null | undefined) => (n == null ? null : formatPrice(n));
+
+/** Said wherever prices are quoted in a minor unit, so nobody reads pence as pounds. */
+function unitNote(unit: QuoteUnit): string | null {
+  if (!unit.minorName) return null;
+  return `Prices in ${unit.minorName} (${unit.quoted}; ${unit.perMajor} = 1 ${unit.major}), market cap in ${unit.major}`;
+}

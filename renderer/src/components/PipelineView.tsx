@@ -62,6 +62,16 @@ export function PipelineView({ api, status }: { api: ApiClient; status: Status |
             {formatInteger(engine.invalid)} invalid
           </p>
           <p className="muted">{formatInteger(engine.openWindows)} open windows</p>
+          {engine.listenerErrors.length > 0 && (
+            <ul className="listener-errors" data-testid="listener-errors" aria-label="Failed after commit">
+              {engine.listenerErrors.map((f) => (
+                <li key={f.name} className="field-error wrap">
+                  {f.name} failed {formatInteger(f.count)}× after a stored batch, last at {formatTime(f.lastAt)}:{' '}
+                  {f.lastMessage}
+                </li>
+              ))}
+            </ul>
+          )}
         </article>
         <article className="card" data-testid="pipeline-database">
           <h3>Database</h3>

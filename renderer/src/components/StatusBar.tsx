@@ -37,6 +37,15 @@ export function StatusBar({ status, connection, onTogglePause }: Props) {
         {status.engine.late > 0 && ` · ${formatInteger(status.engine.late)} late`}
         {status.engine.invalid > 0 && ` · ${formatInteger(status.engine.invalid)} invalid`}
       </span>
+      {status.engine.listenerErrors.length > 0 && (
+        <span
+          data-testid="status-listeners"
+          title={status.engine.listenerErrors.map((f) => `${f.name}: ${f.lastMessage}`).join('\n')}
+        >
+          <span className="dot warn" />
+          {status.engine.listenerErrors.map((f) => f.name).join(', ')} failed after commit (ticks still stored)
+        </span>
+      )}
     </footer>
   );
 }
