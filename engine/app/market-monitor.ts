@@ -321,6 +321,11 @@ export class MarketMonitor {
       intervals: settings.stream.intervals,
       outOfOrdernessMs: settings.stream.outOfOrdernessMs,
       allowedLatenessMs: settings.stream.allowedLatenessMs,
+      futureSkewMs: settings.stream.futureSkewMs,
+      warn: (message) => {
+        console.warn(`market-monitor: ${message}`);
+        this.events.publish('notice', { level: 'warning', message });
+      },
     });
     this.mirror = settings.influx.enabled ? new InfluxMirror({ settings: settings.influx, db: this.db }) : undefined;
     this.anomalyDetector = undefined;
