@@ -376,6 +376,7 @@ export class MarketMonitor {
       return new ReplaySource({
         file: replay.file,
         speed: replay.speed,
+        maxBadRows: replay.maxBadRows,
         ...(replay.symbol ? { symbol: replay.symbol } : {}),
         ...(replay.columns ? { columns: replay.columns } : {}),
       });

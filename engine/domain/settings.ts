@@ -46,6 +46,8 @@ export const ReplaySettingsSchema = z
       })
       .strict()
       .optional(),
+    /** The replay stops once more rows than this were unreadable or invalid. */
+    maxBadRows: z.number().int('a whole number').min(0).max(1e9).default(1_000),
   })
   .strict();
 
