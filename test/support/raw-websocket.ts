@@ -59,3 +59,40 @@ function bigEndian64(n: number): Buffer {
   b.writeBigUInt64BE(BigInt(n));
   return b;
 }
+
+/**
+ * The code of the close frame the server sends on a raw socket (frames before it are skipped),
+ * or undefined if the connection ends without one.
+ */
+export function serverCloseCode(socket: net.Socket): Promise<number | undefined> {
+  return new Promise((resolve) => {
+    let buffered = Buffer.alloc(0);
+    const finish = (code: number | undefined) => {
+      socket.off('data', onData);
+      resolve(code);
+    };
+    const onData = (chunk: Buffer) => {
+      buffered = Buffer.concat([buffered, chunk]);
+      for (;;) {
+        if (buffered.length < 2) return;
+        const opcode = buffered[0]! & 0x0f;
+        let length = buffered[1]! & 0x7f;
+        let offset = 2;
+        if (length === 126) {
+          if (buffered.length < 4) return;
+          length = buffered.readUInt16BE(2);
+          offset = 4;
+        } else if (length === 127) {
+          if (buffered.length < 10) return;
+          length = Number(buffered.readBigUInt64BE(2));
+          offset = 10;
+        }
+        if (buffered.length < offset + length) return;
+        if (opcode === 0x8) return finish(length >= 2 ? buffered.readUInt16BE(offset) : 1005);
+        buffered = buffered.subarray(offset + length);
+      }
+    };
+    socket.on('data', onData);
+    socket.once('close', () => finish(undefined));
+  });
+}
