@@ -219,6 +219,9 @@ function reportSkipped(source: ReplaySource, app: MarketMonitor, since: number):
   const refused = app.store.recentDeadLetters(MAX_DEAD_LETTERS_SHOWN).filter((d) => d.at >= since);
   for (const letter of refused.reverse())
     process.stderr.write(`refused ${letter.payload.slice(0, 160)}: ${letter.reason}\n`);
+  const { late, invalid } = app.status().engine;
+  if (late + invalid > refused.length)
+    process.stderr.write(`refused ${late + invalid - refused.length} more ticks (see the dead_letters table)\n`);
 }
 
 const MAX_DEAD_LETTERS_SHOWN = 20;
