@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,6 +10,7 @@ import { BackfillCandles } from '../../engine/store/backfill-candles.ts';
 import { startHeadlessHost, type HeadlessHost } from '../../main/headless/server.ts';
 import { MAX_MESSAGE_BYTES } from '../../main/headless/ws-transport.ts';
 import { rendererDir } from '../../main/paths.ts';
+import { ROOT } from '../support/cli.ts';
 import { clientFrame, connectRawWebSocket } from '../support/raw-websocket.ts';
 
 const SLOW_LIMIT = 1024 * 1024;
@@ -139,5 +141,41 @@ describe('the headless host facing hostile clients', () => {
     expect(mostBuffered).toBeLessThanOrEqual(SLOW_LIMIT + 2 * oneAnswer);
     slow.destroy();
     expect(await ping(wsUrl)).toBe(true);
+  });
+});
+
+describe('market-monitor serve facing an oversized frame', () => {
+  it('keeps running: the client is closed with 1009 and the next one is served', { timeout: 120_000 }, async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mm-serve-'));
+    const child = spawn(
+      process.execPath,
+      [path.join(ROOT, 'bin', 'market-monitor.mjs'), 'serve', '--port', '0', '--db', path.join(dir, 'a.db')],
+      { cwd: ROOT },
+    );
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let stdout = '';
+        child.stdout.on('data', (d) => {
+          stdout += d;
+          const match = /serving (http:\/\/\S+)/.exec(stdout);
+          if (match) resolve(match[1]!);
+        });
+        void exited.then((code) => reject(new Error(`serve exited with ${code}: ${stderr}`)));
+      });
+      const wsUrl = url.replace('http', 'ws') + 'api';
+      const offender = await openSocket(wsUrl);
+      const code = closed(offender);
+      offender.send('x'.repeat(MAX_MESSAGE_BYTES + 1));
+      expect(await code).toBe(1009);
+      expect(await ping(wsUrl)).toBe(true);
+      expect(child.exitCode).toBeNull();
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+    expect(stderr).not.toContain('Max payload');
   });
 });
