@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { z } from 'zod';
 import { MarketMonitor, STARTER_SYMBOLS } from '../engine/app/market-monitor.ts';
 import { AnalysisParamsSchema } from '../engine/analyses/analysis.ts';
 import { ANALYSIS_NAMES } from '../engine/analyses/market-analyses.ts';
@@ -40,6 +41,9 @@ replay FILE [options]:
   --symbol S      The symbol of a bar file
   --columns MAP   Other column names, e.g. timestamp=Time,symbol=Ticker,price=Last,volume=Qty
                   (fields: symbol, timestamp, price, volume, side)
+  --max-bad-rows N  Stop after more than N unreadable or invalid rows (default 1000)
+  --future-skew MS  How far ahead of this computer's clock an event time may be
+                  (default 600000, 10 minutes); later ticks are dead-lettered
   --kafka, --group, --topic   as for serve
 
 export ANALYSIS [options]:
@@ -54,7 +58,27 @@ export ANALYSIS [options]:
 
 class CliError extends Error {}
 
+const HINT = 'Run "market-monitor --help" for the commands and their options.';
+
+/** An error as one line: a settings schema's refusal lists its fields, not its JSON. */
+function oneLine(error: unknown): string {
+  if (error instanceof z.ZodError)
+    return error.issues.map((i) => `${i.path.join('.') || 'settings'}: ${i.message}`).join('; ');
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * `export --out - | head` closes the pipe early: that is the reader saying it has enough, not an
+ * error worth a stack trace.
+ */
+function ignoreClosedOutput(): void {
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error;
+  });
+}
+
 export async function main(argv: string[]): Promise<number> {
+  ignoreClosedOutput();
   const [command, ...rest] = argv;
   if (!command || command === '--help' || command === '-h' || command === 'help') {
     process.stdout.write(USAGE);
@@ -67,10 +91,10 @@ export async function main(argv: string[]): Promise<number> {
     throw new CliError(`Unknown command "${command}".`);
   } catch (error) {
     if (error instanceof CliError || error instanceof TypeError) {
-      process.stderr.write(`market-monitor: ${error.message}\n\n${USAGE}`);
+      process.stderr.write(`market-monitor: ${error.message}\n${HINT}\n`);
       return 2;
     }
-    process.stderr.write(`market-monitor: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`market-monitor: ${oneLine(error)}\n`);
     return 1;
   }
 }
@@ -133,6 +157,8 @@ async function replay(args: string[]): Promise<number> {
       speed: { type: 'string', default: 'max' },
       symbol: { type: 'string' },
       columns: { type: 'string' },
+      'max-bad-rows': { type: 'string' },
+      'future-skew': { type: 'string' },
       ...BUS_OPTIONS,
     },
     allowPositionals: true,
@@ -141,9 +167,13 @@ async function replay(args: string[]): Promise<number> {
   const file = positionals[0];
   if (!file || positionals.length > 1) throw new CliError('replay takes one CSV file.');
   if (!fs.existsSync(file)) throw new CliError(`No such file: ${file}`);
+  if (!fs.statSync(file).isFile()) throw new CliError(`${file} is not a file: give the CSV file to replay.`);
   const speed = values.speed === 'max' ? 'max' : Number(values.speed);
-  if (speed !== 'max' && !(speed > 0))
-    throw new CliError(`--speed must be "max" or a positive number, not "${values.speed}".`);
+  if (!ReplaySettingsSchema.shape.speed.safeParse(speed).success)
+    throw new CliError(`--speed must be "max" or a number above 0 and up to 1000000, not "${values.speed}".`);
+  const maxBadRows = values['max-bad-rows'];
+  const futureSkew = values['future-skew'];
+  const startedAt = Date.now();
   const dbPath = values.db ?? defaultDbPath();
   const app = await MarketMonitor.open({
     dbPath,
@@ -155,8 +185,10 @@ async function replay(args: string[]): Promise<number> {
           speed,
           ...(values.symbol ? { symbol: values.symbol } : {}),
           ...(values.columns ? { columns: parseColumns(values.columns) } : {}),
+          ...(maxBadRows ? { maxBadRows: toInteger(maxBadRows, '--max-bad-rows', 0, 1e9) } : {}),
         },
       },
+      ...(futureSkew ? { stream: { futureSkewMs: toInteger(futureSkew, '--future-skew', 0, 3e12) } } : {}),
       ...busOverrides(values),
     },
   });
@@ -166,7 +198,7 @@ async function replay(args: string[]): Promise<number> {
     await source.done;
     await app.drain(600_000);
     const status = app.status();
-    for (const error of source.progress.errors) process.stderr.write(`skipped ${error}\n`);
+    reportSkipped(source, app, startedAt);
     if (status.source.state === 'error') throw new Error(status.source.message);
     const { accepted, late, invalid } = status.engine;
     process.stdout.write(
@@ -178,6 +210,21 @@ async function replay(args: string[]): Promise<number> {
     await app.close();
   }
 }
+
+/** Why rows were skipped (the source's reasons) and why ticks were refused (the engine's dead letters). */
+function reportSkipped(source: ReplaySource, app: MarketMonitor, since: number): void {
+  const { errors, bad } = source.progress;
+  for (const error of errors) process.stderr.write(`skipped ${error}\n`);
+  if (bad > errors.length) process.stderr.write(`skipped ${bad - errors.length} more bad rows\n`);
+  const refused = app.store.recentDeadLetters(MAX_DEAD_LETTERS_SHOWN).filter((d) => d.at >= since);
+  for (const letter of refused.reverse())
+    process.stderr.write(`refused ${letter.payload.slice(0, 160)}: ${letter.reason}\n`);
+  const { late, invalid } = app.status().engine;
+  if (late + invalid > refused.length)
+    process.stderr.write(`refused ${late + invalid - refused.length} more ticks (see the dead_letters table)\n`);
+}
+
+const MAX_DEAD_LETTERS_SHOWN = 20;
 
 /** --columns timestamp=Time,symbol=Ticker: our field = the file's column, checked by the settings schema. */
 function parseColumns(text: string): Record<string, string> {

@@ -326,6 +326,11 @@ export class MarketMonitor {
       outOfOrdernessMs: settings.stream.outOfOrdernessMs,
       allowedLatenessMs: settings.stream.allowedLatenessMs,
       onListenerFailure: (failure) => this.reportListenerFailure(failure),
+      futureSkewMs: settings.stream.futureSkewMs,
+      warn: (message) => {
+        console.warn(`market-monitor: ${message}`);
+        this.events.publish('notice', { level: 'warning', message });
+      },
     });
     this.mirror = settings.influx.enabled ? new InfluxMirror({ settings: settings.influx, db: this.db }) : undefined;
     this.anomalyDetector = undefined;
@@ -398,6 +403,7 @@ export class MarketMonitor {
       return new ReplaySource({
         file: replay.file,
         speed: replay.speed,
+        maxBadRows: replay.maxBadRows,
         ...(replay.symbol ? { symbol: replay.symbol } : {}),
         ...(replay.columns ? { columns: replay.columns } : {}),
       });

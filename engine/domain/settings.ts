@@ -3,6 +3,10 @@ import { BusSettingsSchema } from './bus-settings.ts';
 import { InfluxSettingsSchema } from './influx-settings.ts';
 import { INTERVALS, IntervalSchema } from './interval.ts';
 
+/** Settings > stream.futureSkewMs: 10 minutes of disagreement between exchange and host clocks. */
+export const DEFAULT_FUTURE_SKEW_MS = 10 * 60_000;
+const MAX_FUTURE_SKEW_MS = 100 * 365.25 * 86_400_000;
+
 /** When the simulated market trades: around the clock, or on its exchange's hours. */
 export const SIMULATOR_SESSIONS = ['continuous', 'exchange'] as const;
 export type SimulatorSessions = (typeof SIMULATOR_SESSIONS)[number];
@@ -42,6 +46,8 @@ export const ReplaySettingsSchema = z
       })
       .strict()
       .optional(),
+    /** The replay stops once more rows than this were unreadable or invalid. */
+    maxBadRows: z.number().int('a whole number').min(0).max(1e9).default(1_000),
   })
   .strict();
 
@@ -77,6 +83,11 @@ export const StreamSettingsSchema = z
     outOfOrdernessMs: z.number().int().min(0).max(3_600_000).default(2_000),
     /** How long after the watermark passes a window a late tick may still amend it. */
     allowedLatenessMs: z.number().int().min(0).max(86_400_000).default(60_000),
+    /**
+     * How far ahead of this computer's clock an event time may be; later ones are dead-lettered
+     * "from the future" and never move the watermark. Raise it to replay a file dated ahead.
+     */
+    futureSkewMs: z.number().int().min(0).max(MAX_FUTURE_SKEW_MS, 'at most 100 years').default(DEFAULT_FUTURE_SKEW_MS),
   })
   .strict();
 

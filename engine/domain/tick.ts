@@ -7,11 +7,18 @@ export type Side = z.infer<typeof SideSchema>;
 export const TickSourceKindSchema = z.enum(['simulator', 'yahoo', 'replay']);
 export type TickSourceKind = z.infer<typeof TickSourceKindSchema>;
 
+/**
+ * The last instant of the year 9999: the latest event time a tick may carry. Every window of such a
+ * tick (a day in any time zone included) stays inside JavaScript's date range, and ISO-8601 exports
+ * write it with a four-digit year that any reader parses back.
+ */
+export const MAX_EVENT_TIME = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
 /** One trade or quote change, in event time (the exchange's clock, epoch milliseconds). */
 export const TickSchema = z
   .object({
     symbol: SymbolSchema,
-    ts: z.number().int().positive().max(8.64e15),
+    ts: z.number().int().positive().max(MAX_EVENT_TIME, 'a time after the year 9999'),
     price: z.number().finite().positive(),
     volume: z.number().finite().nonnegative(),
     side: SideSchema.optional(),
@@ -41,7 +48,7 @@ export function isCanonicalTick(value: unknown): value is Tick {
     typeof v.ts === 'number' &&
     Number.isInteger(v.ts) &&
     v.ts > 0 &&
-    v.ts <= 8.64e15 &&
+    v.ts <= MAX_EVENT_TIME &&
     typeof v.price === 'number' &&
     Number.isFinite(v.price) &&
     v.price > 0 &&

@@ -211,6 +211,13 @@ export class MarketStore {
     return fromCandles ?? undefined;
   }
 
+  /** The newest last-trade time of any stored candle that is not after `limit`. */
+  latestEventTimeUpTo(limit: number): number | undefined {
+    const ts = this.db.prepare('SELECT max(close_ts) FROM candles WHERE close_ts <= ?').pluck().get(limit) as
+      number | null;
+    return ts ?? undefined;
+  }
+
   /** The event time of the symbol's newest stored tick. */
   lastTickTime(symbol: string): number | undefined {
     const ts = this.db.prepare('SELECT max(ts) FROM ticks WHERE symbol = ?').pluck().get(symbol) as number | null;

@@ -2,10 +2,12 @@ import { firstIndexNotBefore } from '../base/sorted.ts';
 import type { BusBatch, TickConsumer } from '../bus/bus.ts';
 import type { Candle } from '../domain/candle.ts';
 import { INTERVAL_MS, maxWindowMs, type Interval } from '../domain/interval.ts';
+import { DEFAULT_FUTURE_SKEW_MS } from '../domain/settings.ts';
 import { validateTick, type Tick } from '../domain/tick.ts';
 import type { DeadLetter, MarketStore } from '../store/market-store.ts';
 import { CandleAggregator } from './candle-aggregator.ts';
 import { ContainedListeners, type ListenerFailure } from './contained-listeners.ts';
+import { FutureBound } from './future-bound.ts';
 import { rollUp } from './candle.ts';
 import { Watermark } from './watermark.ts';
 
@@ -16,6 +18,12 @@ export interface ProcessorOptions {
   allowedLatenessMs: number;
   /** Told each time a post-commit listener throws (to log it); the batch stays committed. */
   onListenerFailure?: (failure: ListenerFailure, error: unknown) => void;
+  /** How far ahead of the host clock an event time may be (default DEFAULT_FUTURE_SKEW_MS). */
+  futureSkewMs?: number;
+  /** The host clock; injected in tests. */
+  now?: () => number;
+  /** Where the processor says it repaired stored state (default: standard error). */
+  warn?: (message: string) => void;
 }
 
 /** What one committed batch changed, for the UI and the other sinks. */
@@ -54,6 +62,7 @@ export class TickProcessor implements TickConsumer {
 
   private readonly store: MarketStore;
   private readonly options: ProcessorOptions;
+  private readonly future: FutureBound;
 
   constructor(store: MarketStore, options: ProcessorOptions) {
     this.store = store;
@@ -61,6 +70,7 @@ export class TickProcessor implements TickConsumer {
     this.groupId = options.groupId;
     this.aggregator = new CandleAggregator(options.intervals);
     this.listeners = new ContainedListeners(options.onListenerFailure);
+    this.future = new FutureBound(options.futureSkewMs ?? DEFAULT_FUTURE_SKEW_MS, options.now);
   }
 
   /**
@@ -83,6 +93,7 @@ export class TickProcessor implements TickConsumer {
   async onBatch(batch: BusBatch): Promise<void> {
     if (batch.records.length === 0) return;
     const watermark = this.watermark(batch.topic, batch.partition);
+    const futureLimit = this.future.limit();
     const accepted: Tick[] = [];
     const deadLetters: DeadLetter[] = [];
     let late = 0;
@@ -90,6 +101,10 @@ export class TickProcessor implements TickConsumer {
       const result = record.error ? { ok: false as const, reason: record.error } : validateTick(record.value);
       if (!result.ok) {
         deadLetters.push(this.deadLetter(batch, record.offset, `invalid: ${result.reason}`, record.value));
+      } else if (result.tick.ts > futureLimit) {
+        deadLetters.push(
+          this.deadLetter(batch, record.offset, this.future.describe(result.tick.ts, futureLimit), result.tick),
+        );
       } else if (watermark.isLate(result.tick.ts)) {
         late++;
         const lateBy = watermark.lateBefore - result.tick.ts;
@@ -210,7 +225,14 @@ export class TickProcessor implements TickConsumer {
     if (!watermark) {
       watermark = new Watermark(this.options.outOfOrdernessMs, this.options.allowedLatenessMs);
       const saved = this.store.checkpoint(this.groupId, topic, partition);
-      if (saved?.maxEventTs != null) watermark.restore(saved.maxEventTs);
+      const restored = saved?.maxEventTs == null ? undefined : this.plausible(saved.maxEventTs);
+      if (saved?.maxEventTs != null && restored !== saved.maxEventTs) {
+        const to = restored === undefined ? 'nothing' : new Date(restored).toISOString();
+        (this.options.warn ?? console.warn)(
+          `The watermark stored for ${topic} partition ${partition} (${new Date(saved.maxEventTs).toISOString()}) is from the future; it restarts from the newest plausible event time stored (${to}).`,
+        );
+      }
+      if (restored !== undefined) watermark.restore(restored);
       this.watermarks.set(key, watermark);
       this.restoreOpenWindows(topic);
     }
@@ -227,8 +249,12 @@ export class TickProcessor implements TickConsumer {
   private restoreOpenWindows(topic: string): void {
     if (this.restored.has(topic)) return;
     this.restored.add(topic);
-    const saved = this.store.checkpoints(this.groupId, topic).filter((c) => c.maxEventTs != null);
-    const earliest = saved.length > 0 ? Math.min(...saved.map((c) => c.maxEventTs!)) : this.store.latestEventTime();
+    const saved = this.store
+      .checkpoints(this.groupId, topic)
+      .map((c) => (c.maxEventTs == null ? undefined : this.plausible(c.maxEventTs)))
+      .filter((ts) => ts !== undefined);
+    const latest = this.store.latestEventTime();
+    const earliest = saved.length > 0 ? Math.min(...saved) : latest === undefined ? undefined : this.plausible(latest);
     if (earliest === undefined) return;
     const lateBefore = earliest - this.options.outOfOrdernessMs - this.options.allowedLatenessMs;
     const intervals = Object.fromEntries(this.options.intervals.map((i) => [i, maxWindowMs(i)])) as Record<
@@ -236,6 +262,16 @@ export class TickProcessor implements TickConsumer {
       number
     >;
     this.aggregator.restore(this.store.candlesEndingAfter(lateBefore, intervals));
+  }
+
+  /**
+   * A stored event time, or, if it lies beyond the plausibility bound (a far-future tick stored
+   * before the bound existed), the newest plausible event time the candles hold instead. Without
+   * this a database poisoned once would refuse every real tick of the partition for good.
+   */
+  private plausible(eventTime: number): number | undefined {
+    const limit = this.future.limit();
+    return eventTime <= limit ? eventTime : this.store.latestEventTimeUpTo(limit);
   }
 
   private deadLetter(batch: BusBatch, offset: number, reason: string, value: unknown): DeadLetter {

@@ -7,7 +7,7 @@ import { WebSocketServer } from 'ws';
 import { createHandlers } from '../../engine/api/handlers.ts';
 import type { MarketMonitor } from '../../engine/app/market-monitor.ts';
 import { isAllowedOrigin, isLoopback, securityHeaders } from './security.ts';
-import { attachWebSocketTransport } from './ws-transport.ts';
+import { MAX_MESSAGE_BYTES, attachWebSocketTransport } from './ws-transport.ts';
 
 export interface HeadlessHostOptions {
   app: MarketMonitor;
@@ -18,10 +18,14 @@ export interface HeadlessHostOptions {
   staticDir: string;
   /** Required when bound to a non-loopback address: clients pass it as ?token=. */
   token?: string;
+  /** How many unsent bytes a WebSocket client may leave before it is dropped (tests lower it). */
+  maxBufferedBytes?: number;
 }
 
 export interface HeadlessHost {
   url: string;
+  /** The WebSocket clients connected now, and the bytes waiting to be sent to them. */
+  clients(): { count: number; bufferedBytes: number };
   close(): Promise<void>;
 }
 
@@ -55,8 +59,15 @@ export async function startHeadlessHost(options: HeadlessHostOptions): Promise<H
       res.writeHead(404).end();
     });
   });
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
+  // A client's malformed request or reset must end that client only, never the host.
+  server.on('clientError', (_error, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\n\r\n');
+    else socket.destroy();
+  });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+  wss.on('error', () => {}); // errors of the upgrade itself; each client socket has its own listener
   server.on('upgrade', (req, socket, head) => {
+    socket.on('error', () => socket.destroy());
     const pathname = new URL(req.url ?? '/', 'http://x').pathname;
     if (
       pathname !== API_PATH ||
@@ -68,7 +79,9 @@ export async function startHeadlessHost(options: HeadlessHostOptions): Promise<H
     }
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });
-  attachWebSocketTransport(wss, createHandlers(options.app), options.app.events);
+  attachWebSocketTransport(wss, createHandlers(options.app), options.app.events, {
+    ...(options.maxBufferedBytes !== undefined ? { maxBufferedBytes: options.maxBufferedBytes } : {}),
+  });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -79,6 +92,11 @@ export async function startHeadlessHost(options: HeadlessHostOptions): Promise<H
   const url = `http://${hostForUrl}:${port}/${options.token ? `?token=${encodeURIComponent(options.token)}` : ''}`;
   return {
     url,
+    clients: () => {
+      let bufferedBytes = 0;
+      for (const client of wss.clients) bufferedBytes += client.bufferedAmount;
+      return { count: wss.clients.size, bufferedBytes };
+    },
     close: async () => {
       for (const client of wss.clients) client.terminate();
       wss.close();

@@ -6,39 +6,77 @@ import type { CommandName, Handlers } from '../../engine/api/contract.ts';
 import type { EventHub } from '../../engine/api/event-hub.ts';
 import type { ClientMessage, ServerMessage } from '../../engine/api/wire.ts';
 
-const MAX_MESSAGE_BYTES = 1024 * 1024;
+/** The largest frame a client may send; `ws` closes the socket with 1009 beyond it. */
+export const MAX_MESSAGE_BYTES = 1024 * 1024;
+
+/**
+ * How much may wait unsent for one client. A client that does not read (a stalled tab, a hostile
+ * process) would otherwise make the host hold every event and answer for it in memory.
+ */
+export const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
+
+export interface WsTransportOptions {
+  maxBufferedBytes?: number;
+}
 
 /**
  * Serves the contract over one WebSocket per client: calls in, results and coalesced events out.
  * Results are JSON text frames, except the number columns of `candles.history` (a binary column frame).
  */
-export function attachWebSocketTransport(wss: WebSocketServer, handlers: Handlers, events: EventHub): void {
+export function attachWebSocketTransport(
+  wss: WebSocketServer,
+  handlers: Handlers,
+  events: EventHub,
+  options: WsTransportOptions = {},
+): void {
+  const maxBuffered = options.maxBufferedBytes ?? MAX_BUFFERED_BYTES;
+  const send = (socket: WebSocket, data: string | Uint8Array) => sendOrDrop(socket, data, maxBuffered);
   const unsubscribe = events.subscribe((event, payload) => {
     const text = JSON.stringify({ type: 'event', event, payload } as ServerMessage);
-    for (const client of wss.clients) if (client.readyState === WebSocket.OPEN) client.send(text);
+    for (const client of wss.clients) send(client, text);
   });
   wss.on('close', unsubscribe);
   wss.on('connection', (socket: WebSocket, _request: IncomingMessage) => {
-    socket.on('message', async (data, isBinary) => {
-      const message = parse(isBinary ? null : data.toString());
-      if (!message) {
-        socket.close(1003, 'Expected a JSON call message');
-        return;
-      }
-      const result = await dispatch(handlers, message.name, message.input);
-      if (socket.readyState !== WebSocket.OPEN) return;
-      if (result.ok && COLUMN_FRAME_COMMANDS.has(message.name as CommandName))
-        socket.send(encodeColumnFrame(message.id, result.output as Record<string, unknown>), { binary: true });
-      else socket.send(JSON.stringify({ type: 'result', id: message.id, result } as ServerMessage));
+    // A protocol error (an oversized or malformed frame) or a reset: `ws` has already begun closing
+    // the socket with the matching code (1009, 1002, ...). Without a listener the error would end the host.
+    socket.on('error', () => {});
+    socket.on('message', (data, isBinary) => {
+      void answer(socket, data, isBinary).catch(() => socket.terminate());
     });
   });
+
+  async function answer(socket: WebSocket, data: WebSocket.RawData, isBinary: boolean): Promise<void> {
+    const message = parse(isBinary ? null : data.toString());
+    if (!message) {
+      socket.close(1003, 'Expected a JSON call message');
+      return;
+    }
+    const result = await dispatch(handlers, message.name, message.input);
+    if (result.ok && COLUMN_FRAME_COMMANDS.has(message.name as CommandName))
+      send(socket, encodeColumnFrame(message.id, result.output as Record<string, unknown>));
+    else send(socket, JSON.stringify({ type: 'result', id: message.id, result } as ServerMessage));
+  }
+}
+
+/** Sends, unless the client has left more than `maxBuffered` bytes unread: then it is dropped. */
+function sendOrDrop(socket: WebSocket, data: string | Uint8Array, maxBuffered: number): void {
+  if (socket.readyState !== WebSocket.OPEN) return;
+  if (socket.bufferedAmount > maxBuffered) {
+    socket.terminate();
+    return;
+  }
+  socket.send(data, { binary: typeof data !== 'string' });
 }
 
 function parse(text: string | null): ClientMessage | null {
   if (text === null || text.length > MAX_MESSAGE_BYTES) return null;
   try {
     const value = JSON.parse(text) as Partial<ClientMessage>;
-    return value.type === 'call' && typeof value.id === 'number' && typeof value.name === 'string'
+    return value !== null &&
+      typeof value === 'object' &&
+      value.type === 'call' &&
+      typeof value.id === 'number' &&
+      typeof value.name === 'string'
       ? (value as ClientMessage)
       : null;
   } catch {

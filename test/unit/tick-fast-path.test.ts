@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { TickSchema, isCanonicalTick } from '../../engine/domain/tick.ts';
+import { MAX_EVENT_TIME, TickSchema, isCanonicalTick } from '../../engine/domain/tick.ts';
 
 /** Values near the edges of what a tick may be, valid and not. */
 const fieldValue = fc.oneof(
@@ -22,7 +22,20 @@ const fieldValue = fc.oneof(
     'replay',
     'kafka',
   ),
-  fc.constantFrom(0, -1, 1, 1.5, 1e15, 8.64e15, 8.64e15 + 1, Number.NaN, Number.POSITIVE_INFINITY, -0),
+  fc.constantFrom(
+    0,
+    -1,
+    1,
+    1.5,
+    1e15,
+    MAX_EVENT_TIME,
+    MAX_EVENT_TIME + 1,
+    8.64e15,
+    8.64e15 + 1,
+    Number.NaN,
+    Number.POSITIVE_INFINITY,
+    -0,
+  ),
   fc.integer(),
   fc.double(),
   fc.constantFrom(null, undefined, true, {}, []),
@@ -44,7 +57,7 @@ const candidate = fc.record(
 const validTick = fc.record(
   {
     symbol: fc.constantFrom('AAPL', 'BRK-B', 'GC=F', '0P000071W8.TO'),
-    ts: fc.integer({ min: 1, max: 8.64e15 }),
+    ts: fc.integer({ min: 1, max: MAX_EVENT_TIME }),
     price: fc.double({ min: 1e-6, max: 1e6, noNaN: true }),
     volume: fc.double({ min: 0, max: 1e9, noNaN: true }),
     side: fc.constantFrom('buy', 'sell'),

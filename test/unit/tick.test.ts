@@ -55,6 +55,8 @@ describe('validateTick', () => {
     ['NaN volume', { volume: Number.NaN }, 'volume'],
     ['fractional ts', { ts: 1.5 }, 'ts'],
     ['zero ts', { ts: 0 }, 'ts'],
+    ['ts at the end of the date range', { ts: 8.64e15 }, 'ts'],
+    ['ts after the year 9999', { ts: Date.UTC(10_000, 0, 1) }, 'ts'],
     ['bad side', { side: 'short' }, 'side'],
     ['bad source', { source: 'bloomberg' }, 'source'],
     ['bad symbol', { symbol: 'bad symbol!' }, 'symbol'],

@@ -12,12 +12,18 @@ export interface ReplayOptions {
   /** The file's own column names for the tick fields, for CSVs from elsewhere. */
   columns?: ColumnMapping;
   batchSize?: number;
+  /** The replay stops once more rows than this were unreadable or invalid (default DEFAULT_MAX_BAD_ROWS). */
+  maxBadRows?: number;
 }
+
+export const DEFAULT_MAX_BAD_ROWS = 1_000;
 
 export interface ReplayProgress {
   rows: number;
   ticks: number;
   skipped: number;
+  /** Of the skipped rows, those unreadable or invalid (the rest are bars without a trade). */
+  bad: number;
   errors: string[];
   done: boolean;
 }
@@ -27,7 +33,7 @@ const MAX_ERRORS_KEPT = 20;
 /** Plays a CSV of ticks or yfinance bars through the pipeline, once. */
 export class ReplaySource implements TickSource {
   readonly kind = 'replay' as const;
-  readonly progress: ReplayProgress = { rows: 0, ticks: 0, skipped: 0, errors: [], done: false };
+  readonly progress: ReplayProgress = { rows: 0, ticks: 0, skipped: 0, bad: 0, errors: [], done: false };
   private readonly options: ReplayOptions;
   private paused = false;
   private stopped = false;
@@ -67,8 +73,12 @@ export class ReplaySource implements TickSource {
   }
 
   status(): SourceStatus {
-    const { rows, ticks, skipped } = this.progress;
-    const summary = `${rows} rows, ${ticks} ticks${skipped ? `, ${skipped} rows skipped` : ''}`;
+    const { rows, ticks, skipped, bad } = this.progress;
+    const empty = skipped - bad;
+    const why = [bad ? `${bad} unreadable or invalid` : '', empty ? `${empty} bars without a trade` : '']
+      .filter(Boolean)
+      .join(', ');
+    const summary = `${rows} rows, ${ticks} ticks${skipped ? `, ${skipped} rows skipped (${why})` : ''}`;
     if (this.failure) return { kind: 'replay', state: 'error', message: `Replay failed: ${this.failure}` };
     if (this.progress.done) return { kind: 'replay', state: 'stopped', message: `Replay finished: ${summary}` };
     return {
@@ -87,28 +97,39 @@ export class ReplaySource implements TickSource {
     const batchSize = this.options.batchSize ?? 2_000;
     let batch: Tick[] = [];
     let clock: { eventStart: number; wallStart: number } | undefined;
-    for await (const ticks of format === 'ticks' ? this.tickRows() : this.barRows()) {
-      if (this.stopped) break;
-      while (this.paused && !this.stopped) await sleep(50);
-      if (typeof this.options.speed === 'number' && ticks.length > 0) {
-        clock ??= { eventStart: ticks[0]!.ts, wallStart: Date.now() };
-        const due = clock.wallStart + (ticks[0]!.ts - clock.eventStart) / this.options.speed;
-        if (due > Date.now() + 5) {
-          if (batch.length) await emit(batch.splice(0));
-          await sleep(due - Date.now());
+    try {
+      for await (const ticks of format === 'ticks' ? this.tickRows() : this.barRows()) {
+        if (this.stopped) break;
+        while (this.paused && !this.stopped) await sleep(50);
+        if (typeof this.options.speed === 'number' && ticks.length > 0) {
+          clock ??= { eventStart: ticks[0]!.ts, wallStart: Date.now() };
+          const due = clock.wallStart + (ticks[0]!.ts - clock.eventStart) / this.options.speed;
+          if (due > Date.now() + 5) {
+            if (batch.length) await emit(batch.splice(0));
+            await sleep(due - Date.now());
+          }
         }
+        batch.push(...ticks);
+        this.progress.ticks += ticks.length;
+        if (batch.length >= batchSize) await emit(batch.splice(0));
       }
-      batch.push(...ticks);
-      this.progress.ticks += ticks.length;
-      if (batch.length >= batchSize) await emit(batch.splice(0));
+    } catch (error) {
+      // Rows read before the failure (too many bad rows, a read error) still reach the bus.
+      if (batch.length) await emit(batch.splice(0));
+      throw error;
     }
     if (batch.length) await emit(batch);
     this.progress.done = true;
   }
 
   private async *tickRows(): AsyncGenerator<Tick[]> {
-    for await (const { line, row } of readCsvRows(this.options.file, this.options.columns)) {
+    for await (const csvRow of readCsvRows(this.options.file, this.options.columns)) {
       this.progress.rows++;
+      if ('error' in csvRow) {
+        this.skip(csvRow.line, csvRow.error);
+        continue;
+      }
+      const { line, row } = csvRow;
       try {
         const result = validateTick({
           symbol: row.symbol ?? this.options.symbol,
@@ -134,8 +155,13 @@ export class ReplaySource implements TickSource {
     let pending: Bar | undefined;
     let barMs = Number.POSITIVE_INFINITY;
     const release = (bar: Bar) => barToTicks(this.options.symbol!, bar, Number.isFinite(barMs) ? barMs : 60_000);
-    for await (const { line, row } of readCsvRows(this.options.file, this.options.columns)) {
+    for await (const csvRow of readCsvRows(this.options.file, this.options.columns)) {
       this.progress.rows++;
+      if ('error' in csvRow) {
+        this.skip(csvRow.line, csvRow.error);
+        continue;
+      }
+      const { line, row } = csvRow;
       let bar: Bar;
       try {
         bar = parseBar(row);
@@ -156,10 +182,15 @@ export class ReplaySource implements TickSource {
     if (pending) yield release(pending);
   }
 
+  /** A bad row is skipped like a bad value, up to a limit: past it the file is likely not what it seems. */
   private skip(line: number, error: unknown): void {
+    const reason = `line ${line}: ${error instanceof Error ? error.message : String(error)}`;
     this.progress.skipped++;
-    if (this.progress.errors.length < MAX_ERRORS_KEPT) {
-      this.progress.errors.push(`line ${line}: ${error instanceof Error ? error.message : String(error)}`);
+    this.progress.bad++;
+    if (this.progress.errors.length < MAX_ERRORS_KEPT) this.progress.errors.push(reason);
+    const limit = this.options.maxBadRows ?? DEFAULT_MAX_BAD_ROWS;
+    if (this.progress.bad > limit) {
+      throw new Error(`stopped after more than ${limit} bad rows (the last, ${reason}); raise --max-bad-rows to go on`);
     }
   }
 }
