@@ -1,6 +1,6 @@
 import type { Consumer, EachBatchPayload } from 'kafkajs';
 import type { BusRecord, TickConsumer } from '../bus.ts';
-import { StaleBatchError } from '../../store/market-store.ts';
+import { StaleBatchError } from '../../domain/stale-batch-error.ts';
 import { decodeRecord } from './tick-records.ts';
 import { describeKafkaError } from './kafka-client.ts';
 

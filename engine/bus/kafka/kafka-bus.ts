@@ -3,7 +3,7 @@ import type { KafkaSettings } from '../../domain/bus-settings.ts';
 import type { CompanyProfile } from '../../domain/company.ts';
 import type { Tick } from '../../domain/tick.ts';
 import { RateMeter } from '../../base/rate-meter.ts';
-import type { DeadLetter } from '../../store/market-store.ts';
+import type { DeadLetter } from '../../domain/dead-letter.ts';
 import type { BusHealth, PartitionHealth, TickBus, TickConsumer } from '../bus.ts';
 import { BufferedProducer } from './buffered-producer.ts';
 import { EMPTY_VIEW, probeCluster, type ClusterView } from './cluster-probe.ts';

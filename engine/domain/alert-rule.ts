@@ -1,0 +1,62 @@
+import { z } from 'zod';
+import { SymbolSchema } from './symbol.ts';
+
+export const AlertKindSchema = z.enum(['price-above', 'price-below', 'move-percent', 'volume-spike', 'anomaly']);
+export type AlertKind = z.infer<typeof AlertKindSchema>;
+
+/** What a user asks to be told about. `windowMs` matters to % moves and volume spikes. */
+export const AlertRuleInputSchema = z
+  .object({
+    symbol: SymbolSchema,
+    kind: AlertKindSchema,
+    threshold: z.number().finite().positive('must be above zero'),
+    windowMs: z.number().int().min(1_000).max(86_400_000).default(300_000),
+  })
+  .strict()
+  .refine((r) => r.kind !== 'volume-spike' || r.threshold > 1, {
+    message: 'a volume spike is a multiple of the average volume, above 1',
+    path: ['threshold'],
+  })
+  .refine((r) => r.kind !== 'anomaly' || r.threshold >= 1, {
+    message: 'an anomaly alert is a multiple of the detector’s own threshold: 1 for every anomaly, or more',
+    path: ['threshold'],
+  });
+
+export type AlertRuleInput = z.input<typeof AlertRuleInputSchema>;
+
+export interface AlertRule {
+  id: number;
+  symbol: string;
+  kind: AlertKind;
+  threshold: number;
+  windowMs: number;
+  enabled: boolean;
+  createdAt: number;
+}
+
+export interface AlertEvent {
+  id: number;
+  ruleId: number;
+  symbol: string;
+  at: number;
+  value: number;
+  message: string;
+}
+
+export function describeRule(rule: Pick<AlertRule, 'symbol' | 'kind' | 'threshold' | 'windowMs'>): string {
+  const minutes = Math.round(rule.windowMs / 60_000);
+  switch (rule.kind) {
+    case 'price-above':
+      return `${rule.symbol} trades above ${rule.threshold}`;
+    case 'price-below':
+      return `${rule.symbol} trades below ${rule.threshold}`;
+    case 'move-percent':
+      return `${rule.symbol} moves ${rule.threshold}% within ${minutes} min`;
+    case 'volume-spike':
+      return `${rule.symbol} trades ${rule.threshold}x its average minute volume`;
+    case 'anomaly':
+      return rule.threshold === 1
+        ? `any anomaly of ${rule.symbol}`
+        : `an anomaly of ${rule.symbol} at ${rule.threshold}x the detector's threshold`;
+  }
+}
