@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { AlertKindSchema, AlertRuleInputSchema } from '../domain/alert-rule.ts';
 import { AnalysisParamsSchema } from '../analyses/analysis.ts';
-import { ANALYSIS_NAMES } from '../analyses/market-analyses.ts';
+import { ANALYSIS_NAMES } from '../analyses/catalog.ts';
 import { KafkaSettingsSchema } from '../domain/bus-settings.ts';
 import { CandleSchema } from '../domain/candle.ts';
 import { CompanyProfileSchema } from '../domain/company.ts';
