@@ -85,7 +85,7 @@ export class ReplaySource implements TickSource {
     if (format === 'bars' && !this.options.symbol)
       throw new Error('A bar file does not name its symbol: give it with --symbol');
     const batchSize = this.options.batchSize ?? 2_000;
-    let batch: Tick[] = [];
+    const batch: Tick[] = [];
     let clock: { eventStart: number; wallStart: number } | undefined;
     for await (const ticks of format === 'ticks' ? this.tickRows() : this.barRows()) {
       if (this.stopped) break;
