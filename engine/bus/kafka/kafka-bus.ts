@@ -11,6 +11,7 @@ import { ConsumerRunner } from './consumer-runner.ts';
 import { checkTlsCaFile, createKafkaClient, describeKafkaError, type KafkaClient } from './kafka-client.ts';
 import { companyMessage, deadLetterMessage, tickMessage } from './tick-records.ts';
 import { ensureTopics } from './topics.ts';
+import { sleep } from '../../base/sleep.ts';
 
 export interface KafkaBusOptions {
   settings: KafkaSettings;
@@ -215,7 +216,7 @@ export class KafkaBus implements TickBus {
         return true;
       } catch (error) {
         this.setupError = `${what} at ${this.options.settings.brokers.join(', ')}: ${describeKafkaError(error)}`;
-        await new Promise((resolve) => setTimeout(resolve, CONNECT_RETRY_MS));
+        await sleep(CONNECT_RETRY_MS);
       }
     }
     return false;

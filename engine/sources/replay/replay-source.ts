@@ -2,6 +2,7 @@ import { validateTick, type Tick } from '../../domain/tick.ts';
 import type { SourceStatus, TickSource } from '../source.ts';
 import { barToTicks, isEmptyBar, type Bar } from './bars-to-ticks.ts';
 import { detectFormat, mapHeader, parseTimestamp, readCsvRows, readHeader, type ColumnMapping } from './csv-rows.ts';
+import { sleep } from '../../base/sleep.ts';
 
 export interface ReplayOptions {
   file: string;
@@ -162,10 +163,6 @@ export class ReplaySource implements TickSource {
       this.progress.errors.push(`line ${line}: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 function parseBar(row: Record<string, string>): Bar {
