@@ -1,7 +1,7 @@
 import type { Candle } from '../domain/candle.ts';
 import type { Tick } from '../domain/tick.ts';
-import type { Anomaly } from '../stream/anomalies/anomaly.ts';
-import type { AlertRule } from './alert-rule.ts';
+import type { Anomaly } from '../domain/anomaly.ts';
+import type { AlertRule } from '../domain/alert-rule.ts';
 
 export interface Firing {
   rule: AlertRule;

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { IntervalSchema } from '../domain/interval.ts';
 import { SymbolSchema } from '../domain/symbol.ts';
-import type { SqliteDatabase } from '../store/database.ts';
 
 /** A time given as epoch milliseconds or ISO-8601 text. */
 export const TimeSchema = z.union([z.number().int(), z.string()]).transform((value, ctx) => {
@@ -45,27 +44,14 @@ export interface Column {
 
 export type Row = Record<string, string | number | null>;
 
-/** A named query over the store with a fixed set of columns: shown as a table, exported as CSV. */
-export interface Analysis {
+/**
+ * What an analysis is, without how it is computed: a named table with a fixed set of columns,
+ * shown on screen and exported as CSV. Pure, so the contract (and the renderer) can carry it;
+ * the SQL is in `query.ts` and the query modules.
+ */
+export interface AnalysisDefinition {
   name: string;
   title: string;
   description: string;
   columns: Column[];
-  run(db: SqliteDatabase, params: AnalysisParams): Row[];
-}
-
-/** SQL for the usual filters on the candles table, with its parameters. */
-export function candleFilter(params: AnalysisParams, interval = params.interval, alias = 'c') {
-  const clauses = [`${alias}.interval = @interval`, `${alias}.start >= @from`, `${alias}.start <= @to`];
-  if (params.symbol) clauses.push(`${alias}.symbol = @symbol`);
-  return {
-    where: clauses.join(' AND '),
-    values: {
-      interval,
-      from: params.from ?? Number.MIN_SAFE_INTEGER,
-      to: params.to ?? Number.MAX_SAFE_INTEGER,
-      symbol: params.symbol ?? null,
-      limit: params.limit,
-    },
-  };
 }

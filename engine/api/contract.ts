@@ -3,9 +3,9 @@
  * Electron IPC and the WebSocket bridge are two transports of exactly this contract.
  */
 import { z } from 'zod';
-import { AlertKindSchema, AlertRuleInputSchema } from '../alerts/alert-rule.ts';
+import { AlertKindSchema, AlertRuleInputSchema } from '../domain/alert-rule.ts';
 import { AnalysisParamsSchema } from '../analyses/analysis.ts';
-import { ANALYSIS_NAMES } from '../analyses/market-analyses.ts';
+import { ANALYSIS_NAMES } from '../analyses/catalog.ts';
 import { KafkaSettingsSchema } from '../domain/bus-settings.ts';
 import { CandleSchema } from '../domain/candle.ts';
 import { CompanyProfileSchema } from '../domain/company.ts';
@@ -13,8 +13,8 @@ import { InfluxSettingsSchema } from '../domain/influx-settings.ts';
 import { IntervalSchema } from '../domain/interval.ts';
 import { SettingsSchema } from '../domain/settings.ts';
 import { SymbolSchema } from '../domain/symbol.ts';
-import { SymbolMatchSchema } from '../sources/yahoo/symbol-search.ts';
-import { AnomalySchema } from '../stream/anomalies/anomaly.ts';
+import { SymbolMatchSchema } from '../domain/symbol-match.ts';
+import { AnomalySchema } from '../domain/anomaly.ts';
 import { IndicatorSpecSchema } from '../stream/indicators/index.ts';
 
 export const WatchItemSchema = z.object({

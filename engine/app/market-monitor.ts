@@ -13,7 +13,7 @@ import { SymbolSchema } from '../domain/symbol.ts';
 import type { Tick } from '../domain/tick.ts';
 import type { Candle } from '../domain/candle.ts';
 import { AlertEvaluator, type Firing } from '../alerts/alert-evaluator.ts';
-import { AlertRuleInputSchema, type AlertRule, type AlertRuleInput } from '../alerts/alert-rule.ts';
+import { AlertRuleInputSchema, type AlertRule, type AlertRuleInput } from '../domain/alert-rule.ts';
 import { AlertRepo } from '../store/alert-repo.ts';
 import { AnomalyRepo } from '../store/anomaly-repo.ts';
 import { AnomalyDetector, DEFAULT_ANOMALY_OPTIONS } from '../stream/anomalies/anomaly-detector.ts';

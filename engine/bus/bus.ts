@@ -1,6 +1,6 @@
 import type { CompanyProfile } from '../domain/company.ts';
 import type { Tick } from '../domain/tick.ts';
-import type { DeadLetter } from '../store/market-store.ts';
+import type { DeadLetter } from '../domain/dead-letter.ts';
 
 /** One message as the bus delivers it: the value is untrusted until the engine validates it. */
 export interface BusRecord {

@@ -1,5 +1,5 @@
 import type { Tick } from '../domain/tick.ts';
-import { StaleBatchError } from '../store/market-store.ts';
+import { StaleBatchError } from '../domain/stale-batch-error.ts';
 import { partitionOf, type BusHealth, type BusRecord, type TickBus, type TickConsumer } from './bus.ts';
 
 interface Partition {

@@ -1,4 +1,4 @@
-import type { AlertEvent, AlertRule } from '../alerts/alert-rule.ts';
+import type { AlertEvent, AlertRule } from '../domain/alert-rule.ts';
 import type { SqliteDatabase } from './database.ts';
 
 export class AlertRepo {

@@ -1,4 +1,4 @@
-import type { Anomaly } from '../stream/anomalies/anomaly.ts';
+import type { Anomaly } from '../domain/anomaly.ts';
 import type { SqliteDatabase } from './database.ts';
 
 const COLUMNS = 'symbol, interval, start, kind, value, threshold, baseline, window_bars AS window, message';

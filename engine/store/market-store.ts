@@ -1,16 +1,13 @@
 import type { Candle } from '../domain/candle.ts';
 import type { Interval } from '../domain/interval.ts';
 import type { Tick } from '../domain/tick.ts';
+import type { DeadLetter } from '../domain/dead-letter.ts';
+import { StaleBatchError } from '../domain/stale-batch-error.ts';
 import type { SqliteDatabase } from './database.ts';
 
-export interface DeadLetter {
-  at: number;
-  topic: string;
-  partition: number;
-  offset: number;
-  reason: string;
-  payload: string;
-}
+// Part of the batch API below, so callers of the store may name them from here.
+export type { DeadLetter };
+export { StaleBatchError };
 
 export interface Checkpoint {
   consumerGroup: string;
@@ -29,17 +26,6 @@ export interface BatchResult {
   checkpoint: Checkpoint;
   /** The batch's first offset: refused if the stored checkpoint is already past it. */
   fromOffset: number;
-}
-
-/**
- * Another consumer (or an earlier delivery) already stored results past this batch's start: the
- * batch must not count again. Happens to a consumer that lost its partition in a rebalance.
- */
-export class StaleBatchError extends Error {
-  constructor(topic: string, partition: number, stored: number, from: number) {
-    super(`${topic}#${partition}: results up to offset ${stored} are stored already; batch from ${from} refused`);
-    this.name = 'StaleBatchError';
-  }
 }
 
 export interface CandleQuery {

@@ -22,7 +22,7 @@ import {
   type MessageBoxOptions,
 } from 'electron';
 import type { Status } from '../../engine/api/contract.ts';
-import { createHandlers } from '../../engine/api/handlers.ts';
+import { createHandlers } from '../../engine/app/handlers.ts';
 import { MarketMonitor, STARTER_SYMBOLS } from '../../engine/app/market-monitor.ts';
 import { IPC_CALL, IPC_EVENT } from '../../preload/channels.ts';
 import { defaultDataDir } from '../paths.ts';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import sirv from 'sirv';
 import { WebSocketServer } from 'ws';
-import { createHandlers } from '../../engine/api/handlers.ts';
+import { createHandlers } from '../../engine/app/handlers.ts';
 import type { MarketMonitor } from '../../engine/app/market-monitor.ts';
 import { isAllowedOrigin, isLoopback, securityHeaders } from './security.ts';
 import { MAX_MESSAGE_BYTES, attachWebSocketTransport } from './ws-transport.ts';

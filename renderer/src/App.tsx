@@ -114,7 +114,6 @@ export function App({ api }: { api: ApiClient }) {
         run: () => setShowPalette((v) => !v),
       },
     ],
-    // eslint-disable-next-line react-hooks/exhaustive-deps
     [],
   );
   const symbolsRef = useRef<string[]>([]);

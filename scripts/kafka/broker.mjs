@@ -20,6 +20,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { stripVTControlCharacters } from 'node:util';
 
 export const POM_PATH = fileURLToPath(new URL('../../tools/kafka/pom.xml', import.meta.url));
 
@@ -101,7 +102,7 @@ async function lock(dir) {
       const age = Date.now() - ((await fsp.stat(dir).catch(() => null))?.mtimeMs ?? Date.now());
       if (age > 15 * 60_000) await fsp.rm(dir, { recursive: true, force: true });
       else if (Date.now() > deadline)
-        throw new Error(`Timed out waiting for ${dir} (another Maven run?); delete it if stale.`);
+        throw new Error(`Timed out waiting for ${dir} (another Maven run?); delete it if stale.`, { cause: e });
       else await sleep(500);
     }
   }
@@ -310,7 +311,7 @@ async function start(opts, libDir, dataDir) {
     const why = spawnError
       ? `could not run ${java}: ${spawnError.message} (install Java 17+, or set JAVA_HOME)`
       : e.message;
-    throw new Error(`Kafka ${KAFKA_VERSION} broker on ${brokers[0]} did not start: ${why}\n${logTail()}`);
+    throw new Error(`Kafka ${KAFKA_VERSION} broker on ${brokers[0]} did not start: ${why}\n${logTail()}`, { cause: e });
   }
   return handle;
 }
@@ -486,12 +487,7 @@ function readProperties(file) {
 
 function tail(text, lines) {
   // Maven colours its output even with -B on some terminals; strip the escapes.
-  return text
-    .replace(/\x1b\[[0-9;]*m/g, '')
-    .trimEnd()
-    .split('\n')
-    .slice(-lines)
-    .join('\n');
+  return stripVTControlCharacters(text).trimEnd().split('\n').slice(-lines).join('\n');
 }
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));

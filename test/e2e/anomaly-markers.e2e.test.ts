@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Anomaly } from '../../engine/stream/anomalies/anomaly.ts';
+import type { Anomaly } from '../../engine/domain/anomaly.ts';
 import { AnomalyRepo } from '../../engine/store/anomaly-repo.ts';
 import { BackfillCandles } from '../../engine/store/backfill-candles.ts';
 import { openDatabase, type SqliteDatabase } from '../../engine/store/database.ts';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createHandlers } from '../../engine/api/handlers.ts';
+import { createHandlers } from '../../engine/app/handlers.ts';
 import { MarketMonitor } from '../../engine/app/market-monitor.ts';
 import { REFUSED, createCallHandler, type InvokeEventLike } from '../../main/electron/ipc.ts';
 import { APP_ORIGIN } from '../../main/electron/policy.ts';

@@ -5,7 +5,6 @@
  */
 import type { EventEmitter } from 'node:events';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { installedElectronBinary } from '../../scripts/electron-binary.mjs';

@@ -9,7 +9,7 @@ import {
   LineProtocolError,
 } from '../../engine/sinks/influx/line-protocol.ts';
 import { candleLine, tickLine } from '../../engine/sinks/influx/series.ts';
-import { backoffDelay, parseRetryAfter } from '../../engine/sinks/influx/backoff.ts';
+import { backoffDelay, parseRetryAfter } from '../../engine/base/backoff.ts';
 import type { Candle } from '../../engine/domain/candle.ts';
 
 describe('line protocol escaping', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AlertEvaluator } from '../../engine/alerts/alert-evaluator.ts';
-import { AlertRuleInputSchema, type AlertRule } from '../../engine/alerts/alert-rule.ts';
+import { AlertRuleInputSchema, type AlertRule } from '../../engine/domain/alert-rule.ts';
 import type { Candle } from '../../engine/domain/candle.ts';
 import type { Tick } from '../../engine/domain/tick.ts';
 

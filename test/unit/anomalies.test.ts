@@ -13,7 +13,7 @@ import {
   type StoredCandles,
   type AnomalyOptions,
 } from '../../engine/stream/anomalies/anomaly-detector.ts';
-import type { Anomaly } from '../../engine/stream/anomalies/anomaly.ts';
+import type { Anomaly } from '../../engine/domain/anomaly.ts';
 import { sessionOfCandle } from '../../engine/stream/indicators/index.ts';
 
 const MIN = 60_000;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { anomalyMarkers } from '../../renderer/src/components/anomaly-markers.ts';
-import type { Anomaly } from '../../engine/stream/anomalies/anomaly.ts';
+import type { Anomaly } from '../../engine/domain/anomaly.ts';
 
 const T = Date.parse('2024-03-05T15:07:00Z');
 const anomaly = (over: Partial<Anomaly>): Anomaly => ({

@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHandlers } from '../../engine/api/handlers.ts';
+import { createHandlers } from '../../engine/app/handlers.ts';
 import type { EventPayload } from '../../engine/api/contract.ts';
 import { MarketMonitor } from '../../engine/app/market-monitor.ts';
-import { AlertRuleInputSchema } from '../../engine/alerts/alert-rule.ts';
+import { AlertRuleInputSchema } from '../../engine/domain/alert-rule.ts';
 import { openDatabase } from '../../engine/store/database.ts';
 import { AlertRepo } from '../../engine/store/alert-repo.ts';
 import type { ReplaySource } from '../../engine/sources/replay/replay-source.ts';

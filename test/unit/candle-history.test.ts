@@ -8,7 +8,7 @@ import { openDatabase } from '../../engine/store/database.ts';
 import { MarketStore } from '../../engine/store/market-store.ts';
 
 function candle(symbol: string, start: number, i: number): Candle {
-  const close = 100 + Math.sin(i) * 3.1234567891234567;
+  const close = 100 + Math.sin(i) * 3.123456789123457;
   return {
     symbol,
     interval: '1m',

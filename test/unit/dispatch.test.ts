@@ -10,7 +10,7 @@ import {
   type Handlers,
   type WatchItem,
 } from '../../engine/api/contract.ts';
-import { createHandlers } from '../../engine/api/handlers.ts';
+import { createHandlers } from '../../engine/app/handlers.ts';
 import { MarketMonitor } from '../../engine/app/market-monitor.ts';
 import { DEFAULT_SETTINGS } from '../../engine/domain/settings.ts';
 import { SymbolSchema } from '../../engine/domain/symbol.ts';

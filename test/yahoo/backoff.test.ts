@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { Backoff } from '../../engine/sources/yahoo/backoff.ts';
+import { Backoff, parseRetryAfter } from '../../engine/base/backoff.ts';
 import { classifyFailure } from '../../engine/sources/yahoo/failure.ts';
-import { parseRetryAfter, YahooHttpError } from '../../engine/sources/yahoo/http-guard.ts';
+import { YahooHttpError } from '../../engine/sources/yahoo/http-guard.ts';
 
 describe('Backoff and Retry-After', () => {
   it('doubles its ceiling per failure, waits between half and all of it, and stops at the cap', () => {

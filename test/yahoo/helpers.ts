@@ -1,4 +1,4 @@
-import { Backoff } from '../../engine/sources/yahoo/backoff.ts';
+import { Backoff } from '../../engine/base/backoff.ts';
 import { CookieJarFile } from '../../engine/sources/yahoo/cookie-jar-file.ts';
 import { yahooClientFactory } from '../../engine/sources/yahoo/yahoo-client.ts';
 import { YahooSource, type YahooPollIntervals } from '../../engine/sources/yahoo/yahoo-source.ts';

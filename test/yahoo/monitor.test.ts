@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { MarketMonitor } from '../../engine/app/market-monitor.ts';
-import { createHandlers } from '../../engine/api/handlers.ts';
+import { createHandlers } from '../../engine/app/handlers.ts';
 import { dispatch } from '../../engine/api/dispatch.ts';
 import type { SymbolMatch } from '../../engine/sources/yahoo/symbol-search.ts';
 import { yahooClientFactory } from '../../engine/sources/yahoo/yahoo-client.ts';

@@ -1,4 +1,6 @@
 import type { Message, Producer } from 'kafkajs';
+import { backoffDelay, type BackoffOptions } from '../../base/backoff.ts';
+import { sleep } from '../../base/sleep.ts';
 import { describeKafkaError } from './kafka-client.ts';
 
 export interface BufferedProducerOptions {
@@ -16,8 +18,7 @@ export interface BufferedProducerOptions {
   recover?: () => Promise<void>;
 }
 
-const BACKOFF_START_MS = 250;
-const BACKOFF_MAX_MS = 5_000;
+const SEND_BACKOFF: BackoffOptions = { baseMs: 250, maxMs: 5_000 };
 
 /**
  * A bounded in-memory queue in front of a kafkajs producer. Sends are batched (whatever queued up
@@ -108,7 +109,7 @@ export class BufferedProducer {
             this.error += ' (the producer starts a new session; this batch may be written twice)';
             await this.recover();
           }
-          await sleep(backoff(this.failures));
+          await sleep(backoffDelay(this.failures, SEND_BACKOFF));
         }
       }
     } finally {
@@ -158,14 +159,4 @@ function isSequenceError(error: unknown): boolean {
     if (SEQUENCE_ERRORS.has((e as { type?: string }).type ?? '')) return true;
   }
   return false;
-}
-
-/** Exponential backoff with full jitter, so many clients coming back do not hit the broker in step. */
-export function backoff(failures: number): number {
-  const ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_START_MS * 2 ** Math.min(failures - 1, 10));
-  return ceiling / 2 + Math.random() * (ceiling / 2);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -1,8 +1,9 @@
 import type { Consumer, EachBatchPayload } from 'kafkajs';
 import type { BusRecord, TickConsumer } from '../bus.ts';
-import { StaleBatchError } from '../../store/market-store.ts';
+import { StaleBatchError } from '../../domain/stale-batch-error.ts';
 import { decodeRecord } from './tick-records.ts';
 import { describeKafkaError } from './kafka-client.ts';
+import { sleep } from '../../base/sleep.ts';
 
 /** Records handed to the engine at once: one batch (validate, aggregate, commit) stays inside a frame. */
 const MAX_RECORDS_PER_BATCH = 1_000;
@@ -90,7 +91,7 @@ export class ConsumerRunner {
   private async recover(partition: number, error: unknown): Promise<void> {
     if (!(error instanceof StaleBatchError)) {
       this.error = `engine: ${describeKafkaError(error)}`;
-      await new Promise((resolve) => setTimeout(resolve, RETRY_AFTER_FAILURE_MS));
+      await sleep(RETRY_AFTER_FAILURE_MS);
     }
     this.seekToStored(partition);
   }

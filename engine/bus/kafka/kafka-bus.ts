@@ -3,7 +3,7 @@ import type { KafkaSettings } from '../../domain/bus-settings.ts';
 import type { CompanyProfile } from '../../domain/company.ts';
 import type { Tick } from '../../domain/tick.ts';
 import { RateMeter } from '../../base/rate-meter.ts';
-import type { DeadLetter } from '../../store/market-store.ts';
+import type { DeadLetter } from '../../domain/dead-letter.ts';
 import type { BusHealth, PartitionHealth, TickBus, TickConsumer } from '../bus.ts';
 import { BufferedProducer } from './buffered-producer.ts';
 import { EMPTY_VIEW, probeCluster, type ClusterView } from './cluster-probe.ts';
@@ -11,6 +11,7 @@ import { ConsumerRunner } from './consumer-runner.ts';
 import { checkTlsCaFile, createKafkaClient, describeKafkaError, type KafkaClient } from './kafka-client.ts';
 import { companyMessage, deadLetterMessage, tickMessage } from './tick-records.ts';
 import { ensureTopics } from './topics.ts';
+import { sleep } from '../../base/sleep.ts';
 
 export interface KafkaBusOptions {
   settings: KafkaSettings;
@@ -215,7 +216,7 @@ export class KafkaBus implements TickBus {
         return true;
       } catch (error) {
         this.setupError = `${what} at ${this.options.settings.brokers.join(', ')}: ${describeKafkaError(error)}`;
-        await new Promise((resolve) => setTimeout(resolve, CONNECT_RETRY_MS));
+        await sleep(CONNECT_RETRY_MS);
       }
     }
     return false;

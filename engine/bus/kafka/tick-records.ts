@@ -2,7 +2,7 @@ import type { KafkaMessage, Message } from 'kafkajs';
 import type { CompanyProfile } from '../../domain/company.ts';
 import type { Tick } from '../../domain/tick.ts';
 import type { BusRecord } from '../bus.ts';
-import type { DeadLetter } from '../../store/market-store.ts';
+import type { DeadLetter } from '../../domain/dead-letter.ts';
 
 /** A tick is a few hundred bytes; anything far larger is refused before parsing. */
 export const MAX_TICK_BYTES = 64 * 1024;

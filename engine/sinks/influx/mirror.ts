@@ -2,11 +2,12 @@ import type { Candle } from '../../domain/candle.ts';
 import type { InfluxSettings } from '../../domain/influx-settings.ts';
 import type { Tick } from '../../domain/tick.ts';
 import type { SqliteDatabase } from '../../store/database.ts';
-import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.ts';
+import { backoffDelay, type BackoffOptions } from '../../base/backoff.ts';
 import { LineProtocolError } from './line-protocol.ts';
 import { candleLine, tickLine } from './series.ts';
 import { SpillStore } from './spill.ts';
 import { describe, writeEndpoint, writeLines, type InfluxEndpoint } from './writer.ts';
+import { sleep } from '../../base/sleep.ts';
 
 export type MirrorState = 'off' | 'ok' | 'retrying' | 'failing';
 
@@ -35,6 +36,7 @@ export interface MirrorOptions {
 
 /** Consecutive failed attempts after which the state reads "failing" rather than "retrying". */
 const FAILING_AFTER = 3;
+const DEFAULT_BACKOFF: BackoffOptions = { baseMs: 500, maxMs: 30_000 };
 
 interface Batch {
   lines: string[];
@@ -111,7 +113,7 @@ export class InfluxMirror {
     while (this.memory.length > 0 || this.inFlight || this.spill.count > 0) {
       if (Date.now() > deadline) throw new Error(`InfluxDB mirror still holds lines after ${timeoutMs} ms`);
       this.kick(true);
-      await new Promise((resolve) => setTimeout(resolve, 10));
+      await sleep(10);
     }
   }
 
@@ -207,7 +209,7 @@ export class InfluxMirror {
         this.failures++;
         this.state = this.failures >= FAILING_AFTER ? 'failing' : 'retrying';
         this.retryError = outcome.error;
-        await this.sleep(outcome.retryAfterMs ?? backoffDelay(this.failures, this.backoff, this.random));
+        await this.pauseUnlessWoken(outcome.retryAfterMs ?? backoffDelay(this.failures, this.backoff, this.random));
       }
     }
   }
@@ -227,7 +229,8 @@ export class InfluxMirror {
     this.inFlight = undefined;
   }
 
-  private sleep(ms: number): Promise<void> {
+  /** A retry's wait, which close() cuts short (through `wake`). */
+  private pauseUnlessWoken(ms: number): Promise<void> {
     return new Promise((resolve) => {
       const timer = setTimeout(resolve, ms);
       this.wake = () => {

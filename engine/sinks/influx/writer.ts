@@ -1,7 +1,7 @@
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import type { InfluxSettings } from '../../domain/influx-settings.ts';
-import { parseRetryAfter } from './backoff.ts';
+import { parseRetryAfter } from '../../base/backoff.ts';
 
 const gzipAsync = promisify(gzip);
 

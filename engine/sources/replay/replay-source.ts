@@ -2,6 +2,7 @@ import { validateTick, type Tick } from '../../domain/tick.ts';
 import type { SourceStatus, TickSource } from '../source.ts';
 import { barToTicks, isEmptyBar, type Bar } from './bars-to-ticks.ts';
 import { detectFormat, mapHeader, parseTimestamp, readCsvRows, readHeader, type ColumnMapping } from './csv-rows.ts';
+import { sleep } from '../../base/sleep.ts';
 
 export interface ReplayOptions {
   file: string;
@@ -95,7 +96,7 @@ export class ReplaySource implements TickSource {
     if (format === 'bars' && !this.options.symbol)
       throw new Error('A bar file does not name its symbol: give it with --symbol');
     const batchSize = this.options.batchSize ?? 2_000;
-    let batch: Tick[] = [];
+    const batch: Tick[] = [];
     let clock: { eventStart: number; wallStart: number } | undefined;
     try {
       for await (const ticks of format === 'ticks' ? this.tickRows() : this.barRows()) {
@@ -193,10 +194,6 @@ export class ReplaySource implements TickSource {
       throw new Error(`stopped after more than ${limit} bad rows (the last, ${reason}); raise --max-bad-rows to go on`);
     }
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 function parseBar(row: Record<string, string>): Bar {

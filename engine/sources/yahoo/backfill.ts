@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Candle } from '../../domain/candle.ts';
 import { ExchangeDays } from '../../domain/exchange-day.ts';
 import { INTERVAL_MS, windowStart, type Interval } from '../../domain/interval.ts';
-import type { BackfillCandles } from '../../store/backfill-candles.ts';
+import type { BackfillCandleStore } from './history-stores.ts';
 import type { Bar } from '../replay/bars-to-ticks.ts';
 import type { YahooClient } from './yahoo-client.ts';
 
@@ -161,7 +161,7 @@ export interface BackfillResult {
 /** Downloads a symbol's history range by range and fills the empty candle windows before the cutoff. */
 export async function backfillSymbol(
   client: YahooClient,
-  store: BackfillCandles,
+  store: BackfillCandleStore,
   symbol: string,
   options: BackfillOptions,
 ): Promise<BackfillResult> {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { CompanyProfile } from '../../domain/company.ts';
-import type { CompanyRepo } from '../../store/company-repo.ts';
+import type { CompanyProfileStore } from './history-stores.ts';
 import type { YahooClient } from './yahoo-client.ts';
 
 export const PROFILE_MODULES = ['assetProfile', 'price', 'summaryDetail', 'defaultKeyStatistics'] as const;
@@ -77,7 +77,7 @@ export async function fetchCompanyProfile(client: YahooClient, symbol: string, n
  */
 export async function refreshCompanyProfiles(
   client: YahooClient,
-  repo: CompanyRepo,
+  repo: CompanyProfileStore,
   symbols: readonly string[],
   now: number,
 ): Promise<{ updated: string[]; failed: Array<{ symbol: string; error: string }> }> {

@@ -3,6 +3,7 @@
  * generic error without the response headers. The guard sits between the library and fetch so the
  * status and Retry-After reach the poller, and so a dead connection cannot hang a poll forever.
  */
+import { parseRetryAfter } from '../../base/backoff.ts';
 
 /** Statuses worth retrying later: auth (cookie or crumb gone stale), rate limit, server trouble. */
 export function isRetryableStatus(status: number): boolean {
@@ -24,15 +25,6 @@ export class YahooHttpError extends Error {
 
 export class YahooTimeoutError extends Error {
   override name = 'YahooTimeoutError';
-}
-
-/** Retry-After is either a number of seconds or an HTTP date (RFC 9110 §10.2.3). */
-export function parseRetryAfter(value: string | null, now: number): number | undefined {
-  if (!value) return undefined;
-  const trimmed = value.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1_000;
-  const at = Date.parse(trimmed);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
 export interface GuardOptions {

@@ -1,13 +1,8 @@
 import { z } from 'zod';
+import type { SymbolMatch } from '../../domain/symbol-match.ts';
 import type { YahooClient } from './yahoo-client.ts';
 
-export const SymbolMatchSchema = z.object({
-  symbol: z.string(),
-  name: z.string(),
-  exchange: z.string(),
-  type: z.string(),
-});
-export type SymbolMatch = z.infer<typeof SymbolMatchSchema>;
+export type { SymbolMatch };
 
 /** A search hit that is a listed instrument (news and navigation hits have no symbol). */
 const HitSchema = z.object({

@@ -1,8 +1,7 @@
 import type { Interval } from '../../domain/interval.ts';
-import type { BackfillCandles } from '../../store/backfill-candles.ts';
-import type { CompanyRepo } from '../../store/company-repo.ts';
 import { backfillSymbol, mergeHorizon, type BackfillRange } from './backfill.ts';
 import { PROFILE_MAX_AGE_MS, refreshCompanyProfiles } from './company-profile.ts';
+import type { BackfillCandleStore, CompanyProfileStore } from './history-stores.ts';
 import type { YahooClient } from './yahoo-client.ts';
 
 export interface YahooHistoryOptions {
@@ -10,8 +9,8 @@ export interface YahooHistoryOptions {
   client: () => YahooClient;
   /** Where the live feed takes over for a symbol (the backfill's cutoff), once known; undefined if not watched. */
   stitchOf: (symbol: string) => Promise<number | undefined>;
-  companies: CompanyRepo;
-  candles: BackfillCandles;
+  companies: CompanyProfileStore;
+  candles: BackfillCandleStore;
   intervals: readonly Interval[];
   now?: () => number;
   /** Overrides the default plan (tests). */

@@ -1,7 +1,7 @@
 import { windowStart } from '../../domain/interval.ts';
 import type { Tick } from '../../domain/tick.ts';
 import type { SourceState, SourceStatus, TickSource } from '../source.ts';
-import { Backoff } from './backoff.ts';
+import { Backoff } from '../../base/backoff.ts';
 import type { CookieJarFile } from './cookie-jar-file.ts';
 import { classifyFailure, type YahooFailure } from './failure.ts';
 import { parseQuotes, QuoteTicker, type LiveQuote } from './quote-ticks.ts';

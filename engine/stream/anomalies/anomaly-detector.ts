@@ -1,7 +1,7 @@
 import type { Candle } from '../../domain/candle.ts';
 import { INTERVAL_MS, type Interval } from '../../domain/interval.ts';
 import { ClosedWindow } from '../indicators/closed-window.ts';
-import type { Anomaly } from './anomaly.ts';
+import type { Anomaly } from '../../domain/anomaly.ts';
 
 export interface AnomalyOptions {
   /** The candles watched; a daily interval has no sessions to gap between. */

@@ -26,8 +26,22 @@ export class ApiCallError extends Error {
 
 export type ConnectionState = 'connecting' | 'open' | 'closed';
 
+/**
+ * A command's input as a form holds it: a number may still be the text the user typed, which the
+ * engine's schema refuses with a message for that field (one validation, the engine's).
+ */
+export type FormInput<T> = T extends number
+  ? number | string
+  : T extends readonly (infer U)[]
+    ? FormInput<U>[]
+    : T extends object
+      ? { [K in keyof T]: FormInput<T[K]> }
+      : T;
+
 export interface ApiClient extends MarketMonitorApi {
   readonly transport: 'electron' | 'websocket';
+  /** `call` with what a form holds, checked by the engine only. */
+  submit<N extends CommandName>(name: N, input: FormInput<CommandInput<N>>): Promise<CommandOutput<N>>;
   onConnection(listener: (state: ConnectionState) => void): () => void;
 }
 
@@ -57,9 +71,12 @@ function unwrap<N extends CommandName>(result: CallResult): CommandOutput<N> {
 export function bridgeClient(bridge: MarketMonitorBridge): ApiClient {
   const listeners = new Listeners();
   bridge.onEvent((event, payload) => listeners.emit(event, payload));
+  // Untyped on the wire: the engine validates every input.
+  const send = async <N extends CommandName>(name: N, input: unknown) => unwrap<N>(await bridge.call(name, input));
   return {
     transport: 'electron',
-    call: async <N extends CommandName>(name: N, input: CommandInput<N>) => unwrap<N>(await bridge.call(name, input)),
+    call: send,
+    submit: send,
     on: (event, listener) => listeners.add(event, listener as AnyListener),
     onConnection: (listener) => {
       listener('open');
@@ -116,16 +133,20 @@ export function webSocketClient(url: string): ApiClient {
   };
   open();
 
+  // Untyped on the wire: the engine validates every input.
+  const send = <N extends CommandName>(name: N, input: unknown) =>
+    new Promise<CallResult>((resolve, reject) => {
+      const id = nextId++;
+      pending.set(id, { resolve, reject });
+      const text = JSON.stringify({ type: 'call', id, name, input } satisfies ClientMessage);
+      if (state === 'open') socket.send(text);
+      else queue.push(text);
+    }).then((result) => unwrap<N>(result));
+
   return {
     transport: 'websocket',
-    call: <N extends CommandName>(name: N, input: CommandInput<N>) =>
-      new Promise<CallResult>((resolve, reject) => {
-        const id = nextId++;
-        pending.set(id, { resolve, reject });
-        const text = JSON.stringify({ type: 'call', id, name, input } satisfies ClientMessage);
-        if (state === 'open') socket.send(text);
-        else queue.push(text);
-      }).then((result) => unwrap<N>(result)),
+    call: send,
+    submit: send,
     on: <E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void) =>
       listeners.add(event, listener as AnyListener),
     onConnection: (listener) => {

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useEffectEvent, useState } from 'react';
 import type { EventName, EventPayload } from '../../../engine/api/contract.ts';
 import type { ApiClient, ConnectionState } from './client.ts';
 
@@ -10,18 +10,20 @@ export function useLive<E extends EventName, T>(
   fromEvent: (payload: EventPayload<E>) => T,
 ): [T | undefined, (value: T) => void] {
   const [value, setValue] = useState<T>();
+  // Callers pass inline functions: read the latest ones, but subscribe once per api and event.
+  const load = useEffectEvent(initial);
+  const convert = useEffectEvent(fromEvent);
   useEffect(() => {
     let live = true;
-    initial().then(
+    load().then(
       (v) => live && setValue(v),
       () => undefined,
     );
-    const off = api.on(event, (payload) => setValue(fromEvent(payload)));
+    const off = api.on(event, (payload) => setValue(convert(payload)));
     return () => {
       live = false;
       off();
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [api, event]);
   return [value, setValue];
 }

@@ -1,4 +1,4 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useEffectEvent, useState, type FormEvent } from 'react';
 import type { CommandOutput, WatchItem } from '../../../engine/api/contract.ts';
 import { ApiCallError, type ApiClient } from '../api/client.ts';
 import { formatTime } from '../format.ts';
@@ -182,15 +182,16 @@ function describe(rule: Rule): string {
 
 /** Shows each fired alert as a desktop notification when the user allowed them. */
 export function useAlertNotifications(api: ApiClient, onAlert: (message: string) => void): void {
+  // The caller's latest onAlert, without subscribing again each time it passes a new function.
+  const notify = useEffectEvent(onAlert);
   useEffect(
     () =>
       api.on('alert', (event) => {
-        onAlert(event.message);
+        notify(event.message);
         if (typeof Notification !== 'undefined' && Notification.permission === 'granted') {
           new Notification('Market Monitor alert', { body: event.message, tag: `alert-${event.ruleId}` });
         }
       }),
-    // eslint-disable-next-line react-hooks/exhaustive-deps
     [api],
   );
 }

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useEffectEvent, useState } from 'react';
 import type { AnalysisInfo } from '../../../engine/api/contract.ts';
 import { INTERVALS, type Interval } from '../../../engine/domain/interval.ts';
 import { ApiCallError, type ApiClient } from '../api/client.ts';
@@ -54,11 +54,12 @@ export function AnalysesView({ api }: { api: ApiClient }) {
     }
   };
 
+  // Runs now and every 5 s with the current form; a changed form runs at once and restarts the timer.
+  const poll = useEffectEvent(run);
   useEffect(() => {
-    void run();
-    const timer = window.setInterval(run, 5_000);
+    void poll();
+    const timer = window.setInterval(() => void poll(), 5_000);
     return () => window.clearInterval(timer);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [api, name, symbol, interval, from, to]);
 
   const exportCsv = async () => {

@@ -146,7 +146,7 @@ export function SettingsView({ api, onSaved }: { api: ApiClient; onSaved?: (sett
       influx: { ...saved.influx, ...draft.influx },
     };
     try {
-      const next = await api.call('settings.update', input as never);
+      const next = await api.submit('settings.update', input);
       setSaved(next);
       setDraft(toDraft(next));
       setErrors({});

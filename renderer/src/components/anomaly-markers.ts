@@ -1,5 +1,5 @@
 import type { UTCTimestamp } from 'lightweight-charts';
-import type { Anomaly } from '../../../engine/stream/anomalies/anomaly.ts';
+import type { Anomaly } from '../../../engine/domain/anomaly.ts';
 import { INTERVAL_MS, windowStart, type Interval } from '../../../engine/domain/interval.ts';
 
 const LABEL: Record<Anomaly['kind'], string> = { 'return-z': 'move', 'volume-spike': 'volume', gap: 'gap' };

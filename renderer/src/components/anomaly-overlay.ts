@@ -1,6 +1,6 @@
 import type { ISeriesApi } from 'lightweight-charts';
 import type { Interval } from '../../../engine/domain/interval.ts';
-import type { Anomaly } from '../../../engine/stream/anomalies/anomaly.ts';
+import type { Anomaly } from '../../../engine/domain/anomaly.ts';
 import type { ApiClient } from '../api/client.ts';
 import { AnomalyMarkerPrimitive } from './anomaly-marker-primitive.ts';
 import { anomalyMarkers } from './anomaly-markers.ts';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SymbolSchema } from '../domain/symbol.ts';
+import { SymbolSchema } from './symbol.ts';
 
 export const AlertKindSchema = z.enum(['price-above', 'price-below', 'move-percent', 'volume-spike', 'anomaly']);
 export type AlertKind = z.infer<typeof AlertKindSchema>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { IntervalSchema } from '../../domain/interval.ts';
+import { IntervalSchema } from './interval.ts';
 
 export const ANOMALY_KINDS = ['return-z', 'volume-spike', 'gap'] as const;
 export type AnomalyKind = (typeof ANOMALY_KINDS)[number];

@@ -1,11 +1,11 @@
-import type { MarketMonitor } from '../app/market-monitor.ts';
+import type { MarketMonitor } from './market-monitor.ts';
 import { ANALYSES, findAnalysis } from '../analyses/market-analyses.ts';
 import { exportAnalysis } from '../export/export-analysis.ts';
 import { computeIndicators, indicatorKeys } from '../stream/indicators/index.ts';
 import { testKafkaConnection } from '../bus/kafka/test-connection.ts';
 import { testInfluxConnection } from '../sinks/influx/test-connection.ts';
 import { CandleHistory } from '../store/candle-history.ts';
-import type { Handlers } from './contract.ts';
+import type { Handlers } from '../api/contract.ts';
 
 /** The contract's commands, served by one running MarketMonitor. */
 export function createHandlers(app: MarketMonitor): Handlers {
