@@ -36,6 +36,7 @@ import { searchSymbols, type SymbolMatch } from '../sources/yahoo/symbol-search.
 import { RateMeter } from '../base/rate-meter.ts';
 import { RetentionJob } from './retention-job.ts';
 import { Throttle } from '../base/throttle.ts';
+import { rebuildPlan, type RebuildPlan } from './settings-impact.ts';
 
 /**
  * How often the watchlist (prices, day volume, sparklines) goes out while ticks stream in. It is read
@@ -43,6 +44,9 @@ import { Throttle } from '../base/throttle.ts';
  * table re-render for every committed batch.
  */
 const WATCHLIST_EVERY_MS = 250;
+
+/** How long a source change waits for the bus to store what the old source sent, before the new one starts. */
+const SOURCE_HANDOVER_MS = 5_000;
 
 export interface MarketMonitorOptions {
   /** SQLite file, or ':memory:'. */
@@ -219,7 +223,10 @@ export class MarketMonitor {
     return status;
   }
 
-  /** Validates and stores new settings, then rebuilds the pipeline around the same database. */
+  /**
+   * Validates and stores new settings, then rebuilds only the parts of the pipeline whose settings
+   * changed (`rebuildPlan`): a theme or retention change leaves source, bus and engine running.
+   */
   async updateSettings(input: SettingsInput): Promise<Settings> {
     const next = SettingsSchema.parse(input);
     refuseUnusableFiles(next);
@@ -228,12 +235,24 @@ export class MarketMonitor {
     return this.oneAtATime(async () => {
       if (this.closed) throw new UserError('The app is closing: settings were not saved');
       this.settingsRepo.writeAll(next);
-      await this.stopPipeline();
+      const before = this.settingsValue;
       this.settingsValue = this.loadSettings();
-      await this.startPipeline();
+      await this.rebuild(rebuildPlan(before, this.settingsValue));
       this.events.publish('notice', { level: 'info', message: 'Settings saved' });
       return this.settingsValue;
     });
+  }
+
+  private async rebuild(plan: RebuildPlan): Promise<void> {
+    if (plan.core) {
+      await this.stopPipeline();
+      await this.startPipeline();
+    } else if (plan.source) {
+      await this.stopSource();
+      // What the old source published is stored before the new one reads where each symbol stands.
+      await this.drain(SOURCE_HANDOVER_MS).catch(() => undefined);
+      this.startSource();
+    }
   }
 
   private oneAtATime<T>(work: () => Promise<T>): Promise<T> {
@@ -334,17 +353,25 @@ export class MarketMonitor {
       if (batch.accepted > 0) this.watchlistUpdates.request();
     });
     await this.bus.subscribe(this.processor);
-    this.source = this.createSource(settings);
+    this.startSource();
+  }
+
+  private startSource(): void {
+    this.source = this.createSource(this.settingsValue);
     this.source.setSymbols(this.watchlist.symbols());
     this.ensureCompanyProfiles();
     this.source.start((ticks: Tick[]) => this.bus.publish(ticks));
     if (this.paused) this.source.pause();
   }
 
-  private async stopPipeline(): Promise<void> {
+  private async stopSource(): Promise<void> {
     await this.source?.stop();
     await this.yahoo?.history.stop();
     this.yahoo = undefined;
+  }
+
+  private async stopPipeline(): Promise<void> {
+    await this.stopSource();
     await this.bus?.close();
     // After the bus: the last committed batches are in the mirror; what it cannot send now waits in SQLite.
     await this.mirror?.close();
@@ -376,6 +403,7 @@ export class MarketMonitor {
       });
     }
     return new MarketSimulator({
+      resumeFrom: (symbol) => this.store.lastPrice(symbol),
       seed: simulator.seed,
       ticksPerSecond: simulator.ticksPerSecond,
       sessions: simulator.sessions,
