@@ -398,6 +398,7 @@ export class MarketMonitor {
       return new ReplaySource({
         file: replay.file,
         speed: replay.speed,
+        stored: this.store,
         ...(replay.symbol ? { symbol: replay.symbol } : {}),
         ...(replay.columns ? { columns: replay.columns } : {}),
       });

@@ -242,6 +242,14 @@ export class MarketStore {
     return newest;
   }
 
+  /** How many stored ticks are this trade: same symbol, event time, price, volume and side. */
+  countTicks(tick: Pick<Tick, 'symbol' | 'ts' | 'price' | 'volume' | 'side'>): number {
+    return this.db
+      .prepare('SELECT count(*) FROM ticks WHERE symbol = ? AND ts = ? AND price = ? AND volume = ? AND side IS ?')
+      .pluck()
+      .get(tick.symbol, tick.ts, tick.price, tick.volume, tick.side ?? null) as number;
+  }
+
   tickCount(): number {
     return (this.db.prepare('SELECT count(*) AS n FROM ticks').get() as { n: number }).n;
   }

@@ -1,5 +1,6 @@
 import { validateTick, type Tick } from '../../domain/tick.ts';
 import type { SourceStatus, TickSource } from '../source.ts';
+import { AlreadyStored, type StoredTicks } from './already-stored.ts';
 import { barToTicks, isEmptyBar, type Bar } from './bars-to-ticks.ts';
 import { detectFormat, mapHeader, parseTimestamp, readCsvRows, readHeader, type ColumnMapping } from './csv-rows.ts';
 
@@ -12,12 +13,16 @@ export interface ReplayOptions {
   /** The file's own column names for the tick fields, for CSVs from elsewhere. */
   columns?: ColumnMapping;
   batchSize?: number;
+  /** The database the replay fills: ticks it holds already are skipped (see AlreadyStored). */
+  stored?: StoredTicks;
 }
 
 export interface ReplayProgress {
   rows: number;
   ticks: number;
   skipped: number;
+  /** Ticks of the file the database held already: not replayed again. */
+  alreadyStored: number;
   errors: string[];
   done: boolean;
 }
@@ -27,7 +32,14 @@ const MAX_ERRORS_KEPT = 20;
 /** Plays a CSV of ticks or yfinance bars through the pipeline, once. */
 export class ReplaySource implements TickSource {
   readonly kind = 'replay' as const;
-  readonly progress: ReplayProgress = { rows: 0, ticks: 0, skipped: 0, errors: [], done: false };
+  readonly progress: ReplayProgress = {
+    rows: 0,
+    ticks: 0,
+    skipped: 0,
+    alreadyStored: 0,
+    errors: [],
+    done: false,
+  };
   private readonly options: ReplayOptions;
   private paused = false;
   private stopped = false;
@@ -67,8 +79,9 @@ export class ReplaySource implements TickSource {
   }
 
   status(): SourceStatus {
-    const { rows, ticks, skipped } = this.progress;
-    const summary = `${rows} rows, ${ticks} ticks${skipped ? `, ${skipped} rows skipped` : ''}`;
+    const { rows, ticks, skipped, alreadyStored } = this.progress;
+    const stored = alreadyStored ? `, ${alreadyStored} already stored` : '';
+    const summary = `${rows} rows, ${ticks} ticks${stored}${skipped ? `, ${skipped} rows skipped` : ''}`;
     if (this.failure) return { kind: 'replay', state: 'error', message: `Replay failed: ${this.failure}` };
     if (this.progress.done) return { kind: 'replay', state: 'stopped', message: `Replay finished: ${summary}` };
     return {
@@ -87,8 +100,11 @@ export class ReplaySource implements TickSource {
     const batchSize = this.options.batchSize ?? 2_000;
     let batch: Tick[] = [];
     let clock: { eventStart: number; wallStart: number } | undefined;
-    for await (const ticks of format === 'ticks' ? this.tickRows() : this.barRows()) {
+    const alreadyStored = this.options.stored ? new AlreadyStored(this.options.stored) : undefined;
+    for await (const read of format === 'ticks' ? this.tickRows() : this.barRows()) {
       if (this.stopped) break;
+      const ticks = alreadyStored ? read.filter((tick) => !alreadyStored.has(tick)) : read;
+      this.progress.alreadyStored += read.length - ticks.length;
       while (this.paused && !this.stopped) await sleep(50);
       if (typeof this.options.speed === 'number' && ticks.length > 0) {
         clock ??= { eventStart: ticks[0]!.ts, wallStart: Date.now() };
@@ -99,7 +115,7 @@ export class ReplaySource implements TickSource {
         }
       }
       batch.push(...ticks);
-      this.progress.ticks += ticks.length;
+      this.progress.ticks += read.length;
       if (batch.length >= batchSize) await emit(batch.splice(0));
     }
     if (batch.length) await emit(batch);
