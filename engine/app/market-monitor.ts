@@ -37,6 +37,7 @@ import { RateMeter } from '../base/rate-meter.ts';
 import { RetentionJob } from './retention-job.ts';
 import { Throttle } from '../base/throttle.ts';
 import { rebuildPlan, type RebuildPlan } from './settings-impact.ts';
+import { DatabaseInUseError, EngineLock, type EngineLockMode } from '../store/engine-lock.ts';
 
 /**
  * How often the watchlist (prices, day volume, sparklines) goes out while ticks stream in. It is read
@@ -103,6 +104,8 @@ export class MarketMonitor {
 
   readonly db: SqliteDatabase;
   private readonly options: MarketMonitorOptions;
+  /** This engine's claim on the database beside other engines (see EngineLock). */
+  private engineLock!: EngineLock;
 
   private constructor(db: SqliteDatabase, options: MarketMonitorOptions) {
     this.db = db;
@@ -123,6 +126,12 @@ export class MarketMonitor {
   static async open(options: MarketMonitorOptions): Promise<MarketMonitor> {
     const db = openDatabase(options.dbPath);
     const app = new MarketMonitor(db, options);
+    try {
+      app.engineLock = new EngineLock(options.dbPath, engineLockMode(app.settingsValue));
+    } catch (error) {
+      db.close();
+      throw error;
+    }
     if (app.watchlist.list().length === 0 && options.starterSymbols) {
       for (const symbol of options.starterSymbols) app.watchlist.add(symbol);
     }
@@ -234,6 +243,7 @@ export class MarketMonitor {
     // and both start one, leaving a source, bus and mirror running that nothing stops.
     return this.oneAtATime(async () => {
       if (this.closed) throw new UserError('The app is closing: settings were not saved');
+      this.claimDatabaseFor(next);
       this.settingsRepo.writeAll(next);
       const before = this.settingsValue;
       this.settingsValue = this.loadSettings();
@@ -241,6 +251,17 @@ export class MarketMonitor {
       this.events.publish('notice', { level: 'info', message: 'Settings saved' });
       return this.settingsValue;
     });
+  }
+
+  /** Leaving Kafka for the in-process log needs the database to itself: refused while another engine shares it. */
+  private claimDatabaseFor(next: Settings): void {
+    const effective = this.options.overrides ? SettingsSchema.parse(deepMerge(next, this.options.overrides)) : next;
+    try {
+      this.engineLock.switchTo(engineLockMode(effective));
+    } catch (error) {
+      if (error instanceof DatabaseInUseError) throw new UserError(`Settings were not saved: ${error.message}`);
+      throw error;
+    }
   }
 
   private async rebuild(plan: RebuildPlan): Promise<void> {
@@ -312,6 +333,7 @@ export class MarketMonitor {
       await this.stopPipeline();
       this.watchlistUpdates.cancel();
       this.events.close();
+      this.engineLock.release();
       this.db.close();
     });
   }
@@ -455,6 +477,10 @@ export class MarketMonitor {
     this.events.publish('watchlist', items);
     return items;
   }
+}
+
+function engineLockMode(settings: Settings): EngineLockMode {
+  return settings.bus.kind === 'kafka' ? 'shared' : 'exclusive';
 }
 
 /** Settings that parse but name a file that cannot be used are refused at the field, before anything is saved. */
