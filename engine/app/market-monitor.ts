@@ -460,13 +460,19 @@ export class MarketMonitor {
     return this.source;
   }
 
-  /** The simulated market makes up a profile for each of its symbols, so every analysis has groups to show. */
+  /**
+   * The simulated market makes up a profile for each of its symbols that has none, so every analysis
+   * has groups to show; one stored already (real or made up before) is kept, and the made-up one's
+   * 52-week range brackets where the symbol trades now.
+   */
   private ensureCompanyProfiles(): void {
     this.yahoo?.history.watch(this.watchlist.symbols());
     if (this.settingsValue.source.kind !== 'simulator') return;
+    const { seed } = this.settingsValue.source.simulator;
     for (const symbol of this.watchlist.symbols()) {
-      if (!this.companies.get(symbol))
-        this.companies.upsert(syntheticCompany(this.settingsValue.source.simulator.seed, symbol));
+      if (this.companies.get(symbol)) continue;
+      const price = this.store.lastPrice(symbol)?.price;
+      this.companies.upsert(syntheticCompany(seed, symbol, Date.now(), price));
     }
   }
 

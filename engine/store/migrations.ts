@@ -149,4 +149,8 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (symbol, after_ts)
   ) WITHOUT ROWID;
   `,
+  /* company profiles the simulator made up are marked, so they never pass for real ones (or replace them) */ `
+  ALTER TABLE companies ADD COLUMN simulated INTEGER NOT NULL DEFAULT 0;
+  UPDATE companies SET simulated = 1 WHERE long_name LIKE '% (simulated)';
+  `,
 ];
