@@ -54,7 +54,7 @@ export interface MarketMonitorOptions {
   dbPath: string;
   /** Settings given on the command line: they win over stored ones for this run, and are not saved. */
   overrides?: SettingsInput;
-  /** Symbols put on an empty watchlist, so a new user sees a market at once. */
+  /** Symbols put on the watchlist of a new database, once, so a new user sees a market at once. */
   starterSymbols?: readonly string[];
   statusEveryMs?: number;
   /** yahoo-finance2 as built for the Yahoo source and search; tests inject one on recorded exchanges. */
@@ -132,9 +132,7 @@ export class MarketMonitor {
       db.close();
       throw error;
     }
-    if (app.watchlist.list().length === 0 && options.starterSymbols) {
-      for (const symbol of options.starterSymbols) app.watchlist.add(symbol);
-    }
+    if (options.starterSymbols) app.watchlist.seedOnce(options.starterSymbols);
     await app.startPipeline();
     app.retention.start();
     app.statusTimer = setInterval(() => app.events.publish('status', app.status()), options.statusEveryMs ?? 1_000);
