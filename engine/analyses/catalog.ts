@@ -22,6 +22,8 @@ function growthBy(groupBy: GroupBy, title: string): AnalysisDefinition {
       { key: 'averageGrowth', header: 'average_growth', kind: 'percent' },
       { key: 'stocks', header: 'stocks', kind: 'number' },
       { key: 'volume', header: 'volume', kind: 'number' },
+      // The group is only as real as its profiles: how many of its stocks the simulator made up.
+      { key: 'simulatedProfiles', header: 'simulated_profiles', kind: 'number' },
     ],
   };
 }

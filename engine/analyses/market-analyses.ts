@@ -92,7 +92,8 @@ function growthBy(groupBy: GroupBy): AnalysisQuery {
     const f = candleFilter(params, '1d');
     const days = db
       .prepare(
-        `SELECT c.start AS day, c.symbol, c.open, c.close, c.volume, co.industry, co.country
+        `SELECT c.start AS day, c.symbol, c.open, c.close, c.volume, co.industry, co.country,
+                coalesce(co.simulated, 0) AS simulated
          FROM candles c LEFT JOIN companies co ON co.symbol = c.symbol WHERE ${f.where} ORDER BY c.start, c.symbol`,
       )
       .all(f.values) as Array<{
@@ -102,15 +103,20 @@ function growthBy(groupBy: GroupBy): AnalysisQuery {
       volume: number;
       industry: string | null;
       country: string | null;
+      simulated: number;
     }>;
-    const groups = new Map<string, { day: number; group: string; sum: number; stocks: number; volume: number }>();
+    const groups = new Map<
+      string,
+      { day: number; group: string; sum: number; stocks: number; volume: number; simulated: number }
+    >();
     for (const d of days) {
       const group = groupBy === 'technology' ? technologyGroup(d.industry) : (d[groupBy] ?? 'Unknown');
       const key = `${d.day}|${group}`;
-      const g = groups.get(key) ?? { day: d.day, group, sum: 0, stocks: 0, volume: 0 };
+      const g = groups.get(key) ?? { day: d.day, group, sum: 0, stocks: 0, volume: 0, simulated: 0 };
       g.sum += (d.close - d.open) / d.open;
       g.stocks += 1;
       g.volume += d.volume;
+      g.simulated += d.simulated;
       groups.set(key, g);
     }
     return [...groups.values()]
@@ -122,6 +128,7 @@ function growthBy(groupBy: GroupBy): AnalysisQuery {
         averageGrowth: g.sum / g.stocks,
         stocks: g.stocks,
         volume: g.volume,
+        simulatedProfiles: g.simulated,
       }));
   };
 }

@@ -37,6 +37,8 @@ import { searchSymbols, type SymbolMatch } from '../sources/yahoo/symbol-search.
 import { RateMeter } from '../base/rate-meter.ts';
 import { RetentionJob } from './retention-job.ts';
 import { Throttle } from '../base/throttle.ts';
+import { rebuildPlan, type RebuildPlan } from './settings-impact.ts';
+import { DatabaseInUseError, EngineLock, type EngineLockMode } from '../store/engine-lock.ts';
 
 /**
  * How often the watchlist (prices, day volume, sparklines) goes out while ticks stream in. It is read
@@ -45,12 +47,15 @@ import { Throttle } from '../base/throttle.ts';
  */
 const WATCHLIST_EVERY_MS = 250;
 
+/** How long a source change waits for the bus to store what the old source sent, before the new one starts. */
+const SOURCE_HANDOVER_MS = 5_000;
+
 export interface MarketMonitorOptions {
   /** SQLite file, or ':memory:'. */
   dbPath: string;
   /** Settings given on the command line: they win over stored ones for this run, and are not saved. */
   overrides?: SettingsInput;
-  /** Symbols put on an empty watchlist, so a new user sees a market at once. */
+  /** Symbols put on the watchlist of a new database, once, so a new user sees a market at once. */
   starterSymbols?: readonly string[];
   statusEveryMs?: number;
   /** yahoo-finance2 as built for the Yahoo source and search; tests inject one on recorded exchanges. */
@@ -102,6 +107,8 @@ export class MarketMonitor {
 
   readonly db: SqliteDatabase;
   private readonly options: MarketMonitorOptions;
+  /** This engine's claim on the database beside other engines (see EngineLock). */
+  private engineLock!: EngineLock;
 
   private constructor(db: SqliteDatabase, options: MarketMonitorOptions) {
     this.db = db;
@@ -122,9 +129,13 @@ export class MarketMonitor {
   static async open(options: MarketMonitorOptions): Promise<MarketMonitor> {
     const db = openDatabase(options.dbPath);
     const app = new MarketMonitor(db, options);
-    if (app.watchlist.list().length === 0 && options.starterSymbols) {
-      for (const symbol of options.starterSymbols) app.watchlist.add(symbol);
+    try {
+      app.engineLock = new EngineLock(options.dbPath, engineLockMode(app.settingsValue));
+    } catch (error) {
+      db.close();
+      throw error;
     }
+    if (options.starterSymbols) app.watchlist.seedOnce(options.starterSymbols);
     await app.startPipeline();
     app.retention.start();
     app.statusTimer = setInterval(() => app.events.publish('status', app.status()), options.statusEveryMs ?? 1_000);
@@ -222,7 +233,10 @@ export class MarketMonitor {
     return status;
   }
 
-  /** Validates and stores new settings, then rebuilds the pipeline around the same database. */
+  /**
+   * Validates and stores new settings, then rebuilds only the parts of the pipeline whose settings
+   * changed (`rebuildPlan`): a theme or retention change leaves source, bus and engine running.
+   */
   async updateSettings(input: SettingsInput): Promise<Settings> {
     const next = SettingsSchema.parse(input);
     refuseUnusableFiles(next);
@@ -230,13 +244,37 @@ export class MarketMonitor {
     // and both start one, leaving a source, bus and mirror running that nothing stops.
     return this.oneAtATime(async () => {
       if (this.closed) throw new UserError('The app is closing: settings were not saved');
+      this.claimDatabaseFor(next);
       this.settingsRepo.writeAll(next);
-      await this.stopPipeline();
+      const before = this.settingsValue;
       this.settingsValue = this.loadSettings();
-      await this.startPipeline();
+      await this.rebuild(rebuildPlan(before, this.settingsValue));
       this.events.publish('notice', { level: 'info', message: 'Settings saved' });
       return this.settingsValue;
     });
+  }
+
+  /** Leaving Kafka for the in-process log needs the database to itself: refused while another engine shares it. */
+  private claimDatabaseFor(next: Settings): void {
+    const effective = this.options.overrides ? SettingsSchema.parse(deepMerge(next, this.options.overrides)) : next;
+    try {
+      this.engineLock.switchTo(engineLockMode(effective));
+    } catch (error) {
+      if (error instanceof DatabaseInUseError) throw new UserError(`Settings were not saved: ${error.message}`);
+      throw error;
+    }
+  }
+
+  private async rebuild(plan: RebuildPlan): Promise<void> {
+    if (plan.core) {
+      await this.stopPipeline();
+      await this.startPipeline();
+    } else if (plan.source) {
+      await this.stopSource();
+      // What the old source published is stored before the new one reads where each symbol stands.
+      await this.drain(SOURCE_HANDOVER_MS).catch(() => undefined);
+      this.startSource();
+    }
   }
 
   private oneAtATime<T>(work: () => Promise<T>): Promise<T> {
@@ -297,6 +335,7 @@ export class MarketMonitor {
       await this.stopPipeline();
       this.watchlistUpdates.cancel();
       this.events.close();
+      this.engineLock.release();
       this.db.close();
     });
   }
@@ -348,7 +387,11 @@ export class MarketMonitor {
       if (batch.accepted > 0) this.watchlistUpdates.request();
     }, 'watchlist events');
     await this.bus.subscribe(this.processor);
-    this.source = this.createSource(settings);
+    this.startSource();
+  }
+
+  private startSource(): void {
+    this.source = this.createSource(this.settingsValue);
     this.source.setSymbols(this.watchlist.symbols());
     this.ensureCompanyProfiles();
     this.source.start((ticks: Tick[]) => this.bus.publish(ticks));
@@ -373,10 +416,14 @@ export class MarketMonitor {
     }
   }
 
-  private async stopPipeline(): Promise<void> {
+  private async stopSource(): Promise<void> {
     await this.source?.stop();
     await this.yahoo?.history.stop();
     this.yahoo = undefined;
+  }
+
+  private async stopPipeline(): Promise<void> {
+    await this.stopSource();
     await this.bus?.close();
     // After the bus: the last committed batches are in the mirror; what it cannot send now waits in SQLite.
     await this.mirror?.close();
@@ -404,11 +451,13 @@ export class MarketMonitor {
         file: replay.file,
         speed: replay.speed,
         maxBadRows: replay.maxBadRows,
+        stored: this.store,
         ...(replay.symbol ? { symbol: replay.symbol } : {}),
         ...(replay.columns ? { columns: replay.columns } : {}),
       });
     }
     return new MarketSimulator({
+      resumeFrom: (symbol) => this.store.lastPrice(symbol),
       seed: simulator.seed,
       ticksPerSecond: simulator.ticksPerSecond,
       sessions: simulator.sessions,
@@ -442,13 +491,19 @@ export class MarketMonitor {
     return this.source;
   }
 
-  /** The simulated market makes up a profile for each of its symbols, so every analysis has groups to show. */
+  /**
+   * The simulated market makes up a profile for each of its symbols that has none, so every analysis
+   * has groups to show; one stored already (real or made up before) is kept, and the made-up one's
+   * 52-week range brackets where the symbol trades now.
+   */
   private ensureCompanyProfiles(): void {
     this.yahoo?.history.watch(this.watchlist.symbols());
     if (this.settingsValue.source.kind !== 'simulator') return;
+    const { seed } = this.settingsValue.source.simulator;
     for (const symbol of this.watchlist.symbols()) {
-      if (!this.companies.get(symbol))
-        this.companies.upsert(syntheticCompany(this.settingsValue.source.simulator.seed, symbol));
+      if (this.companies.get(symbol)) continue;
+      const price = this.store.lastPrice(symbol)?.price;
+      this.companies.upsert(syntheticCompany(seed, symbol, Date.now(), price));
     }
   }
 
@@ -459,6 +514,10 @@ export class MarketMonitor {
     this.events.publish('watchlist', items);
     return items;
   }
+}
+
+function engineLockMode(settings: Settings): EngineLockMode {
+  return settings.bus.kind === 'kafka' ? 'shared' : 'exclusive';
 }
 
 /** Settings that parse but name a file that cannot be used are refused at the field, before anything is saved. */

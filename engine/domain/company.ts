@@ -18,9 +18,14 @@ export const CompanyProfileSchema = z.object({
   fiftyDayAverage: z.number().nullable(),
   shortRatio: z.number().nullable(),
   updatedAt: z.number(),
+  /**
+   * Made up by the simulator, not a real company's: shown as such wherever profiles appear, and
+   * never stored over a real profile. Absent in profiles from before the field existed: false.
+   */
+  simulated: z.boolean().default(false),
 });
 
-export type CompanyProfile = z.infer<typeof CompanyProfileSchema>;
+export type CompanyProfile = z.output<typeof CompanyProfileSchema>;
 
 const TECHNOLOGY_GROUPS: Array<[RegExp, string]> = [
   [/semiconductor/i, 'Semiconductors'],

@@ -43,8 +43,20 @@ interface SymbolModel {
   session: number;
 }
 
+/** Where a symbol's simulated market stood when it last traded: its price and event time. */
+export interface ResumePoint {
+  price: number;
+  ts: number;
+}
+
 export interface SimulatorOptions {
   seed: number;
+  /**
+   * The symbol's newest stored price, if any. A symbol with a history goes on from it, so a
+   * restart or a settings save does not send every price back to its seed value (a fake crash
+   * written into the charts), and a symbol a replay or Yahoo filled starts where its data ends.
+   */
+  resumeFrom?: (symbol: string) => ResumePoint | undefined;
   ticksPerSecond: number;
   /** Around the clock (default), or on exchange hours in `timeZone` (New York by default). */
   sessions?: SimulatorSessions;
@@ -228,12 +240,21 @@ export class MarketSimulator implements TickSource {
   private model(symbol: string, ts: number, span: SessionSpan | undefined): SymbolModel {
     let model = this.models.get(symbol);
     if (!model) {
+      // The symbol's character (drift, volatility) comes from the seed alone, whether it resumes or not.
       const random = new SeededRandom(hashSeed(this.options.seed, symbol));
+      const seedPrice = firstPrice(random);
+      const drift = -0.1 + random.next() * 0.35;
+      const volatility = 0.15 + random.next() * 0.45;
+      const resume = this.options.resumeFrom?.(symbol);
       model = {
-        random,
-        price: firstPrice(random),
-        drift: -0.1 + random.next() * 0.35,
-        volatility: 0.15 + random.next() * 0.45,
+        // A resumed symbol draws from a stream of its own resume point, so each run after a restart
+        // does not repeat the first run's moves; the same stored state still gives the same path.
+        random: resume ? new SeededRandom(hashSeed(this.options.seed, `${symbol}@${resume.ts}`)) : random,
+        price: resume?.price ?? seedPrice,
+        drift,
+        volatility,
+        // The market stood still while nothing simulated it: the price moves from here, not by the
+        // hours the app was shut (that would be a jump of many simulated weeks).
         lastTs: ts,
         trading: span ? tradingTimeAt(span, ts) : 0,
         session: span?.sessions ?? 0,

@@ -18,6 +18,7 @@ const COLUMNS = {
   fiftyDayAverage: 'fifty_day_average',
   shortRatio: 'short_ratio',
   updatedAt: 'updated_at',
+  simulated: 'simulated',
 } as const satisfies Record<keyof CompanyProfile, string>;
 
 const SELECT = `SELECT ${Object.entries(COLUMNS)
@@ -33,16 +34,24 @@ export class CompanyRepo {
     this.db = db;
   }
 
-  upsert(profile: CompanyProfile): void {
+  /**
+   * Stores the profile, unless it is a simulated one and the stored profile is real (from Yahoo,
+   * or shared by another engine): made-up data never replaces real data. Returns whether it was stored.
+   */
+  upsert(profile: CompanyProfile): boolean {
     const columns = Object.values(COLUMNS);
     const params = Object.keys(COLUMNS).map((k) => `@${k}`);
     const updates = columns.filter((c) => c !== 'symbol').map((c) => `${c} = excluded.${c}`);
-    this.db
-      .prepare(
-        `INSERT INTO companies (${columns.join(', ')}) VALUES (${params.join(', ')}) ON CONFLICT (symbol) DO UPDATE SET ${updates.join(', ')}`,
-      )
-      .run(profile);
-    for (const listener of this.listeners) listener(profile);
+    const stored =
+      this.db
+        .prepare(
+          `INSERT INTO companies (${columns.join(', ')}) VALUES (${params.join(', ')})
+           ON CONFLICT (symbol) DO UPDATE SET ${updates.join(', ')}
+           WHERE excluded.simulated = 0 OR companies.simulated = 1`,
+        )
+        .run({ ...profile, simulated: profile.simulated ? 1 : 0 }).changes > 0;
+    if (stored) for (const listener of this.listeners) listener(profile);
+    return stored;
   }
 
   /** Called after each stored profile (the Kafka bus republishes them on its compacted topic). */
@@ -52,10 +61,18 @@ export class CompanyRepo {
   }
 
   get(symbol: string): CompanyProfile | undefined {
-    return this.db.prepare(`${SELECT} WHERE symbol = ?`).get(symbol) as CompanyProfile | undefined;
+    const row = this.db.prepare(`${SELECT} WHERE symbol = ?`).get(symbol) as StoredProfile | undefined;
+    return row && fromRow(row);
   }
 
   all(): CompanyProfile[] {
-    return this.db.prepare(`${SELECT} ORDER BY symbol`).all() as CompanyProfile[];
+    return (this.db.prepare(`${SELECT} ORDER BY symbol`).all() as StoredProfile[]).map(fromRow);
   }
+}
+
+/** SQLite has no booleans: the flag is stored as 0 or 1. */
+type StoredProfile = Omit<CompanyProfile, 'simulated'> & { simulated: number };
+
+function fromRow(row: StoredProfile): CompanyProfile {
+  return { ...row, simulated: row.simulated === 1 };
 }

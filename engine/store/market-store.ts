@@ -1,5 +1,5 @@
 import type { Candle } from '../domain/candle.ts';
-import type { Interval } from '../domain/interval.ts';
+import { INTERVALS, type Interval } from '../domain/interval.ts';
 import type { Tick } from '../domain/tick.ts';
 import type { DeadLetter } from '../domain/dead-letter.ts';
 import { StaleBatchError } from '../domain/stale-batch-error.ts';
@@ -26,6 +26,11 @@ export interface BatchResult {
   checkpoint: Checkpoint;
   /** The batch's first offset: refused if the stored checkpoint is already past it. */
   fromOffset: number;
+}
+
+export interface StoredPrice {
+  price: number;
+  ts: number;
 }
 
 export interface CandleQuery {
@@ -208,6 +213,34 @@ export class MarketStore {
   lastTickTime(symbol: string): number | undefined {
     const ts = this.db.prepare('SELECT max(ts) FROM ticks WHERE symbol = ?').pluck().get(symbol) as number | null;
     return ts ?? undefined;
+  }
+
+  /**
+   * The symbol's newest stored price and its event time: its last tick, or the close of its newest
+   * candle where that is newer (ticks past their retention are gone, candles stay; a backfill's
+   * candles have no ticks behind them).
+   */
+  lastPrice(symbol: string): StoredPrice | undefined {
+    let newest = this.db
+      .prepare('SELECT price, ts FROM ticks WHERE symbol = ? ORDER BY ts DESC, id DESC LIMIT 1')
+      .get(symbol) as StoredPrice | undefined;
+    // One index seek per interval rather than a scan of every candle of the symbol.
+    const newestCandle = this.db.prepare(
+      'SELECT close AS price, close_ts AS ts FROM candles WHERE symbol = ? AND interval = ? ORDER BY start DESC LIMIT 1',
+    );
+    for (const interval of INTERVALS) {
+      const candle = newestCandle.get(symbol, interval) as StoredPrice | undefined;
+      if (candle && (!newest || candle.ts > newest.ts)) newest = candle;
+    }
+    return newest;
+  }
+
+  /** How many stored ticks are this trade: same symbol, event time, price, volume and side. */
+  countTicks(tick: Pick<Tick, 'symbol' | 'ts' | 'price' | 'volume' | 'side'>): number {
+    return this.db
+      .prepare('SELECT count(*) FROM ticks WHERE symbol = ? AND ts = ? AND price = ? AND volume = ? AND side IS ?')
+      .pluck()
+      .get(tick.symbol, tick.ts, tick.price, tick.volume, tick.side ?? null) as number;
   }
 
   tickCount(): number {

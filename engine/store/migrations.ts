@@ -149,4 +149,17 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (symbol, after_ts)
   ) WITHOUT ROWID;
   `,
+  /* company profiles the simulator made up are marked, so they never pass for real ones (or replace them) */ `
+  ALTER TABLE companies ADD COLUMN simulated INTEGER NOT NULL DEFAULT 0;
+  UPDATE companies SET simulated = 1 WHERE long_name LIKE '% (simulated)';
+  `,
+  /* facts about the database itself; a database used before had its watchlist seeded already */ `
+  CREATE TABLE app_state (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  );
+  INSERT INTO app_state (key, value)
+    SELECT 'watchlist_seeded', '1'
+    WHERE EXISTS (SELECT 1 FROM watchlist) OR EXISTS (SELECT 1 FROM ticks) OR EXISTS (SELECT 1 FROM candles);
+  `,
 ];

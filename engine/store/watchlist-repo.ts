@@ -33,6 +33,22 @@ export class WatchlistRepo {
     );
   }
 
+  /**
+   * Puts `symbols` on the watchlist the first time an app opens the database, if it is empty then
+   * (a replay may have filled the file without one): once, so a watchlist the user emptied stays
+   * empty. Returns whether it added them.
+   */
+  seedOnce(symbols: readonly string[], now = Date.now()): boolean {
+    return this.db.transaction(() => {
+      const first = this.db
+        .prepare("INSERT INTO app_state (key, value) VALUES ('watchlist_seeded', '1') ON CONFLICT (key) DO NOTHING")
+        .run().changes;
+      if (first === 0 || this.list().length > 0) return false;
+      for (const symbol of symbols) this.add(symbol, now);
+      return true;
+    })();
+  }
+
   remove(symbol: string): boolean {
     return this.db.prepare('DELETE FROM watchlist WHERE symbol = ?').run(symbol).changes > 0;
   }

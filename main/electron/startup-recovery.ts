@@ -3,6 +3,7 @@
  * is tested without Electron), the dialog wording, and setting a damaged file aside.
  */
 import fs from 'node:fs';
+import { DatabaseInUseError } from '../../engine/store/engine-lock.ts';
 
 export type StartupProblem = 'locked' | 'corrupt' | 'newer-schema' | 'unwritable' | 'unknown';
 export type RecoveryAction = 'retry' | 'set-aside-and-start-fresh' | 'quit';
@@ -11,6 +12,8 @@ export type RecoveryAction = 'retry' | 'set-aside-and-start-fresh' | 'quit';
 export function classifyStartupError(error: unknown): StartupProblem {
   const code = typeof (error as { code?: unknown })?.code === 'string' ? (error as { code: string }).code : '';
   const message = error instanceof Error ? error.message : String(error);
+  // Another engine (market-monitor serve or replay) runs on the file: the same answer, close it and retry.
+  if (error instanceof DatabaseInUseError) return 'locked';
   if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) return 'locked';
   if (code.startsWith('SQLITE_NOTADB') || code.startsWith('SQLITE_CORRUPT')) return 'corrupt';
   if (code.startsWith('SQLITE_CANTOPEN') || code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_FULL'))

@@ -31,6 +31,7 @@ function profile(symbol: string, currency: string | null): CompanyProfile {
     fiftyDayAverage: null,
     shortRatio: null,
     updatedAt: 0,
+    simulated: false,
   };
 }
 

@@ -44,6 +44,8 @@ describe('analyses view in a real Chromium', () => {
     const card = (await page.getByTestId('company-card').textContent())!;
     expect(card).toContain(company.sector);
     expect(card).toContain(company.country);
+    // The simulator made this profile up, and the card says so.
+    expect(await page.getByTestId('company-simulated').textContent()).toBe('simulated');
   });
 
   it('exports the daily volume analysis as a CSV whose rows equal the database', async () => {

@@ -31,6 +31,7 @@ const LONDON = {
   fiftyDayAverage: 71.3,
   shortRatio: null,
   updatedAt: Date.now(),
+  simulated: false,
 };
 
 /** The card's rows as label → text. */

@@ -53,6 +53,16 @@ describe('start-up errors from the real SQLite', () => {
     }
   });
 
+  it('a database another engine runs on (market-monitor serve or replay) is locked', async () => {
+    const engine = await MarketMonitor.open({ dbPath });
+    try {
+      const error = await MarketMonitor.open({ dbPath }).catch((e: unknown) => e);
+      expect(classifyStartupError(error)).toBe('locked');
+    } finally {
+      await engine.close();
+    }
+  });
+
   it('a database from a newer app is left alone', () => {
     const db = new Database(dbPath);
     db.pragma('user_version = 999');

@@ -5,6 +5,7 @@ import { searchSymbols } from '../../engine/sources/yahoo/symbol-search.ts';
 import { yahooClientFactory } from '../../engine/sources/yahoo/yahoo-client.ts';
 import { openDatabase } from '../../engine/store/database.ts';
 import { CompanyRepo } from '../../engine/store/company-repo.ts';
+import { syntheticCompany } from '../../engine/sources/synthetic-companies.ts';
 import { createFixtureFetch } from '../support/yahoo-fixtures.ts';
 import { NOW } from './helpers.ts';
 
@@ -44,7 +45,19 @@ describe('Company info from quoteSummary', () => {
       fiftyDayAverage: null,
       shortRatio: null,
       updatedAt: NOW,
+      simulated: false,
     });
+    db.close();
+  });
+
+  it('a profile the simulator made up is replaced by the real one at once, however fresh', async () => {
+    const { fixtures, client, db, repo } = setup();
+    repo.upsert(syntheticCompany(42, 'AAPL', NOW));
+    expect(repo.get('AAPL')?.simulated).toBe(true);
+    const result = await refreshCompanyProfiles(client, repo, ['AAPL'], NOW + 1);
+    expect(result.updated).toEqual(['AAPL']);
+    expect(summaryRequests(fixtures.log)).toHaveLength(1);
+    expect(repo.get('AAPL')).toMatchObject({ longName: 'Apple Inc.', simulated: false, updatedAt: NOW + 1 });
     db.close();
   });
 

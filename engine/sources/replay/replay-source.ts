@@ -1,5 +1,6 @@
 import { validateTick, type Tick } from '../../domain/tick.ts';
 import type { SourceStatus, TickSource } from '../source.ts';
+import { AlreadyStored, type StoredTicks } from './already-stored.ts';
 import { barToTicks, isEmptyBar, type Bar } from './bars-to-ticks.ts';
 import { detectFormat, mapHeader, parseTimestamp, readCsvRows, readHeader, type ColumnMapping } from './csv-rows.ts';
 import { sleep } from '../../base/sleep.ts';
@@ -15,6 +16,8 @@ export interface ReplayOptions {
   batchSize?: number;
   /** The replay stops once more rows than this were unreadable or invalid (default DEFAULT_MAX_BAD_ROWS). */
   maxBadRows?: number;
+  /** The database the replay fills: ticks it holds already are skipped (see AlreadyStored). */
+  stored?: StoredTicks;
 }
 
 export const DEFAULT_MAX_BAD_ROWS = 1_000;
@@ -25,6 +28,8 @@ export interface ReplayProgress {
   skipped: number;
   /** Of the skipped rows, those unreadable or invalid (the rest are bars without a trade). */
   bad: number;
+  /** Ticks of the file the database held already: not replayed again. */
+  alreadyStored: number;
   errors: string[];
   done: boolean;
 }
@@ -34,7 +39,15 @@ const MAX_ERRORS_KEPT = 20;
 /** Plays a CSV of ticks or yfinance bars through the pipeline, once. */
 export class ReplaySource implements TickSource {
   readonly kind = 'replay' as const;
-  readonly progress: ReplayProgress = { rows: 0, ticks: 0, skipped: 0, bad: 0, errors: [], done: false };
+  readonly progress: ReplayProgress = {
+    rows: 0,
+    ticks: 0,
+    skipped: 0,
+    bad: 0,
+    alreadyStored: 0,
+    errors: [],
+    done: false,
+  };
   private readonly options: ReplayOptions;
   private paused = false;
   private stopped = false;
@@ -74,12 +87,13 @@ export class ReplaySource implements TickSource {
   }
 
   status(): SourceStatus {
-    const { rows, ticks, skipped, bad } = this.progress;
+    const { rows, ticks, skipped, bad, alreadyStored } = this.progress;
     const empty = skipped - bad;
     const why = [bad ? `${bad} unreadable or invalid` : '', empty ? `${empty} bars without a trade` : '']
       .filter(Boolean)
       .join(', ');
-    const summary = `${rows} rows, ${ticks} ticks${skipped ? `, ${skipped} rows skipped (${why})` : ''}`;
+    const stored = alreadyStored ? `, ${alreadyStored} already stored` : '';
+    const summary = `${rows} rows, ${ticks} ticks${stored}${skipped ? `, ${skipped} rows skipped (${why})` : ''}`;
     if (this.failure) return { kind: 'replay', state: 'error', message: `Replay failed: ${this.failure}` };
     if (this.progress.done) return { kind: 'replay', state: 'stopped', message: `Replay finished: ${summary}` };
     return {
@@ -98,9 +112,12 @@ export class ReplaySource implements TickSource {
     const batchSize = this.options.batchSize ?? 2_000;
     const batch: Tick[] = [];
     let clock: { eventStart: number; wallStart: number } | undefined;
+    const alreadyStored = this.options.stored ? new AlreadyStored(this.options.stored) : undefined;
     try {
-      for await (const ticks of format === 'ticks' ? this.tickRows() : this.barRows()) {
+      for await (const read of format === 'ticks' ? this.tickRows() : this.barRows()) {
         if (this.stopped) break;
+        const ticks = alreadyStored ? read.filter((tick) => !alreadyStored.has(tick)) : read;
+        this.progress.alreadyStored += read.length - ticks.length;
         while (this.paused && !this.stopped) await sleep(50);
         if (typeof this.options.speed === 'number' && ticks.length > 0) {
           clock ??= { eventStart: ticks[0]!.ts, wallStart: Date.now() };
@@ -111,7 +128,7 @@ export class ReplaySource implements TickSource {
           }
         }
         batch.push(...ticks);
-        this.progress.ticks += ticks.length;
+        this.progress.ticks += read.length;
         if (batch.length >= batchSize) await emit(batch.splice(0));
       }
     } catch (error) {

@@ -60,10 +60,16 @@ export function toCompanyProfile(symbol: string, summary: unknown, updatedAt: nu
     fiftyDayAverage: d.fiftyDayAverage ?? null,
     shortRatio: k.shortRatio ?? null,
     updatedAt,
+    simulated: false,
   };
 }
 
 export const PROFILE_MAX_AGE_MS = 24 * 3_600_000;
+
+/** Missing, older than a day, or made up by the simulator (Yahoo knows the real company). */
+export function profileNeedsFetch(profile: CompanyProfile | undefined, now: number): boolean {
+  return !profile || profile.simulated || now - profile.updatedAt >= PROFILE_MAX_AGE_MS;
+}
 
 /** Fetches a company's profile from quoteSummary (one request for all four modules). */
 export async function fetchCompanyProfile(client: YahooClient, symbol: string, now: number): Promise<CompanyProfile> {
@@ -85,8 +91,7 @@ export async function refreshCompanyProfiles(
   const failed: Array<{ symbol: string; error: string }> = [];
   // One at a time: profiles are not urgent, and the live quotes share Yahoo's patience.
   for (const symbol of symbols) {
-    const cached = repo.get(symbol);
-    if (cached && now - cached.updatedAt < PROFILE_MAX_AGE_MS) continue;
+    if (!profileNeedsFetch(repo.get(symbol), now)) continue;
     try {
       repo.upsert(await fetchCompanyProfile(client, symbol, now));
       updated.push(symbol);

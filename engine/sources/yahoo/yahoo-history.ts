@@ -1,6 +1,6 @@
 import type { Interval } from '../../domain/interval.ts';
 import { backfillSymbol, mergeHorizon, type BackfillRange } from './backfill.ts';
-import { PROFILE_MAX_AGE_MS, refreshCompanyProfiles } from './company-profile.ts';
+import { profileNeedsFetch, refreshCompanyProfiles } from './company-profile.ts';
 import type { BackfillCandleStore, CompanyProfileStore } from './history-stores.ts';
 import type { YahooClient } from './yahoo-client.ts';
 
@@ -92,8 +92,7 @@ export class YahooHistory {
   /** Queues the profiles that are missing or older than a day; runs hourly. */
   refreshProfiles(): void {
     for (const symbol of this.done) {
-      const profile = this.options.companies.get(symbol);
-      if (!profile || this.now() - profile.updatedAt >= PROFILE_MAX_AGE_MS) this.staleProfiles.add(symbol);
+      if (profileNeedsFetch(this.options.companies.get(symbol), this.now())) this.staleProfiles.add(symbol);
     }
     this.kick();
   }

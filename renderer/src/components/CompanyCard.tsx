@@ -61,6 +61,15 @@ export function CompanyCard({ api, symbol, quote }: Props) {
         <h3 title={name ?? undefined}>
           {symbol}
           <span className="company-name">{name ?? (company === null ? 'No company profile yet' : '\u00a0')}</span>
+          {company?.simulated && (
+            <span
+              className="company-simulated"
+              data-testid="company-simulated"
+              title="Made up by the simulator: not this company's real figures"
+            >
+              simulated
+            </span>
+          )}
         </h3>
         <div className="company-quote">
           <span className="company-price">
