@@ -111,7 +111,7 @@ describe('market-monitor replay of real yfinance bars', () => {
       expect(a.stdout.length).toBeGreaterThan(100);
       expect(a.stdout).toBe(b.stdout);
     }
-  });
+  }, 120_000); // nine CLI processes: each start takes seconds on a busy 2-core machine
 });
 
 describe('market-monitor replay of a tick file', () => {
