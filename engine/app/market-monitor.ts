@@ -1,3 +1,4 @@
+import { sleep } from '../base/sleep.ts';
 import { randomUUID } from 'node:crypto';
 import { ZodError } from 'zod';
 import { checkTlsCaFile } from '../bus/kafka/kafka-client.ts';
@@ -307,7 +308,7 @@ export class MarketMonitor {
     const pollMs = this.bus.kind === 'kafka' ? 200 : 10;
     while (busBehind(await this.bus.refresh())) {
       if (Date.now() > deadline) throw new Error('The engine did not catch up with the bus in time');
-      await new Promise((resolve) => setTimeout(resolve, pollMs));
+      await sleep(pollMs);
     }
   }
 

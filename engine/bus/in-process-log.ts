@@ -1,3 +1,4 @@
+import { sleep } from '../base/sleep.ts';
 import type { Tick } from '../domain/tick.ts';
 import { StaleBatchError } from '../domain/stale-batch-error.ts';
 import { partitionOf, type BusHealth, type BusRecord, type TickBus, type TickConsumer } from './bus.ts';
@@ -93,7 +94,7 @@ export class InProcessLog implements TickBus {
   async close(): Promise<void> {
     this.closed = true;
     this.releaseWaiters();
-    while (this.delivering) await new Promise((resolve) => setTimeout(resolve, 5));
+    while (this.delivering) await sleep(5);
   }
 
   private pending(): number {
