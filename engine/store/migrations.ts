@@ -149,4 +149,7 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (symbol, after_ts)
   ) WITHOUT ROWID;
   `,
+  /* alert cooldown: existing rules get the default minute, so a small % rule stops firing at every tick */ `
+  ALTER TABLE alert_rules ADD COLUMN cooldown_ms INTEGER NOT NULL DEFAULT 60000;
+  `,
 ];
