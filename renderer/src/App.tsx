@@ -195,7 +195,7 @@ export function App({ api }: { api: ApiClient }) {
             <Watchlist api={api} items={items} selected={current} onSelect={select} onChange={setItems} />
             {current && <CompanyCard api={api} symbol={current} quote={items.find((i) => i.symbol === current)} />}
           </div>
-          <ChartWorkspace key={theme} api={api} layout={layout} items={items} onLayoutChange={changeLayout} />
+          <ChartWorkspace api={api} layout={layout} items={items} theme={theme} onLayoutChange={changeLayout} />
         </main>
       )}
       <main className="workspace single" hidden={view === 'chart'}>
