@@ -181,9 +181,11 @@ export class MarketMonitor {
     return this.alertRulesChanged(id);
   }
 
+  /** The rule keeps its cooldown and crossing state: switching it off and on is no way round its quiet time. */
   setAlertEnabled(id: number, enabled: boolean): AlertRule[] {
     if (!this.alerts.setEnabled(id, enabled)) throw new UserError(`There is no alert ${id}`);
-    return this.alertRulesChanged(id);
+    this.alertRules = this.alerts.rules();
+    return this.alertRules;
   }
 
   removeAlert(id: number): AlertRule[] {
@@ -191,6 +193,7 @@ export class MarketMonitor {
     return this.alertRulesChanged(id);
   }
 
+  /** A rule edited or removed: what the evaluator remembered of it no longer applies. */
   private alertRulesChanged(id: number): AlertRule[] {
     this.alertEvaluator.forget(id);
     this.alertRules = this.alerts.rules();
