@@ -96,6 +96,9 @@ window.loadBench = {
           symbol={symbol}
           interval="1m"
           onIntervalChange={() => undefined}
+          indicators={false}
+          onIndicatorsChange={() => undefined}
+          theme="dark"
         />,
       );
     });

@@ -15,6 +15,8 @@ const VOLUME_AVERAGE_MINUTES = 20;
 /**
  * Watches committed ticks and minute candles against the rules. Price rules fire when the price
  * crosses the line and re-arm when it crosses back, so a price hovering above a line alerts once.
+ * Every rule then stays quiet for its cooldown after it fired (event time), so a small % move on a
+ * busy symbol tells the user once a minute, not at every tick.
  */
 export class AlertEvaluator {
   private readonly armed = new Map<number, boolean>();
@@ -22,6 +24,12 @@ export class AlertEvaluator {
   private readonly minuteVolumes = new Map<string, Map<number, number>>();
   private readonly lastMoveFiring = new Map<number, number>();
   private readonly lastSpikeMinute = new Map<number, number>();
+  private readonly lastFiredAt = new Map<number, number>();
+
+  /** A changed or removed rule starts afresh: its crossings, windows and cooldown belonged to the old one. */
+  forget(ruleId: number): void {
+    for (const state of [this.armed, this.lastMoveFiring, this.lastSpikeMinute, this.lastFiredAt]) state.delete(ruleId);
+  }
 
   evaluate(rules: readonly AlertRule[], ticks: readonly Tick[], candles: readonly Candle[]): Firing[] {
     const firings: Firing[] = [];
@@ -36,7 +44,7 @@ export class AlertEvaluator {
           : rule.kind === 'move-percent'
             ? this.move(rule)
             : this.crossing(rule, ticks);
-      if (firing) firings.push(firing);
+      if (firing && this.pastCooldown(firing)) firings.push(firing);
     }
     return firings;
   }
@@ -52,12 +60,19 @@ export class AlertEvaluator {
       for (const anomaly of anomalies) {
         if (anomaly.symbol !== rule.symbol || anomaly.threshold === 0) continue;
         const strength = Math.abs(anomaly.value / anomaly.threshold);
-        if (strength >= rule.threshold) {
-          firings.push({ rule, at: anomaly.start, value: anomaly.value, message: anomaly.message });
-        }
+        const firing = { rule, at: anomaly.start, value: anomaly.value, message: anomaly.message };
+        if (strength >= rule.threshold && this.pastCooldown(firing)) firings.push(firing);
       }
     }
     return firings;
+  }
+
+  /** Whether the firing is outside its rule's quiet time after the last one; if so, it starts the next. */
+  private pastCooldown(firing: Firing): boolean {
+    const last = this.lastFiredAt.get(firing.rule.id);
+    if (last !== undefined && firing.at >= last && firing.at < last + firing.rule.cooldownMs) return false;
+    this.lastFiredAt.set(firing.rule.id, firing.at);
+    return true;
   }
 
   private crossing(rule: AlertRule, ticks: readonly Tick[]): Firing | null {

@@ -3,7 +3,7 @@
  * Electron IPC and the WebSocket bridge are two transports of exactly this contract.
  */
 import { z } from 'zod';
-import { AlertKindSchema, AlertRuleInputSchema } from '../domain/alert-rule.ts';
+import { AlertKindSchema, AlertRuleEditSchema, AlertRuleInputSchema } from '../domain/alert-rule.ts';
 import { AnalysisParamsSchema } from '../analyses/analysis.ts';
 import { ANALYSIS_NAMES } from '../analyses/catalog.ts';
 import { KafkaSettingsSchema } from '../domain/bus-settings.ts';
@@ -99,6 +99,7 @@ const AlertRuleSchema = z.object({
   kind: AlertKindSchema,
   threshold: z.number(),
   windowMs: z.number(),
+  cooldownMs: z.number(),
   enabled: z.boolean(),
   createdAt: z.number(),
 });
@@ -241,6 +242,13 @@ export const commands = {
   },
   'alerts.list': { input: NoInput, output: z.array(AlertRuleSchema) },
   'alerts.add': { input: AlertRuleInputSchema, output: z.array(AlertRuleSchema) },
+  /** Changes a rule in place (its history stays with it). */
+  'alerts.edit': { input: AlertRuleEditSchema, output: z.array(AlertRuleSchema) },
+  /** Switches a rule off without losing it, or back on. */
+  'alerts.setEnabled': {
+    input: z.object({ id: z.number().int(), enabled: z.boolean() }).strict(),
+    output: z.array(AlertRuleSchema),
+  },
   'alerts.remove': { input: z.object({ id: z.number().int() }).strict(), output: z.array(AlertRuleSchema) },
   'alerts.history': {
     input: z

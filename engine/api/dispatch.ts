@@ -1,12 +1,13 @@
 import { ZodError } from 'zod';
 import { commands, isCommandName, type ApiError, type CallResult, type Handlers } from './contract.ts';
+import { plainIssueMessage } from './plain-issues.ts';
 
 /** Runs one command from any transport: unknown names and invalid input are refused with a readable error. */
 export async function dispatch(handlers: Handlers, name: unknown, input: unknown): Promise<CallResult> {
   if (!isCommandName(name)) {
     return { ok: false, error: { code: 'unknown-command', message: `Unknown command: ${String(name)}` } };
   }
-  const parsed = commands[name].input.safeParse(input ?? {});
+  const parsed = commands[name].input.safeParse(input ?? {}, { error: plainIssueMessage });
   if (!parsed.success) return { ok: false, error: invalidInput(parsed.error) };
   try {
     const handler = handlers[name] as (args: unknown) => unknown;

@@ -36,6 +36,8 @@ export function createHandlers(app: MarketMonitor): Handlers {
     'deadLetters.recent': ({ limit }) => app.store.recentDeadLetters(limit),
     'alerts.list': () => app.alerts.rules(),
     'alerts.add': (rule) => app.addAlert(rule),
+    'alerts.edit': (rule) => app.editAlert(rule),
+    'alerts.setEnabled': ({ id, enabled }) => app.setAlertEnabled(id, enabled),
     'alerts.remove': ({ id }) => app.removeAlert(id),
     'alerts.history': ({ limit }) => app.alerts.history(limit),
     'kafka.testConnection': (settings) => testKafkaConnection(settings),

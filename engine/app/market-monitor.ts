@@ -14,7 +14,13 @@ import { SymbolSchema } from '../domain/symbol.ts';
 import type { Tick } from '../domain/tick.ts';
 import type { Candle } from '../domain/candle.ts';
 import { AlertEvaluator, type Firing } from '../alerts/alert-evaluator.ts';
-import { AlertRuleInputSchema, type AlertRule, type AlertRuleInput } from '../domain/alert-rule.ts';
+import {
+  AlertRuleEditSchema,
+  AlertRuleInputSchema,
+  type AlertRule,
+  type AlertRuleEdit,
+  type AlertRuleInput,
+} from '../domain/alert-rule.ts';
 import { AlertRepo } from '../store/alert-repo.ts';
 import { AnomalyRepo } from '../store/anomaly-repo.ts';
 import { AnomalyDetector, DEFAULT_ANOMALY_OPTIONS } from '../stream/anomalies/anomaly-detector.ts';
@@ -184,8 +190,27 @@ export class MarketMonitor {
     return this.alertRules;
   }
 
+  editAlert(input: AlertRuleEdit): AlertRule[] {
+    const { id, ...rule } = AlertRuleEditSchema.parse(input);
+    if (!this.alerts.updateRule(id, rule)) throw new UserError(`There is no alert ${id}`);
+    return this.alertRulesChanged(id);
+  }
+
+  /** The rule keeps its cooldown and crossing state: switching it off and on is no way round its quiet time. */
+  setAlertEnabled(id: number, enabled: boolean): AlertRule[] {
+    if (!this.alerts.setEnabled(id, enabled)) throw new UserError(`There is no alert ${id}`);
+    this.alertRules = this.alerts.rules();
+    return this.alertRules;
+  }
+
   removeAlert(id: number): AlertRule[] {
     if (!this.alerts.removeRule(id)) throw new UserError(`There is no alert ${id}`);
+    return this.alertRulesChanged(id);
+  }
+
+  /** A rule edited or removed: what the evaluator remembered of it no longer applies. */
+  private alertRulesChanged(id: number): AlertRule[] {
+    this.alertEvaluator.forget(id);
     this.alertRules = this.alerts.rules();
     return this.alertRules;
   }

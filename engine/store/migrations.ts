@@ -162,4 +162,7 @@ export const MIGRATIONS: readonly string[] = [
     SELECT 'watchlist_seeded', '1'
     WHERE EXISTS (SELECT 1 FROM watchlist) OR EXISTS (SELECT 1 FROM ticks) OR EXISTS (SELECT 1 FROM candles);
   `,
+  /* alert cooldown: existing rules get the default minute, so a small % rule stops firing at every tick */ `
+  ALTER TABLE alert_rules ADD COLUMN cooldown_ms INTEGER NOT NULL DEFAULT 60000;
+  `,
 ];

@@ -63,8 +63,14 @@ export function App({ api }: { api: ApiClient }) {
     });
   const [localNotice, setLocalNotice] = useState<Notice | null>(null);
   const [view, setView] = useState<View>(isView(remembered('view')) ? (remembered('view') as View) : 'chart');
+  /**
+   * The chart workspace and Settings stay mounted once shown, hidden while another view is: a tab
+   * switch neither rebuilds every chart nor throws away a settings draft that was not saved.
+   */
+  const [kept, setKept] = useState<ReadonlySet<View>>(() => new Set([view]));
   const changeView = (next: View) => {
     setView(next);
+    setKept((shown) => (shown.has(next) ? shown : new Set([...shown, next])));
     remember('view', next);
   };
 
@@ -182,22 +188,25 @@ export function App({ api }: { api: ApiClient }) {
           ))}
         </nav>
       </header>
-      {view === 'chart' ? (
-        <main className="workspace">
+      {kept.has('chart') && (
+        <main className="workspace" hidden={view !== 'chart'}>
           <div className="sidebar">
             <Watchlist api={api} items={items} selected={current} onSelect={select} onChange={setItems} />
             {current && <CompanyCard api={api} symbol={current} quote={items.find((i) => i.symbol === current)} />}
           </div>
-          <ChartWorkspace key={theme} api={api} layout={layout} items={items} onLayoutChange={changeLayout} />
-        </main>
-      ) : (
-        <main className="workspace single">
-          {view === 'analyses' && <AnalysesView api={api} />}
-          {view === 'alerts' && <AlertsView api={api} items={items} />}
-          {view === 'pipeline' && <PipelineView api={api} status={status} />}
-          {view === 'settings' && <SettingsView api={api} onSaved={(s) => applyTheme(s.appearance.theme)} />}
+          <ChartWorkspace api={api} layout={layout} items={items} theme={theme} onLayoutChange={changeLayout} />
         </main>
       )}
+      <main className="workspace single" hidden={view === 'chart'}>
+        {view === 'analyses' && <AnalysesView api={api} />}
+        {view === 'alerts' && <AlertsView api={api} items={items} />}
+        {view === 'pipeline' && <PipelineView api={api} status={status} />}
+        {kept.has('settings') && (
+          <div className="kept-view" hidden={view !== 'settings'}>
+            <SettingsView api={api} active={view === 'settings'} onSaved={(s) => applyTheme(s.appearance.theme)} />
+          </div>
+        )}
+      </main>
       {showHelp && <ShortcutHelp shortcuts={shortcuts} onClose={() => setShowHelp(false)} />}
       {showPalette && (
         <CommandPalette

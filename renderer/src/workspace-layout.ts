@@ -7,6 +7,8 @@ export interface PanelLayout {
   interval: Interval;
   /** Spans two grid columns. */
   wide: boolean;
+  /** Draws the indicator lines (SMA, EMA, Bollinger, VWAP, RSI). */
+  indicators: boolean;
 }
 
 export interface WorkspaceLayout {
@@ -21,7 +23,7 @@ export const MAX_PANELS = 16;
 const newId = () => Math.random().toString(36).slice(2, 10);
 
 export function newPanel(symbol: string | null, interval: Interval = '1m'): PanelLayout {
-  return { id: newId(), symbol, interval, wide: false };
+  return { id: newId(), symbol, interval, wide: false, indicators: false };
 }
 
 export function defaultLayout(): WorkspaceLayout {
@@ -34,9 +36,12 @@ export function loadLayout(): WorkspaceLayout {
   try {
     const saved = JSON.parse(window.localStorage.getItem(KEY) ?? 'null') as WorkspaceLayout | null;
     if (!saved || !Array.isArray(saved.panels) || saved.panels.length === 0) return defaultLayout();
-    const panels = saved.panels
-      .slice(0, MAX_PANELS)
-      .map((p) => ({ ...newPanel(null), ...p, interval: INTERVALS.includes(p.interval) ? p.interval : '1m' }));
+    const panels = saved.panels.slice(0, MAX_PANELS).map((p) => ({
+      ...newPanel(null),
+      ...p,
+      interval: INTERVALS.includes(p.interval) ? p.interval : '1m',
+      indicators: p.indicators === true,
+    }));
     const columns = Math.min(4, Math.max(1, Math.round(saved.columns) || 1));
     const active = panels.some((p) => p.id === saved.active) ? saved.active : panels[0]!.id;
     return { columns, panels, active };
@@ -75,11 +80,18 @@ export function removePanel(layout: WorkspaceLayout, id: string): WorkspaceLayou
   return { ...layout, panels, active: layout.active === id ? panels[0]!.id : layout.active };
 }
 
-/** A new panel showing the next watchlist symbol not yet on screen, made active; two columns once there are several. */
+/**
+ * A new panel, made active, showing the watchlist symbol on the fewest panels (the first such in
+ * watchlist order), so panels beyond the watchlist's length go round it again rather than all
+ * opening on its first symbol; two columns once there are several.
+ */
 export function addPanel(layout: WorkspaceLayout, symbols: readonly string[]): WorkspaceLayout {
   if (layout.panels.length >= MAX_PANELS) return layout;
-  const shown = new Set(layout.panels.map((p) => p.symbol));
-  const panel = newPanel(symbols.find((s) => !shown.has(s)) ?? symbols[0] ?? null);
+  const shown = new Map<string, number>();
+  for (const p of layout.panels) if (p.symbol !== null) shown.set(p.symbol, (shown.get(p.symbol) ?? 0) + 1);
+  let next: string | null = null;
+  for (const s of symbols) if (next === null || (shown.get(s) ?? 0) < (shown.get(next) ?? 0)) next = s;
+  const panel = newPanel(next);
   return { ...layout, panels: [...layout.panels, panel], active: panel.id, columns: Math.max(layout.columns, 2) };
 }
 

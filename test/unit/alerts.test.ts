@@ -10,6 +10,7 @@ const rule = (over: Partial<AlertRule>): AlertRule => ({
   kind: 'price-above',
   threshold: 100,
   windowMs: 300_000,
+  cooldownMs: 0,
   enabled: true,
   createdAt: 0,
   ...over,
@@ -87,6 +88,59 @@ describe('alert rules', () => {
     expect(AlertRuleInputSchema.safeParse({ symbol: 'bad one', kind: 'price-above', threshold: 1 }).success).toBe(
       false,
     );
+  });
+});
+
+describe('alert cooldown', () => {
+  // A 0.05 % rule on a symbol ticking 20 times a second: the user's report had 69 firings in 35 s.
+  const busyTicks = Array.from({ length: 700 }, (_, i) => tick(100 * (1 + 0.0006 * (i % 2)), i * 50));
+  const moveRule = rule({ kind: 'move-percent', threshold: 0.05, windowMs: 60_000 });
+  const firingsOf = (r: AlertRule) => {
+    const evaluator = new AlertEvaluator();
+    return busyTicks.flatMap((t) => evaluator.evaluate([r], [t], []));
+  };
+
+  it('fires a rule with no cooldown at every occurrence', () => {
+    expect(firingsOf(moveRule).length).toBeGreaterThan(100);
+  });
+
+  it('keeps a rule quiet for its cooldown after it fired, by event time', () => {
+    const firings = firingsOf({ ...moveRule, cooldownMs: 10_000 });
+    // 35 s of ticks: at 0 s (the first move), 10 s, 20 s and 30 s.
+    expect(firings.map((f) => Math.floor(f.at / 10_000))).toEqual([0, 1, 2, 3]);
+    for (let i = 1; i < firings.length; i++) expect(firings[i]!.at - firings[i - 1]!.at).toBeGreaterThanOrEqual(10_000);
+  });
+
+  it('gives new rules a one-minute cooldown unless told otherwise, and accepts 0', () => {
+    const parsed = AlertRuleInputSchema.parse({ symbol: 'AAPL', kind: 'move-percent', threshold: 0.05 });
+    expect(firingsOf({ ...moveRule, cooldownMs: parsed.cooldownMs })).toHaveLength(1);
+    expect(
+      AlertRuleInputSchema.parse({ symbol: 'AAPL', kind: 'price-above', threshold: 1, cooldownMs: 0 }).cooldownMs,
+    ).toBe(0);
+    expect(
+      AlertRuleInputSchema.safeParse({ symbol: 'AAPL', kind: 'price-above', threshold: 1, cooldownMs: -1 }).success,
+    ).toBe(false);
+  });
+
+  it('applies to anomaly rules too, and a forgotten (edited) rule starts afresh', () => {
+    const evaluator = new AlertEvaluator();
+    const anomalyRule = rule({ kind: 'anomaly', threshold: 1, cooldownMs: 60_000 });
+    const anomaly = (start: number) => ({
+      symbol: 'AAPL',
+      interval: '1m' as const,
+      start,
+      kind: 'volume-spike' as const,
+      value: 9,
+      threshold: 3,
+      baseline: 100,
+      window: 20,
+      message: 'spike',
+    });
+    expect(
+      evaluator.onAnomalies([anomalyRule], [anomaly(0), anomaly(30_000), anomaly(60_000)]).map((f) => f.at),
+    ).toEqual([0, 60_000]);
+    evaluator.forget(anomalyRule.id);
+    expect(evaluator.onAnomalies([anomalyRule], [anomaly(90_000)])).toHaveLength(1);
   });
 });
 

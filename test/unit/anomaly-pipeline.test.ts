@@ -32,11 +32,12 @@ describe('anomalies and indicators through the running engine', () => {
   const published: Array<EventPayload<'anomaly'>> = [];
 
   beforeAll(async () => {
-    // Alert rules stored before the stream starts, as a user would have set them.
+    // Alert rules stored before the stream starts, as a user would have set them: told of every
+    // anomaly (no cooldown), since the two of minute 30 share one candle.
     const db = openDatabase(path.join(tmp.dir, 'market.db'));
     const rules = new AlertRepo(db);
-    rules.addRule(AlertRuleInputSchema.parse({ symbol: 'AAPL', kind: 'anomaly', threshold: 1 }));
-    rules.addRule(AlertRuleInputSchema.parse({ symbol: 'MSFT', kind: 'anomaly', threshold: 1 }));
+    rules.addRule(AlertRuleInputSchema.parse({ symbol: 'AAPL', kind: 'anomaly', threshold: 1, cooldownMs: 0 }));
+    rules.addRule(AlertRuleInputSchema.parse({ symbol: 'MSFT', kind: 'anomaly', threshold: 1, cooldownMs: 0 }));
     db.close();
     app = await MarketMonitor.open({
       dbPath: path.join(tmp.dir, 'market.db'),

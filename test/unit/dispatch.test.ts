@@ -93,6 +93,8 @@ const SAMPLE_INPUT: { [N in CommandName]: CommandInput<N> } = {
   'deadLetters.recent': {},
   'alerts.list': {},
   'alerts.add': { symbol: 'AAPL', kind: 'price-above', threshold: 1_000 },
+  'alerts.edit': { id: 1, symbol: 'AAPL', kind: 'price-below', threshold: 10, cooldownMs: 0 },
+  'alerts.setEnabled': { id: 1, enabled: false },
   'alerts.remove': { id: 1 },
   'alerts.history': {},
   'kafka.testConnection': { brokers: ['127.0.0.1:1'] },

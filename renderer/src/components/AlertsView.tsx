@@ -1,29 +1,17 @@
-import { useEffect, useEffectEvent, useState, type FormEvent } from 'react';
+import { useEffect, useEffectEvent, useState } from 'react';
 import type { CommandOutput, WatchItem } from '../../../engine/api/contract.ts';
-import { ApiCallError, type ApiClient } from '../api/client.ts';
+import type { ApiClient } from '../api/client.ts';
 import { formatTime } from '../format.ts';
+import { AlertForm } from './alerts/AlertForm.tsx';
+import { cooldownLabel, describe, draftOf, emptyDraft, type Rule, type RuleInput } from './alerts/alert-draft.ts';
 
-type Rule = CommandOutput<'alerts.list'>[number];
 type AlertEvent = CommandOutput<'alerts.history'>[number];
-type Kind = Rule['kind'];
-
-const KINDS: Array<{ kind: Kind; label: string; unit: string }> = [
-  { kind: 'price-above', label: 'Price above', unit: 'price' },
-  { kind: 'price-below', label: 'Price below', unit: 'price' },
-  { kind: 'move-percent', label: 'Moves by', unit: '%' },
-  { kind: 'volume-spike', label: 'Volume spike', unit: '× average' },
-  { kind: 'anomaly', label: 'Anomaly found', unit: '× detector threshold (1 = every anomaly)' },
-];
 
 /** Alert rules, their history, and desktop notifications when one fires. */
 export function AlertsView({ api, items }: { api: ApiClient; items: WatchItem[] }) {
   const [rules, setRules] = useState<Rule[]>([]);
   const [history, setHistory] = useState<AlertEvent[]>([]);
-  const [symbol, setSymbol] = useState(items[0]?.symbol ?? '');
-  const [kind, setKind] = useState<Kind>('price-above');
-  const [threshold, setThreshold] = useState('');
-  const [windowMinutes, setWindowMinutes] = useState('5');
-  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [editing, setEditing] = useState<Rule | null>(null);
   const [permission, setPermission] = useState(
     typeof Notification === 'undefined' ? 'unsupported' : Notification.permission,
   );
@@ -34,99 +22,65 @@ export function AlertsView({ api, items }: { api: ApiClient; items: WatchItem[] 
     return api.on('alert', (event) => setHistory((h) => [event, ...h].slice(0, 100)));
   }, [api]);
 
-  const add = async (e: FormEvent) => {
-    e.preventDefault();
-    const value = Number(threshold);
-    try {
-      setRules(
-        await api.call('alerts.add', {
-          symbol,
-          kind,
-          threshold: threshold.trim() === '' || Number.isNaN(value) ? (threshold as never) : value,
-          windowMs: Math.round(Number(windowMinutes) * 60_000),
-        }),
-      );
-      setErrors({});
-      setThreshold('');
-    } catch (error) {
-      setErrors(error instanceof ApiCallError ? { form: error.message, ...error.fields } : { form: String(error) });
+  const submit = async (input: RuleInput) => {
+    if (editing) {
+      setRules(await api.call('alerts.edit', { ...input, id: editing.id }));
+      setEditing(null);
+    } else {
+      setRules(await api.call('alerts.add', input));
     }
   };
 
-  const unit = KINDS.find((k) => k.kind === kind)!.unit;
   return (
     <section className="alerts" aria-label="Alerts">
-      <form className="analysis-filters" onSubmit={add}>
-        <label>
-          Symbol
-          <input
-            list="alert-symbols"
-            value={symbol}
-            onChange={(e) => setSymbol(e.target.value)}
-            aria-label="Alert symbol"
-            aria-invalid={!!errors.symbol}
-          />
-          <datalist id="alert-symbols">
-            {items.map((i) => (
-              <option key={i.symbol} value={i.symbol} />
-            ))}
-          </datalist>
-          <small className="field-error">{errors.symbol}</small>
-        </label>
-        <label>
-          When
-          <select value={kind} onChange={(e) => setKind(e.target.value as Kind)} aria-label="Alert kind">
-            {KINDS.map((k) => (
-              <option key={k.kind} value={k.kind}>
-                {k.label}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Threshold ({unit})
-          <input
-            value={threshold}
-            onChange={(e) => setThreshold(e.target.value)}
-            aria-label="Threshold"
-            aria-invalid={!!errors.threshold}
-            inputMode="decimal"
-          />
-          <small className="field-error">{errors.threshold}</small>
-        </label>
-        {kind === 'move-percent' && (
-          <label>
-            Within (minutes)
-            <input
-              value={windowMinutes}
-              onChange={(e) => setWindowMinutes(e.target.value)}
-              aria-label="Window in minutes"
-              aria-invalid={!!errors.windowMs}
-            />
-            <small className="field-error">{errors.windowMs}</small>
-          </label>
-        )}
-        <button type="submit" className="primary">
-          Add alert
+      <AlertForm
+        // A new form for each rule edited, so its fields start from that rule.
+        key={editing?.id ?? 'new'}
+        items={items}
+        initial={editing ? draftOf(editing) : emptyDraft(items[0]?.symbol ?? '')}
+        editing={editing?.id ?? null}
+        onSubmit={submit}
+        onCancel={() => setEditing(null)}
+      />
+      {permission === 'default' && (
+        <button type="button" className="link" onClick={() => Notification.requestPermission().then(setPermission)}>
+          Enable desktop notifications
         </button>
-        {permission === 'default' && (
-          <button type="button" className="link" onClick={() => Notification.requestPermission().then(setPermission)}>
-            Enable desktop notifications
-          </button>
-        )}
-      </form>
+      )}
       <h3>Rules</h3>
       {rules.length === 0 ? (
         <p className="empty">No alert yet. Pick a symbol and a condition above.</p>
       ) : (
         <ul className="rules" data-testid="alert-rules">
           {rules.map((r) => (
-            <li key={r.id}>
-              <span>{describe(r)}</span>
+            <li key={r.id} className={`${r.enabled ? '' : 'off'}${editing?.id === r.id ? ' editing' : ''}`}>
+              <label className="rule-switch" title={r.enabled ? 'On: switch off to keep it quiet' : 'Off'}>
+                <input
+                  type="checkbox"
+                  checked={r.enabled}
+                  aria-label={`Alert ${r.id} on`}
+                  onChange={(e) =>
+                    api.call('alerts.setEnabled', { id: r.id, enabled: e.target.checked }).then(setRules)
+                  }
+                />
+              </label>
+              <span className="rule-text">
+                {describe(r)}
+                <small>
+                  {cooldownLabel(r.cooldownMs)}
+                  {r.enabled ? '' : ' · off'}
+                </small>
+              </span>
+              <button className="link" aria-label={`Edit alert ${r.id}`} onClick={() => setEditing(r)}>
+                Edit
+              </button>
               <button
                 className="link"
                 aria-label={`Remove alert ${r.id}`}
-                onClick={() => api.call('alerts.remove', { id: r.id }).then(setRules)}
+                onClick={() => {
+                  if (editing?.id === r.id) setEditing(null);
+                  api.call('alerts.remove', { id: r.id }).then(setRules);
+                }}
               >
                 Remove
               </button>
@@ -161,23 +115,6 @@ export function AlertsView({ api, items }: { api: ApiClient; items: WatchItem[] 
       )}
     </section>
   );
-}
-
-function describe(rule: Rule): string {
-  switch (rule.kind) {
-    case 'price-above':
-      return `${rule.symbol} trades above ${rule.threshold}`;
-    case 'price-below':
-      return `${rule.symbol} trades below ${rule.threshold}`;
-    case 'move-percent':
-      return `${rule.symbol} moves ${rule.threshold}% within ${Math.round(rule.windowMs / 60_000)} min`;
-    case 'volume-spike':
-      return `${rule.symbol} trades ${rule.threshold}× its average minute volume`;
-    case 'anomaly':
-      return rule.threshold === 1
-        ? `Any anomaly of ${rule.symbol}`
-        : `An anomaly of ${rule.symbol} at ${rule.threshold}× the detector’s threshold`;
-  }
 }
 
 /** Shows each fired alert as a desktop notification when the user allowed them. */

@@ -1,4 +1,4 @@
-import { useLayoutEffect, useRef, useState, type ReactNode } from 'react';
+import { useEffectEvent, useLayoutEffect, useRef, useState, type ReactNode } from 'react';
 import {
   CandlestickSeries,
   ColorType,
@@ -32,8 +32,19 @@ interface Props {
   symbol: string;
   interval: Interval;
   onIntervalChange: (interval: Interval) => void;
+  /** Whether the indicator lines are drawn (kept with the panel's layout). */
+  indicators: boolean;
+  onIndicatorsChange: (on: boolean) => void;
+  /** The theme in effect: a change recolours the chart in place, keeping its scroll and zoom. */
+  theme: 'dark' | 'light';
   /** Panel controls shown in the header (symbol picker, widen, remove). */
   toolbar?: ReactNode;
+}
+
+/** What the other effects may change on the chart the main effect built, without rebuilding it. */
+interface LiveChart {
+  showIndicators(on: boolean): void;
+  restyle(): void;
 }
 
 /** What the panel keeps of a candle: what it draws, shows in the legend and feeds the indicators. */
@@ -94,36 +105,26 @@ function indexOf(starts: Float64Array, start: number): number {
 }
 
 /** One live candlestick chart with a volume pane; updates at most once per animation frame. */
-export function ChartPanel({ api, symbol, interval, onIntervalChange, toolbar }: Props) {
+export function ChartPanel(props: Props) {
+  const { api, symbol, interval, onIntervalChange, indicators, onIndicatorsChange, theme, toolbar } = props;
   const container = useRef<HTMLDivElement>(null);
+  const liveChart = useRef<LiveChart | null>(null);
   const [legend, setLegend] = useState<Bar | null>(null);
   const [empty, setEmpty] = useState(false);
-  const [indicators, setIndicators] = useState(false);
+  /** Read when a chart is built: toggling indicators later changes the chart, not the effect. */
+  const indicatorsOn = useEffectEvent(() => indicators);
 
   // A layout effect, so the history is asked for at mount, not after the browser's next paint; and
   // asked for before the chart is built, so the host reads it while the page builds the chart.
   useLayoutEffect(() => {
     const answer = api.call('candles.history', { symbol, interval, limit: HISTORY_PAGE });
     const el = container.current!;
-    const styles = getComputedStyle(document.documentElement);
-    // The workspace is rebuilt when the theme changes, so colours read here follow it.
-    const border = styles.getPropertyValue('--border').trim() || '#333';
     const chart: IChartApi = createChart(el, {
       autoSize: true,
-      layout: {
-        background: { type: ColorType.Solid, color: 'transparent' },
-        textColor: styles.getPropertyValue('--text-muted').trim() || '#999',
-        attributionLogo: true,
-        panes: { separatorColor: border },
-      },
-      grid: {
-        vertLines: { color: styles.getPropertyValue('--grid').trim() || '#222' },
-        horzLines: { color: styles.getPropertyValue('--grid').trim() || '#222' },
-      },
-      rightPriceScale: { borderColor: border, minimumWidth: 72 },
+      layout: { background: { type: ColorType.Solid, color: 'transparent' }, attributionLogo: true },
+      rightPriceScale: { minimumWidth: 72 },
       localization: { timeFormatter: (time: Time) => formatTime((time as number) * 1000) },
       timeScale: {
-        borderColor: border,
         timeVisible: true,
         secondsVisible: interval === '1s',
         rightOffset: 4,
@@ -142,7 +143,8 @@ export function ChartPanel({ api, symbol, interval, onIntervalChange, toolbar }:
     // panels of a 4-column grid a sliver of price.
     chart.panes()[0]?.setStretchFactor(3);
     chart.panes()[1]?.setStretchFactor(1);
-    const overlay = indicators ? new IndicatorOverlay(chart) : null;
+    chart.applyOptions(themeColours());
+    let overlay = indicatorsOn() ? new IndicatorOverlay(chart) : null;
     const hideAnomalies = showAnomalies(api, candles, symbol, interval);
 
     /** The history loaded so far (columns; older pages are joined in front), and every candle an event brought since. */
@@ -285,7 +287,22 @@ export function ChartPanel({ api, symbol, interval, onIntervalChange, toolbar }:
     };
     chart.subscribeCrosshairMove(onCrosshair);
 
+    liveChart.current = {
+      showIndicators(on) {
+        if (on === (overlay !== null)) return;
+        if (on) {
+          overlay = new IndicatorOverlay(chart);
+          overlay.reset(allBars());
+        } else {
+          overlay!.remove();
+          overlay = null;
+        }
+      },
+      restyle: () => chart.applyOptions(themeColours()),
+    };
+
     return () => {
+      liveChart.current = null;
       disposed = true;
       off();
       chart.timeScale().unsubscribeVisibleLogicalRangeChange(onRange);
@@ -295,40 +312,60 @@ export function ChartPanel({ api, symbol, interval, onIntervalChange, toolbar }:
       chart.remove();
       setLegend(null);
     };
-  }, [api, symbol, interval, indicators]);
+  }, [api, symbol, interval]);
+
+  useLayoutEffect(() => liveChart.current?.showIndicators(indicators), [indicators]);
+  useLayoutEffect(() => liveChart.current?.restyle(), [theme]);
 
   return (
     <section className="chart-panel" aria-label={`${symbol} chart`}>
       <header className="chart-header">
         <h2>{symbol}</h2>
-        <div className="intervals" role="group" aria-label="Interval">
-          {INTERVALS.map((i) => (
-            <button
-              key={i}
-              className={i === interval ? 'active' : ''}
-              aria-pressed={i === interval}
-              onClick={() => onIntervalChange(i)}
-            >
-              {i}
-            </button>
-          ))}
-        </div>
-        <button
-          className={`indicators-toggle${indicators ? ' active' : ''}`}
-          aria-pressed={indicators}
-          title="SMA 20, EMA 50, Bollinger 20×2, session VWAP and RSI 14"
-          onClick={() => setIndicators((on) => !on)}
-        >
-          Indicators
-        </button>
-        {toolbar}
         <Legend candle={legend} />
+        {/* In a small panel these float over the chart's top edge, shown on hover or focus. */}
+        <div className="panel-controls">
+          <div className="intervals" role="group" aria-label="Interval">
+            {INTERVALS.map((i) => (
+              <button
+                key={i}
+                className={i === interval ? 'active' : ''}
+                aria-pressed={i === interval}
+                onClick={() => onIntervalChange(i)}
+              >
+                {i}
+              </button>
+            ))}
+          </div>
+          <button
+            className={`indicators-toggle${indicators ? ' active' : ''}`}
+            aria-pressed={indicators}
+            title="SMA 20, EMA 50, Bollinger 20×2, session VWAP and RSI 14"
+            onClick={() => onIndicatorsChange(!indicators)}
+          >
+            Indicators
+          </button>
+          {toolbar}
+        </div>
       </header>
       <div className="chart-body" ref={container} data-testid="chart">
         {empty && <p className="chart-empty">Waiting for the first trade of {symbol}…</p>}
       </div>
     </section>
   );
+}
+
+/** The chart's colours from the page's CSS variables, which follow the theme. */
+function themeColours() {
+  const styles = getComputedStyle(document.documentElement);
+  const colour = (name: string, fallback: string) => styles.getPropertyValue(name).trim() || fallback;
+  const border = colour('--border', '#333');
+  const grid = colour('--grid', '#222');
+  return {
+    layout: { textColor: colour('--text-muted', '#999'), panes: { separatorColor: border } },
+    grid: { vertLines: { color: grid }, horzLines: { color: grid } },
+    rightPriceScale: { borderColor: border },
+    timeScale: { borderColor: border },
+  };
 }
 
 function Legend({ candle }: { candle: Bar | null }) {

@@ -15,11 +15,12 @@ interface Props {
   api: ApiClient;
   layout: WorkspaceLayout;
   items: WatchItem[];
+  theme: 'dark' | 'light';
   onLayoutChange: (layout: WorkspaceLayout) => void;
 }
 
 /** A grid of live chart panels: add, remove, widen, drag to rearrange; the layout is kept between runs. */
-export function ChartWorkspace({ api, layout, items, onLayoutChange }: Props) {
+export function ChartWorkspace({ api, layout, items, theme, onLayoutChange }: Props) {
   const dragged = useRef<string | null>(null);
   const change = onLayoutChange;
 
@@ -76,6 +77,9 @@ export function ChartWorkspace({ api, layout, items, onLayoutChange }: Props) {
                 symbol={panel.symbol}
                 interval={panel.interval}
                 onIntervalChange={(interval) => change(updatePanel(layout, panel.id, { interval }))}
+                indicators={panel.indicators}
+                onIndicatorsChange={(indicators) => change(updatePanel(layout, panel.id, { indicators }))}
+                theme={theme}
                 toolbar={
                   <div className="panel-tools" draggable onDragStart={() => (dragged.current = panel.id)}>
                     <select

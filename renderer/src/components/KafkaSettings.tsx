@@ -63,8 +63,8 @@ function kafkaInput(saved: BusSettings['kafka'], draft: BusDraft) {
   };
 }
 
+/** Renders the text field of a settings path (its label comes from the path). */
 type FieldRenderer = (
-  label: string,
   path: string,
   value: string,
   onChange: (v: string) => void,
@@ -101,6 +101,7 @@ export function KafkaSettings(props: {
           value={draft.kind}
           onChange={(e) => onChange({ kind: e.target.value as BusDraft['kind'] })}
           aria-label="Bus"
+          data-field="bus.kind"
         >
           <option value="in-process">This app alone (nothing else to install)</option>
           <option value="kafka">Apache Kafka</option>
@@ -109,22 +110,19 @@ export function KafkaSettings(props: {
       {draft.kind === 'kafka' && (
         <>
           {field(
-            'Brokers',
             'bus.kafka.brokers',
             draft.brokers,
             (v) => onChange({ brokers: v }),
             'host:port, separated by commas (npm run kafka:local starts one on 127.0.0.1:9092)',
           )}
-          {field('Topic', 'bus.topic', draft.topic, (v) => onChange({ topic: v }))}
+          {field('bus.topic', draft.topic, (v) => onChange({ topic: v }))}
           {field(
-            'Partitions',
             'bus.partitions',
             draft.partitions,
             (v) => onChange({ partitions: v }),
             'Used when the app creates the topic',
           )}
           {field(
-            'Consumer group',
             'bus.kafka.groupId',
             draft.groupId,
             (v) => onChange({ groupId: v }),
@@ -139,7 +137,6 @@ export function KafkaSettings(props: {
           {draft.tls && (
             <>
               {field(
-                'Certificate authority',
                 'bus.kafka.tlsCaFile',
                 draft.tlsCaFile,
                 (v) => onChange({ tlsCaFile: v }),
@@ -158,6 +155,7 @@ export function KafkaSettings(props: {
               value={draft.saslMechanism}
               onChange={(e) => onChange({ saslMechanism: e.target.value as BusDraft['saslMechanism'] })}
               aria-label="SASL mechanism"
+              data-field="bus.kafka.sasl.mechanism"
             >
               <option value="none">None</option>
               <option value="plain">PLAIN</option>
@@ -167,9 +165,8 @@ export function KafkaSettings(props: {
           </label>
           {draft.saslMechanism !== 'none' && (
             <>
-              {field('User name', 'bus.kafka.sasl.username', draft.username, (v) => onChange({ username: v }))}
+              {field('bus.kafka.sasl.username', draft.username, (v) => onChange({ username: v }))}
               {field(
-                'Password',
                 'bus.kafka.sasl.password',
                 draft.password,
                 (v) => onChange({ password: v }),

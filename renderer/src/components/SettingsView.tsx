@@ -1,7 +1,8 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useEffectEvent, useRef, useState, type FormEvent } from 'react';
 import type { CommandOutput } from '../../../engine/api/contract.ts';
 import { ApiCallError, type ApiClient } from '../api/client.ts';
 import { busInput, KafkaSettings, toBusDraft, type BusDraft } from './KafkaSettings.tsx';
+import { SETTINGS_LABELS, summaryLine } from './settings-fields.ts';
 
 type Settings = CommandOutput<'settings.get'>;
 
@@ -80,15 +81,29 @@ const columnMapping = (text: string): Record<string, string> =>
 const num = (text: string): number | string =>
   text.trim() !== '' && Number.isFinite(Number(text)) ? Number(text) : text;
 
+interface Props {
+  api: ApiClient;
+  /** False while another view is shown: the view stays mounted so that unsaved changes stay too. */
+  active?: boolean;
+  onSaved?: (settings: Settings) => void;
+}
+
 /** Source and stream settings; the engine validates and answers with a message per field. */
-export function SettingsView({ api, onSaved }: { api: ApiClient; onSaved?: (settings: Settings) => void }) {
+export function SettingsView({ api, active = true, onSaved }: Props) {
   const [saved, setSaved] = useState<Settings | null>(null);
   const [draft, setDraft] = useState<Draft | null>(null);
   const [errors, setErrors] = useState<Record<string, string>>({});
+  /** Counts refused saves: each one takes the user to its first error. */
+  const [refusals, setRefusals] = useState(0);
   const [busy, setBusy] = useState(false);
   const [influxTest, setInfluxTest] = useState<InfluxTest | 'testing' | null>(null);
+  const form = useRef<HTMLFormElement>(null);
+  const dirty = saved !== null && draft !== null && JSON.stringify(draft) !== JSON.stringify(toDraft(saved));
 
-  useEffect(() => {
+  // Shown again without changes of its own: what is stored may have changed meanwhile (the
+  // palette's theme switch), so it is read again; a draft with changes is kept as it is.
+  const refresh = useEffectEvent(() => {
+    if (dirty) return;
     api.call('settings.get', {}).then(
       (s) => {
         setSaved(s);
@@ -96,7 +111,19 @@ export function SettingsView({ api, onSaved }: { api: ApiClient; onSaved?: (sett
       },
       () => undefined,
     );
-  }, [api]);
+  });
+  useEffect(() => {
+    if (active) refresh();
+  }, [api, active]);
+
+  useEffect(() => {
+    if (refusals === 0) return;
+    const first =
+      form.current?.querySelector<HTMLElement>('[aria-invalid="true"]') ??
+      form.current?.querySelector<HTMLElement>('.error-summary');
+    first?.scrollIntoView({ block: 'center' });
+    first?.focus({ preventScroll: true });
+  }, [refusals]);
 
   if (!saved || !draft) return <section className="settings">Loading settings…</section>;
   const set = (patch: Partial<Draft>) => setDraft({ ...draft, ...patch });
@@ -157,13 +184,13 @@ export function SettingsView({ api, onSaved }: { api: ApiClient; onSaved?: (sett
           ? { ...e.fields, ...(Object.keys(e.fields).length ? {} : { form: e.message }) }
           : { form: String(e) },
       );
+      setRefusals((n) => n + 1);
     } finally {
       setBusy(false);
     }
   };
 
   const field = (
-    label: string,
     path: string,
     value: string,
     onChange: (v: string) => void,
@@ -171,13 +198,14 @@ export function SettingsView({ api, onSaved }: { api: ApiClient; onSaved?: (sett
     type: 'text' | 'password' = 'text',
   ) => (
     <label className="field">
-      <span>{label}</span>
+      <span>{SETTINGS_LABELS[path]}</span>
       <input
         type={type}
         value={value}
         onChange={(e) => onChange(e.target.value)}
         aria-invalid={!!fieldError(errors, path)}
-        aria-label={label}
+        aria-label={SETTINGS_LABELS[path]}
+        data-field={path}
       />
       <small className={fieldError(errors, path) ? 'field-error' : 'hint'}>{fieldError(errors, path) ?? hint}</small>
     </label>
@@ -185,7 +213,7 @@ export function SettingsView({ api, onSaved }: { api: ApiClient; onSaved?: (sett
 
   return (
     <section className="settings" aria-label="Settings">
-      <form onSubmit={save}>
+      <form ref={form} onSubmit={save}>
         <fieldset>
           <legend>Source</legend>
           <label className="field">
@@ -194,6 +222,7 @@ export function SettingsView({ api, onSaved }: { api: ApiClient; onSaved?: (sett
               value={draft.source}
               onChange={(e) => set({ source: e.target.value as Draft['source'] })}
               aria-label="Source"
+              data-field="source.kind"
             >
               <option value="simulator">Simulated market</option>
               <option value="replay">Replay of a CSV file</option>
@@ -203,14 +232,12 @@ export function SettingsView({ api, onSaved }: { api: ApiClient; onSaved?: (sett
           {draft.source === 'simulator' ? (
             <>
               {field(
-                'Ticks per second',
                 'source.simulator.ticksPerSecond',
                 draft.ticksPerSecond,
                 (v) => set({ ticksPerSecond: v }),
                 '1 to 100,000',
               )}
               {field(
-                'Seed',
                 'source.simulator.seed',
                 draft.seed,
                 (v) => set({ seed: v }),
@@ -222,6 +249,7 @@ export function SettingsView({ api, onSaved }: { api: ApiClient; onSaved?: (sett
                   value={draft.sessions}
                   onChange={(e) => set({ sessions: e.target.value as Draft['sessions'] })}
                   aria-label="Trading hours"
+                  data-field="source.simulator.sessions"
                 >
                   <option value="continuous">Around the clock</option>
                   <option value="exchange">Exchange hours (New York)</option>
@@ -235,38 +263,23 @@ export function SettingsView({ api, onSaved }: { api: ApiClient; onSaved?: (sett
           ) : draft.source === 'yahoo' ? (
             <>
               {field(
-                'Seconds between quotes, market open',
                 'source.yahoo.regularSeconds',
                 draft.yahooRegular,
                 (v) => set({ yahooRegular: v }),
                 'At least 2; Yahoo slows down clients that ask too often',
               )}
-              {field(
-                'Seconds between quotes, market closed',
-                'source.yahoo.closedSeconds',
-                draft.yahooClosed,
-                (v) => set({ yahooClosed: v }),
-                'At least 10',
-              )}
+              {field('source.yahoo.closedSeconds', draft.yahooClosed, (v) => set({ yahooClosed: v }), 'At least 10')}
             </>
           ) : (
             <>
+              {field('source.replay.file', draft.replayFile, (v) => set({ replayFile: v }), 'A path on this computer')}
               {field(
-                'CSV file',
-                'source.replay.file',
-                draft.replayFile,
-                (v) => set({ replayFile: v }),
-                'A path on this computer',
-              )}
-              {field(
-                'Symbol',
                 'source.replay.symbol',
                 draft.replaySymbol,
                 (v) => set({ replaySymbol: v }),
                 'For a bar file, or a tick file of one symbol without a symbol column',
               )}
               {field(
-                'Column names',
                 'source.replay.columns',
                 draft.replayColumns,
                 (v) => set({ replayColumns: v }),
@@ -285,14 +298,12 @@ export function SettingsView({ api, onSaved }: { api: ApiClient; onSaved?: (sett
         <fieldset>
           <legend>Event time</legend>
           {field(
-            'Out-of-orderness (ms)',
             'stream.outOfOrdernessMs',
             draft.outOfOrdernessMs,
             (v) => set({ outOfOrdernessMs: v }),
             'How late a tick may arrive before it counts as late',
           )}
           {field(
-            'Allowed lateness (ms)',
             'stream.allowedLatenessMs',
             draft.allowedLatenessMs,
             (v) => set({ allowedLatenessMs: v }),
@@ -302,14 +313,12 @@ export function SettingsView({ api, onSaved }: { api: ApiClient; onSaved?: (sett
         <fieldset>
           <legend>Storage</legend>
           {field(
-            'Keep raw ticks (days)',
             'storage.tickRetentionDays',
             draft.tickRetentionDays,
             (v) => set({ tickRetentionDays: v }),
             '0 keeps every tick. Candles, profiles and alerts are always kept',
           )}
           {field(
-            'Keep refused messages (days)',
             'storage.deadLetterRetentionDays',
             draft.deadLetterRetentionDays,
             (v) => set({ deadLetterRetentionDays: v }),
@@ -324,6 +333,7 @@ export function SettingsView({ api, onSaved }: { api: ApiClient; onSaved?: (sett
               value={draft.theme}
               onChange={(e) => set({ theme: e.target.value as Draft['theme'] })}
               aria-label="Theme"
+              data-field="appearance.theme"
             >
               <option value="system">Follow the system</option>
               <option value="dark">Dark</option>
@@ -340,6 +350,7 @@ export function SettingsView({ api, onSaved }: { api: ApiClient; onSaved?: (sett
               checked={draft.influx.enabled}
               onChange={(e) => setInflux({ enabled: e.target.checked })}
               aria-label="Mirror to InfluxDB"
+              data-field="influx.enabled"
             />
           </label>
           <label className="field">
@@ -348,37 +359,19 @@ export function SettingsView({ api, onSaved }: { api: ApiClient; onSaved?: (sett
               value={draft.influx.version}
               onChange={(e) => setInflux({ version: e.target.value as InfluxDraft['version'] })}
               aria-label="InfluxDB API"
+              data-field="influx.version"
             >
               <option value="1">InfluxDB 1.x (database)</option>
               <option value="2">InfluxDB 2.x (organization, bucket, token)</option>
             </select>
           </label>
-          {field(
-            'Address',
-            'influx.url',
-            draft.influx.url,
-            (v) => setInflux({ url: v }),
-            'For example http://127.0.0.1:8086',
-          )}
+          {field('influx.url', draft.influx.url, (v) => setInflux({ url: v }), 'For example http://127.0.0.1:8086')}
           {draft.influx.version === '1' ? (
             <>
-              {field('Database', 'influx.db', draft.influx.db, (v) => setInflux({ db: v }))}
+              {field('influx.db', draft.influx.db, (v) => setInflux({ db: v }))}
+              {field('influx.rp', draft.influx.rp, (v) => setInflux({ rp: v }), 'Empty: the default')}
+              {field('influx.user', draft.influx.user, (v) => setInflux({ user: v }), 'Empty without authentication')}
               {field(
-                'Retention policy',
-                'influx.rp',
-                draft.influx.rp,
-                (v) => setInflux({ rp: v }),
-                'Empty: the default',
-              )}
-              {field(
-                'User',
-                'influx.user',
-                draft.influx.user,
-                (v) => setInflux({ user: v }),
-                'Empty without authentication',
-              )}
-              {field(
-                'Password',
                 'influx.password',
                 draft.influx.password,
                 (v) => setInflux({ password: v }),
@@ -388,16 +381,9 @@ export function SettingsView({ api, onSaved }: { api: ApiClient; onSaved?: (sett
             </>
           ) : (
             <>
-              {field('Organization', 'influx.org', draft.influx.org, (v) => setInflux({ org: v }))}
-              {field('Bucket', 'influx.bucket', draft.influx.bucket, (v) => setInflux({ bucket: v }))}
-              {field(
-                'API token',
-                'influx.token',
-                draft.influx.token,
-                (v) => setInflux({ token: v }),
-                undefined,
-                'password',
-              )}
+              {field('influx.org', draft.influx.org, (v) => setInflux({ org: v }))}
+              {field('influx.bucket', draft.influx.bucket, (v) => setInflux({ bucket: v }))}
+              {field('influx.token', draft.influx.token, (v) => setInflux({ token: v }), undefined, 'password')}
             </>
           )}
           <button
@@ -414,11 +400,63 @@ export function SettingsView({ api, onSaved }: { api: ApiClient; onSaved?: (sett
             </p>
           )}
         </fieldset>
-        {errors.form && <p className="field-error">{errors.form}</p>}
-        <button type="submit" className="primary" disabled={busy}>
-          {busy ? 'Saving…' : 'Save'}
-        </button>
+        <div className="settings-actions">
+          <ErrorSummary errors={errors} />
+          {dirty && Object.keys(errors).length === 0 && <span className="hint">Unsaved changes</span>}
+          {dirty && (
+            <button
+              type="button"
+              className="link"
+              onClick={() => {
+                setDraft(toDraft(saved));
+                setErrors({});
+              }}
+            >
+              Discard changes
+            </button>
+          )}
+          <button type="submit" className="primary" disabled={busy}>
+            {busy ? 'Saving…' : 'Save'}
+          </button>
+        </div>
       </form>
     </section>
+  );
+}
+
+/** What kept the settings from being saved, each line a link to its field. */
+function ErrorSummary({ errors }: { errors: Record<string, string> }) {
+  const lines = Object.entries(errors).map(([path, message]) =>
+    path === 'form' || path === '(input)' ? { field: undefined, where: '', message } : summaryLine(path, message),
+  );
+  if (lines.length === 0) return null;
+  const focus = (field: string) => {
+    const input = document.querySelector<HTMLElement>(`[data-field="${field}"]`);
+    input?.scrollIntoView({ block: 'center' });
+    input?.focus({ preventScroll: true });
+  };
+  return (
+    <div className="error-summary" role="alert" tabIndex={-1} data-testid="settings-errors">
+      <strong>
+        {lines.length === 1
+          ? 'Not saved: one setting needs a change'
+          : `Not saved: ${lines.length} settings need a change`}
+      </strong>
+      <ul>
+        {lines.map((line) => (
+          <li key={`${line.where}${line.message}`}>
+            {line.field ? (
+              <button type="button" className="link" onClick={() => focus(line.field!)}>
+                {line.where}
+              </button>
+            ) : (
+              line.where && <span>{line.where}</span>
+            )}
+            {line.where ? ': ' : ''}
+            {line.message}
+          </li>
+        ))}
+      </ul>
+    </div>
   );
 }

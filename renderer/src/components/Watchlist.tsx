@@ -182,7 +182,13 @@ export function Watchlist({ api, items, selected, onSelect, onChange }: Props) {
                 <button
                   className="symbol"
                   onClick={() => onSelect(item.symbol)}
+                  onKeyDown={(e) => {
+                    if (e.key !== 'Delete') return;
+                    e.preventDefault();
+                    void remove(item.symbol);
+                  }}
                   aria-current={item.symbol === selected}
+                  aria-keyshortcuts="Delete"
                 >
                   <span className="col-symbol" title={item.symbol}>
                     {item.symbol}

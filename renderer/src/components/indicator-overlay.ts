@@ -36,11 +36,13 @@ const RSI_PANE = 2;
  */
 export class IndicatorOverlay {
   private readonly spec: IndicatorSpec;
+  private readonly chart: IChartApi;
   private readonly series = new Map<string, ISeriesApi<'Line'>>();
   private live: CandleIndicators;
 
   constructor(chart: IChartApi, spec: IndicatorSpec = DEFAULT_INDICATORS) {
     this.spec = spec;
+    this.chart = chart;
     this.live = new CandleIndicators(spec, sessionOfCandle());
     for (const key of indicatorKeys(spec)) {
       const rsi = key.startsWith('rsi');
@@ -72,6 +74,14 @@ export class IndicatorOverlay {
     // As tall as the volume pane (the price pane has three times their share): a fixed height in
     // pixels squeezed the volume pane to a sliver in a small panel.
     if (this.spec.rsi) chart.panes()[RSI_PANE]?.setStretchFactor(1);
+  }
+
+  /** Takes the lines off the chart, and the RSI pane they left empty; the chart's view stays as it was. */
+  remove(): void {
+    for (const line of this.series.values()) this.chart.removeSeries(line);
+    this.series.clear();
+    const rsiPane = this.chart.panes()[RSI_PANE];
+    if (rsiPane && rsiPane.getSeries().length === 0) this.chart.removePane(RSI_PANE);
   }
 
   /** All candles of the chart, oldest first. */
