@@ -9,6 +9,7 @@ import { busBehind, type TickBus } from '../bus/bus.ts';
 import { BusSettingsSchema } from '../domain/bus-settings.ts';
 import { createBus } from '../bus/create-bus.ts';
 import { SettingsSchema, type Settings, type SettingsInput } from '../domain/settings.ts';
+import type { FeedHealth } from '../domain/feed-health.ts';
 import { SymbolSchema } from '../domain/symbol.ts';
 import type { Tick } from '../domain/tick.ts';
 import type { Candle } from '../domain/candle.ts';
@@ -32,6 +33,7 @@ import { InfluxMirror, mirrorOffStatus } from '../sinks/influx/mirror.ts';
 import { QuoteBoard } from './quote-board.ts';
 import { startYahooFeed, type YahooFeed } from './yahoo-feed.ts';
 import type { YahooClientFactory } from '../sources/yahoo/yahoo-client.ts';
+import type { YahooStreamSettings } from '../sources/yahoo/yahoo-source.ts';
 import { searchSymbols, type SymbolMatch } from '../sources/yahoo/symbol-search.ts';
 import { RateMeter } from '../base/rate-meter.ts';
 import { RetentionJob } from './retention-job.ts';
@@ -54,6 +56,8 @@ export interface MarketMonitorOptions {
   statusEveryMs?: number;
   /** yahoo-finance2 as built for the Yahoo source and search; tests inject one on recorded exchanges. */
   yahooClient?: YahooClientFactory;
+  /** Yahoo's price stream connection; tests point it at a local server (see YahooFeedDeps.stream). */
+  yahooStream?: Partial<YahooStreamSettings>;
 }
 
 export const STARTER_SYMBOLS = ['AAPL', 'MSFT', 'NVDA', 'AMZN'];
@@ -86,6 +90,7 @@ export class MarketMonitor {
   private readonly rate = new RateMeter();
   private ticksPerSecond = 0;
   private statusTimer: NodeJS.Timeout | undefined;
+  private feedSignature = '';
   private readonly watchlistUpdates = new Throttle(WATCHLIST_EVERY_MS, () =>
     this.events.publish('watchlist', this.watchItems()),
   );
@@ -124,7 +129,10 @@ export class MarketMonitor {
     }
     await app.startPipeline();
     app.retention.start();
-    app.statusTimer = setInterval(() => app.events.publish('status', app.status()), options.statusEveryMs ?? 1_000);
+    app.statusTimer = setInterval(() => {
+      app.events.publish('status', app.status());
+      app.publishFeedChanges();
+    }, options.statusEveryMs ?? 1_000);
     return app;
   }
 
@@ -141,8 +149,31 @@ export class MarketMonitor {
         dayOpen: quote?.dayOpen ?? null,
         dayVolume: quote?.dayVolume ?? 0,
         spark: quote?.spark ?? [],
+        feed: this.feedOf(entry.symbol),
       };
     });
+  }
+
+  /** A source that knows more (Yahoo) says it; the simulator and replay are their own provider. */
+  private feedOf(symbol: string): FeedHealth {
+    const feed = this.source?.feedOf?.(symbol);
+    if (feed) return feed;
+    const replay = this.settingsValue.source.kind === 'replay';
+    return {
+      provider: replay ? 'CSV replay' : 'Simulator',
+      mode: replay ? 'replay' : 'simulated',
+      receivedAt: null,
+      stale: this.paused ? { reason: 'paused', detail: 'paused' } : null,
+    };
+  }
+
+  /** Feed health changes without ticks (a stream gone down, a market closing): the watchlist hears of it too. */
+  private publishFeedChanges(): void {
+    const items = this.watchItems();
+    const signature = JSON.stringify(items.map((i) => [i.symbol, i.feed?.mode, i.feed?.why, i.feed?.stale?.reason]));
+    if (signature === this.feedSignature) return;
+    this.feedSignature = signature;
+    this.events.publish('watchlist', items);
   }
 
   addSymbol(raw: string): WatchItem[] {
@@ -361,6 +392,7 @@ export class MarketMonitor {
         companies: this.companies,
         lastTickTime: (symbol) => this.store.lastTickTime(symbol),
         client: this.options.yahooClient,
+        stream: this.options.yahooStream,
         notify: (notice) => this.events.publish('notice', notice),
         onStored: () => this.events.publish('watchlist', this.watchItems()),
         onBackfilled: (symbol, gapFrom, stitch) => this.mergeHistory(symbol, gapFrom, stitch),
