@@ -15,6 +15,7 @@ interface Draft {
   replayColumns: string;
   yahooRegular: string;
   yahooClosed: string;
+  yahooStreaming: boolean;
   outOfOrdernessMs: string;
   allowedLatenessMs: string;
   theme: Settings['appearance']['theme'];
@@ -42,6 +43,7 @@ const toDraft = (s: Settings): Draft => ({
     .join(', '),
   yahooRegular: String(s.source.yahoo.regularSeconds),
   yahooClosed: String(s.source.yahoo.closedSeconds),
+  yahooStreaming: s.source.yahoo.streaming,
   outOfOrdernessMs: String(s.stream.outOfOrdernessMs),
   allowedLatenessMs: String(s.stream.allowedLatenessMs),
   theme: s.appearance.theme,
@@ -130,6 +132,7 @@ export function SettingsView({ api, onSaved }: { api: ApiClient; onSaved?: (sett
           ...saved.source.yahoo,
           regularSeconds: num(draft.yahooRegular),
           closedSeconds: num(draft.yahooClosed),
+          streaming: draft.yahooStreaming,
         },
       },
       stream: {
@@ -248,6 +251,16 @@ export function SettingsView({ api, onSaved }: { api: ApiClient; onSaved?: (sett
                 (v) => set({ yahooClosed: v }),
                 'At least 10',
               )}
+              <label className="field">
+                <span>Stream live prices</span>
+                <input
+                  type="checkbox"
+                  checked={draft.yahooStreaming}
+                  onChange={(e) => set({ yahooStreaming: e.target.checked })}
+                  aria-label="Stream live prices from Yahoo"
+                />
+                <small className="hint">Off: quotes are polled only, at the pace above</small>
+              </label>
             </>
           ) : (
             <>
