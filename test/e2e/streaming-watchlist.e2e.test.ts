@@ -77,3 +77,56 @@ describe('a Yahoo symbol switching between streaming and polling in the watchlis
     expect(await feedCell().getAttribute('title')).not.toMatch(/stream down/);
   });
 });
+
+describe('a stale Yahoo price in the watchlist', () => {
+  let dir: string;
+  let streamer: FakeStreamer;
+  let app: MarketMonitor;
+  let host: HeadlessHost;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mm-e2e-stale-'));
+    streamer = await FakeStreamer.start();
+    app = await MarketMonitor.open({
+      dbPath: path.join(dir, 'market-monitor.db'),
+      overrides: { source: { kind: 'yahoo' } },
+      // Recorded after the close: Yahoo says CLOSED for both.
+      starterSymbols: ['AAPL', 'BABA'],
+      yahooClient: yahooClientFactory({ fetch: createFixtureFetch().fetch, timeoutMs: 1_000 }),
+      yahooStream: { url: streamer.url },
+      statusEveryMs: 100,
+    });
+    host = await startHeadlessHost({ app, port: 0, host: '127.0.0.1', staticDir: STATIC_DIR });
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await host?.close();
+    await app?.close();
+    await streamer?.stop();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  for (const scheme of ['dark', 'light'] as const) {
+    it(`marks a closed market's price as stale and says why (${scheme})`, async () => {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 760 }, colorScheme: scheme });
+      await page.goto(host.url);
+      const row = page.locator('.watchlist li[data-symbol="AAPL"]');
+      await expect
+        .poll(() => row.locator('.col-feed').getAttribute('data-stale'), { timeout: 15_000 })
+        .toBe('market-closed');
+      expect(await row.locator('.col-feed').textContent()).toMatch(/^Yahoo stream · .+ · market closed$/);
+      expect(await row.locator('.col-feed').getAttribute('title')).toMatch(/stale: market closed \(closed\)/);
+      // The price itself is marked: dimmed and slanted, not passing for a live one.
+      const style = await row.locator('.col-last').evaluate((el) => {
+        const s = getComputedStyle(el);
+        return { opacity: s.opacity, fontStyle: s.fontStyle };
+      });
+      expect(style).toEqual({ opacity: '0.6', fontStyle: 'italic' });
+      await page.locator('.watchlist').screenshot({ path: path.join(SHOTS, `watchlist-stale-${scheme}.png`) });
+      await page.close();
+    });
+  }
+});
