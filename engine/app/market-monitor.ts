@@ -169,11 +169,16 @@ export class MarketMonitor {
 
   /** Feed health changes without ticks (a stream gone down, a market closing): the watchlist hears of it too. */
   private publishFeedChanges(): void {
-    const items = this.watchItems();
-    const signature = JSON.stringify(items.map((i) => [i.symbol, i.feed?.mode, i.feed?.why, i.feed?.stale?.reason]));
+    const signature = JSON.stringify(
+      this.watchlist.symbols().map((symbol) => {
+        const feed = this.feedOf(symbol);
+        // Counting seconds ("retrying in 8 s") is no change worth an event of its own.
+        return [symbol, feed.mode, feed.why?.replace(/\d+/g, '#'), feed.stale?.reason];
+      }),
+    );
     if (signature === this.feedSignature) return;
     this.feedSignature = signature;
-    this.events.publish('watchlist', items);
+    this.events.publish('watchlist', this.watchItems());
   }
 
   addSymbol(raw: string): WatchItem[] {

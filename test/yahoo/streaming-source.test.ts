@@ -207,5 +207,9 @@ describe('YahooSource with the price stream', () => {
     await until(() => streamer.open === 0, 'the stream closed');
     source.resume();
     await until(() => streamer.subscribed().join() === 'AAPL', 'subscribed again');
+    source.setSymbols([]);
+    await until(() => streamer.open === 0, 'the stream closed for an empty watchlist');
+    expect(source.status().message).toMatch(/^Nothing to stream · /);
+    expect(source.status().mode).toBeUndefined();
   });
 });

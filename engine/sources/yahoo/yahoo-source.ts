@@ -212,6 +212,7 @@ export class YahooSource implements TickSource {
 
   /** The feed as a whole: "Streaming", or "Polling (why)" for the symbols that are not streaming. */
   private feedMode(): { text: string; status: Pick<SourceStatus, 'mode' | 'why'> } {
+    if (this.symbols.length === 0) return { text: 'Nothing to stream', status: {} };
     const ctx = this.context();
     const polled = this.symbols
       .map((symbol) => ({ symbol, mode: this.feeds.mode(symbol, ctx) }))
