@@ -196,6 +196,19 @@ describe('YahooSource with the price stream', () => {
     });
   });
 
+  it('pre-market messages keep the feed alive but are no ticks: the live feed follows the regular session', async () => {
+    const { source, ticks } = streamingSource();
+    await startOn(source, ticks, ['AAPL']);
+    const before = ticks.length;
+    // yahoo-finance2's real pre-market AAPL message, moved after the recorded quote (Yahoo said CLOSED).
+    clock += 1_000;
+    streamer.send(realFrameAt(REAL_FRAMES.aaplPreMarket, { time: clock }));
+    await until(() => source.feedOf('AAPL').stale === null, 'the message heard');
+    expect(ticks).toHaveLength(before);
+    expect(source.feedOf('AAPL')).toMatchObject({ mode: 'streaming', receivedAt: clock });
+    expect(source.counters.streamedTicks).toBe(0);
+  });
+
   it('subscriptions follow the watchlist, and a paused source closes the stream', async () => {
     const { source, ticks } = streamingSource();
     await startOn(source, ticks, ['BTC-USD']);

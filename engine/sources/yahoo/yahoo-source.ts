@@ -271,6 +271,10 @@ export class YahooSource implements TickSource {
     // Before its first poll the symbol has no stitch point: its history is not settled yet.
     const since = this.since.get(message.symbol);
     if (since === undefined) return;
+    // Pre- and post-market trades show the feed is alive, but the live feed follows the regular
+    // session as the poll (regularMarketPrice) and the backfill (no pre/post bars) do: a symbol's
+    // candles must not change meaning when it switches between streaming and polling.
+    if (message.marketHours !== 'REGULAR') return;
     if (hasVolume) this.useVolumeOf(message.symbol, 'stream');
     const feed = this.feeds.get(message.symbol);
     const quote: LiveQuote = {
