@@ -209,6 +209,16 @@ describe('YahooSource with the price stream', () => {
     expect(source.counters.streamedTicks).toBe(0);
   });
 
+  it('crypto trades around the clock: its messages are ticks whatever session they say', async () => {
+    const { source, ticks } = streamingSource();
+    await startOn(source, ticks, ['BTC-USD']);
+    streamer.send(
+      realFrameAt(REAL_FRAMES.btcUsd, { time: QUOTE_TIME + 5_000, dayVolume: QUOTE_VOLUME + 10, marketHours: 3 }),
+    );
+    await until(() => ticks.length === 2, 'the tick');
+    expect(ticks[1]).toMatchObject({ ts: QUOTE_TIME + 5_000, volume: 10 });
+  });
+
   it('subscriptions follow the watchlist, and a paused source closes the stream', async () => {
     const { source, ticks } = streamingSource();
     await startOn(source, ticks, ['BTC-USD']);

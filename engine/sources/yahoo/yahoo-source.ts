@@ -23,6 +23,9 @@ export interface YahooPollIntervals {
 
 export const DEFAULT_POLL_INTERVALS: YahooPollIntervals = { regularMs: 5_000, extendedMs: 15_000, closedMs: 60_000 };
 
+/** Instruments whose poll and history cover the regular session only. */
+const REGULAR_SESSION_TYPES = new Set(['EQUITY', 'ETF', 'MUTUALFUND', 'INDEX', 'OPTION', 'WARRANT']);
+
 export interface YahooStreamSettings extends Omit<YahooStreamOptions, 'onQuote' | 'onState' | 'now'> {
   /** Off: the poll is the only path (Settings > Source). */
   enabled: boolean;
@@ -271,18 +274,20 @@ export class YahooSource implements TickSource {
     // Before its first poll the symbol has no stitch point: its history is not settled yet.
     const since = this.since.get(message.symbol);
     if (since === undefined) return;
-    // Pre- and post-market trades show the feed is alive, but the live feed follows the regular
-    // session as the poll (regularMarketPrice) and the backfill (no pre/post bars) do: a symbol's
-    // candles must not change meaning when it switches between streaming and polling.
-    if (message.marketHours !== 'REGULAR') return;
-    if (hasVolume) this.useVolumeOf(message.symbol, 'stream');
     const feed = this.feeds.get(message.symbol);
+    const quoteType = message.quoteType ?? feed.row?.quoteType;
+    // A stock's pre- and post-market trades show the feed is alive, but the live feed follows the
+    // regular session as the poll (regularMarketPrice) and the backfill (no pre/post bars) do: its
+    // candles must not change meaning when it switches between streaming and polling. Futures,
+    // currencies and crypto trade around the clock in both.
+    if (message.marketHours !== 'REGULAR' && REGULAR_SESSION_TYPES.has(quoteType ?? 'EQUITY')) return;
+    if (hasVolume) this.useVolumeOf(message.symbol, 'stream');
     const quote: LiveQuote = {
       symbol: message.symbol,
       regularMarketPrice: message.price,
       regularMarketTime: message.time,
       ...(hasVolume ? { regularMarketVolume: message.dayVolume } : {}),
-      quoteType: message.quoteType ?? feed.row?.quoteType,
+      quoteType,
       exchangeTimezoneName: feed.row?.exchangeTimezoneName,
     };
     const tick = this.ticker.toTick(quote);
