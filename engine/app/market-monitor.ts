@@ -129,6 +129,8 @@ export class MarketMonitor {
     }
     await app.startPipeline();
     app.retention.start();
+    // What a client loading the watchlist now sees: only changes from here on are events.
+    app.feedSignature = app.feedsNow();
     app.statusTimer = setInterval(() => {
       app.events.publish('status', app.status());
       app.publishFeedChanges();
@@ -169,16 +171,20 @@ export class MarketMonitor {
 
   /** Feed health changes without ticks (a stream gone down, a market closing): the watchlist hears of it too. */
   private publishFeedChanges(): void {
-    const signature = JSON.stringify(
+    const signature = this.feedsNow();
+    if (signature === this.feedSignature) return;
+    this.feedSignature = signature;
+    this.events.publish('watchlist', this.watchItems());
+  }
+
+  private feedsNow(): string {
+    return JSON.stringify(
       this.watchlist.symbols().map((symbol) => {
         const feed = this.feedOf(symbol);
         // Counting seconds ("retrying in 8 s") is no change worth an event of its own.
         return [symbol, feed.mode, feed.why?.replace(/\d+/g, '#'), feed.stale?.reason];
       }),
     );
-    if (signature === this.feedSignature) return;
-    this.feedSignature = signature;
-    this.events.publish('watchlist', this.watchItems());
   }
 
   addSymbol(raw: string): WatchItem[] {
