@@ -228,6 +228,8 @@ describe('YahooSource with the price stream', () => {
     await until(() => streamer.subscribed().join() === 'AAPL', 'BTC-USD unsubscribed');
     source.pause();
     await until(() => streamer.open === 0, 'the stream closed');
+    expect(source.status()).toEqual({ kind: 'yahoo', state: 'paused', message: 'Yahoo Finance paused' });
+    expect(source.feedOf('AAPL').stale).toEqual({ reason: 'paused', detail: 'paused' });
     source.resume();
     await until(() => streamer.subscribed().join() === 'AAPL', 'subscribed again');
     source.setSymbols([]);

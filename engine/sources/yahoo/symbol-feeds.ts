@@ -103,7 +103,8 @@ export class SymbolFeeds {
         streaming: false,
         why: `stream down: ${stream.reason}, retrying in ${seconds(stream.retryAt - ctx.now)}`,
       };
-    if (stream.kind !== 'open') return { streaming: false, why: 'stream connecting' };
+    if (stream.kind === 'idle') return { streaming: false, why: 'stream closed' };
+    if (stream.kind === 'connecting') return { streaming: false, why: 'stream connecting' };
     const feed = this.get(symbol);
     // Nothing to send while the market is shut: subscribed and quiet is streaming.
     if (this.marketClosed(symbol)) return { streaming: true };

@@ -203,7 +203,8 @@ export class YahooSource implements TickSource {
     const { state, message } = this.describe();
     const notSaved = this.sessionNotSaved ? ` · Yahoo session not saved: ${this.sessionNotSaved}` : '';
     const text = (this.activity ? `${message} · ${this.activity}` : message) + notSaved;
-    if (!this.options.stream) return { kind: 'yahoo', state, message: text };
+    // Paused or stopped, the stream is closed on purpose: the state says so, not a "why".
+    if (!this.options.stream || this.paused || this.stopped) return { kind: 'yahoo', state, message: text };
     const mode = this.feedMode();
     return { kind: 'yahoo', state, message: `${mode.text} · ${text}`, ...mode.status };
   }
