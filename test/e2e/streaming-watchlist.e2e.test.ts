@@ -63,14 +63,15 @@ describe('a Yahoo symbol switching between streaming and polling in the watchlis
     await expect
       .poll(() => page.locator('.watchlist li[data-symbol="BTC-USD"] .col-last').textContent())
       .toBe('96,100.00');
-    await page.locator('.watchlist').screenshot({ path: path.join(SHOTS, 'watchlist-streaming.png') });
+    await page.screenshot({ path: path.join(SHOTS, 'watchlist-streaming-page.png') });
 
     streamer.refuse(true);
     streamer.dropAll();
-    await expect.poll(() => feedCell().getAttribute('data-mode'), { timeout: 15_000 }).toBe('polling');
+    // Between refused attempts the stream is briefly "connecting": wait for the row to say "down".
+    await expect.poll(() => feedCell().getAttribute('title'), { timeout: 15_000 }).toMatch(/polling \(stream down: /);
+    expect(await feedCell().getAttribute('data-mode')).toBe('polling');
     expect(await feedCell().textContent()).toMatch(/^Yahoo poll · \d+ s/);
-    expect(await feedCell().getAttribute('title')).toMatch(/polling \(stream down: /);
-    await page.locator('.watchlist').screenshot({ path: path.join(SHOTS, 'watchlist-polling.png') });
+    await page.screenshot({ path: path.join(SHOTS, 'watchlist-polling-page.png') });
 
     streamer.refuse(false);
     await expect.poll(() => feedCell().getAttribute('data-mode'), { timeout: 15_000 }).toBe('streaming');
