@@ -118,6 +118,8 @@ describe('YahooSource with the price stream', () => {
       volume: 800,
       source: 'yahoo',
     });
+    // Between refused attempts the stream is briefly "connecting": wait for "down", then read it all at once.
+    await until(() => /^stream down: /.test(source.feedOf('BTC-USD').why ?? ''), 'the stream down');
     expect(source.feedOf('BTC-USD')).toMatchObject({
       mode: 'polling',
       why: expect.stringMatching(/^stream down: /),
