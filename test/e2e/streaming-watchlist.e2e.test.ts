@@ -60,6 +60,7 @@ describe('a Yahoo symbol switching between streaming and polling in the watchlis
     streamer.send(realFrameAt(REAL_FRAMES.btcUsd, { time: Date.now(), dayVolume: QUOTE_VOLUME + 500, price: 96100 }));
     await expect.poll(() => feedCell().getAttribute('data-mode'), { timeout: 15_000 }).toBe('streaming');
     await expect.poll(() => feedCell().textContent()).toMatch(/^Yahoo stream · \d+ s$/);
+    await expect.poll(() => page.getByTestId('status-source').textContent()).toBe('Source: yahoo · live · streaming');
     await expect
       .poll(() => page.locator('.watchlist li[data-symbol="BTC-USD"] .col-last').textContent())
       .toBe('96,100.00');
@@ -71,6 +72,8 @@ describe('a Yahoo symbol switching between streaming and polling in the watchlis
     await expect.poll(() => feedCell().getAttribute('title'), { timeout: 15_000 }).toMatch(/polling \(stream down: /);
     expect(await feedCell().getAttribute('data-mode')).toBe('polling');
     expect(await feedCell().textContent()).toMatch(/^Yahoo poll · \d+ s/);
+    await expect.poll(() => page.getByTestId('status-source').textContent()).toBe('Source: yahoo · live · polling');
+    expect(await page.getByTestId('status-source').getAttribute('title')).toMatch(/^Polling \(stream down: /);
     await page.screenshot({ path: path.join(SHOTS, 'watchlist-polling-page.png') });
 
     streamer.refuse(false);
