@@ -9,6 +9,7 @@ import { ANALYSIS_NAMES } from '../analyses/catalog.ts';
 import { KafkaSettingsSchema } from '../domain/bus-settings.ts';
 import { CandleSchema } from '../domain/candle.ts';
 import { CompanyProfileSchema } from '../domain/company.ts';
+import { FeedHealthSchema } from '../domain/feed-health.ts';
 import { InfluxSettingsSchema } from '../domain/influx-settings.ts';
 import { IntervalSchema } from '../domain/interval.ts';
 import { SettingsSchema } from '../domain/settings.ts';
@@ -27,6 +28,8 @@ export const WatchItemSchema = z.object({
   dayVolume: z.number(),
   /** Closes of the latest one-minute candles, oldest first. */
   spark: z.array(z.number()),
+  /** Where its prices come from now (streaming, polling and why), when they last came, and why they are stale. */
+  feed: FeedHealthSchema.optional(),
 });
 export type WatchItem = z.infer<typeof WatchItemSchema>;
 
@@ -34,6 +37,9 @@ const SourceStatusSchema = z.object({
   kind: z.string(),
   state: z.enum(['starting', 'live', 'paused', 'delayed', 'rate-limited', 'offline', 'stopped', 'error']),
   message: z.string(),
+  /** A feed that can stream: "streaming", or "polling" and why. */
+  mode: z.enum(['streaming', 'polling']).optional(),
+  why: z.string().optional(),
 });
 
 const BusHealthSchema = z.object({

@@ -10,6 +10,7 @@ import { busBehind, type TickBus } from '../bus/bus.ts';
 import { BusSettingsSchema } from '../domain/bus-settings.ts';
 import { createBus } from '../bus/create-bus.ts';
 import { SettingsSchema, type Settings, type SettingsInput } from '../domain/settings.ts';
+import type { FeedHealth } from '../domain/feed-health.ts';
 import { SymbolSchema } from '../domain/symbol.ts';
 import type { Tick } from '../domain/tick.ts';
 import type { Candle } from '../domain/candle.ts';
@@ -40,6 +41,7 @@ import { InfluxMirror, mirrorOffStatus } from '../sinks/influx/mirror.ts';
 import { QuoteBoard } from './quote-board.ts';
 import { startYahooFeed, type YahooFeed } from './yahoo-feed.ts';
 import type { YahooClientFactory } from '../sources/yahoo/yahoo-client.ts';
+import type { YahooStreamSettings } from '../sources/yahoo/yahoo-source.ts';
 import { searchSymbols, type SymbolMatch } from '../sources/yahoo/symbol-search.ts';
 import { RateMeter } from '../base/rate-meter.ts';
 import { RetentionJob } from './retention-job.ts';
@@ -69,6 +71,8 @@ export interface MarketMonitorOptions {
   yahooClient?: YahooClientFactory;
   /** Where the engine writes trouble the user may not be looking at (the desktop's log file); stderr by default. */
   log?: (message: string) => void;
+  /** Yahoo's price stream connection; tests point it at a local server (see YahooFeedDeps.stream). */
+  yahooStream?: Partial<YahooStreamSettings>;
 }
 
 export const STARTER_SYMBOLS = ['AAPL', 'MSFT', 'NVDA', 'AMZN'];
@@ -101,6 +105,7 @@ export class MarketMonitor {
   private readonly rate = new RateMeter();
   private ticksPerSecond = 0;
   private statusTimer: NodeJS.Timeout | undefined;
+  private feedSignature = '';
   private readonly watchlistUpdates = new Throttle(WATCHLIST_EVERY_MS, () =>
     this.events.publish('watchlist', this.watchItems()),
   );
@@ -145,7 +150,12 @@ export class MarketMonitor {
     if (options.starterSymbols) app.watchlist.seedOnce(options.starterSymbols);
     await app.startPipeline();
     app.retention.start();
-    app.statusTimer = setInterval(() => app.events.publish('status', app.status()), options.statusEveryMs ?? 1_000);
+    // What a client loading the watchlist now sees: only changes from here on are events.
+    app.feedSignature = app.feedsNow();
+    app.statusTimer = setInterval(() => {
+      app.events.publish('status', app.status());
+      app.publishFeedChanges();
+    }, options.statusEveryMs ?? 1_000);
     return app;
   }
 
@@ -162,8 +172,40 @@ export class MarketMonitor {
         dayOpen: quote?.dayOpen ?? null,
         dayVolume: quote?.dayVolume ?? 0,
         spark: quote?.spark ?? [],
+        feed: this.feedOf(entry.symbol),
       };
     });
+  }
+
+  /** A source that knows more (Yahoo) says it; the simulator and replay are their own provider. */
+  private feedOf(symbol: string): FeedHealth {
+    const feed = this.source?.feedOf?.(symbol);
+    if (feed) return feed;
+    const replay = this.settingsValue.source.kind === 'replay';
+    return {
+      provider: replay ? 'CSV replay' : 'Simulator',
+      mode: replay ? 'replay' : 'simulated',
+      receivedAt: null,
+      stale: this.paused ? { reason: 'paused', detail: 'paused' } : null,
+    };
+  }
+
+  /** Feed health changes without ticks (a stream gone down, a market closing): the watchlist hears of it too. */
+  private publishFeedChanges(): void {
+    const signature = this.feedsNow();
+    if (signature === this.feedSignature) return;
+    this.feedSignature = signature;
+    this.events.publish('watchlist', this.watchItems());
+  }
+
+  private feedsNow(): string {
+    return JSON.stringify(
+      this.watchlist.symbols().map((symbol) => {
+        const feed = this.feedOf(symbol);
+        // Counting seconds ("retrying in 8 s") is no change worth an event of its own.
+        return [symbol, feed.mode, feed.why?.replace(/\d+/g, '#'), feed.stale?.reason];
+      }),
+    );
   }
 
   addSymbol(raw: string): WatchItem[] {
@@ -466,6 +508,7 @@ export class MarketMonitor {
         companies: this.companies,
         lastTickTime: (symbol) => this.store.lastTickTime(symbol),
         client: this.options.yahooClient,
+        stream: this.options.yahooStream,
         notify: (notice) => this.events.publish('notice', notice),
         onStored: () => this.events.publish('watchlist', this.watchItems()),
         onBackfilled: (symbol, gapFrom, stitch) => this.mergeHistory(symbol, gapFrom, stitch),

@@ -4,7 +4,7 @@ import type { Settings } from '../domain/settings.ts';
 import { CookieJarFile } from '../sources/yahoo/cookie-jar-file.ts';
 import { yahooClientFactory, type YahooClientFactory } from '../sources/yahoo/yahoo-client.ts';
 import { YahooHistory } from '../sources/yahoo/yahoo-history.ts';
-import { YahooSource } from '../sources/yahoo/yahoo-source.ts';
+import { YahooSource, type YahooStreamSettings } from '../sources/yahoo/yahoo-source.ts';
 import { BackfillCandles } from '../store/backfill-candles.ts';
 import type { CompanyRepo } from '../store/company-repo.ts';
 import type { SqliteDatabase } from '../store/database.ts';
@@ -23,6 +23,11 @@ export interface YahooFeedDeps {
   lastTickTime: (symbol: string) => number | undefined;
   /** The real yahoo-finance2 unless a test injects one on recorded exchanges. */
   client?: YahooClientFactory | undefined;
+  /**
+   * The price stream's connection (tests point it at a local server). A test that injects a client
+   * on recorded exchanges and no stream has the stream off: there is no recording of Yahoo's.
+   */
+  stream?: Partial<YahooStreamSettings> | undefined;
   notify: (notice: Notice) => void;
   /** Profiles or history arrived: the watchlist and profile card can show them. */
   onStored: (symbol: string) => void;
@@ -48,6 +53,8 @@ export function startYahooFeed(deps: YahooFeedDeps): YahooFeed {
       closedMs: yahoo.closedSeconds * 1_000,
     },
     lastTickTime: deps.lastTickTime,
+    stream:
+      deps.stream === undefined && deps.client !== undefined ? undefined : { ...deps.stream, enabled: yahoo.streaming },
     onLiveRun: (symbol) => candles.markLiveRun(symbol),
     storedVolume: (symbol, from, to) => candles.minuteVolume(symbol, from, to),
   });

@@ -57,6 +57,8 @@ export const YahooSettingsSchema = z
     regularSeconds: z.number().min(2, 'at least 2 seconds between polls').max(3_600).default(5),
     extendedSeconds: z.number().min(2, 'at least 2 seconds between polls').max(3_600).default(15),
     closedSeconds: z.number().min(10, 'at least 10 seconds between polls').max(86_400).default(60),
+    /** Yahoo's price stream (a WebSocket) as the live path, the poll its fallback; off polls only. */
+    streaming: z.boolean().default(true),
   })
   .strict();
 

@@ -1,3 +1,4 @@
+import type { FeedHealth } from '../domain/feed-health.ts';
 import type { Tick, TickSourceKind } from '../domain/tick.ts';
 
 export type SourceState = 'starting' | 'live' | 'paused' | 'delayed' | 'rate-limited' | 'offline' | 'stopped' | 'error';
@@ -6,6 +7,9 @@ export interface SourceStatus {
   kind: TickSourceKind;
   state: SourceState;
   message: string;
+  /** A feed that can stream says whether it does: "streaming", or "polling" and why. */
+  mode?: 'streaming' | 'polling';
+  why?: string;
 }
 
 /** Where ticks come from. The producer hands what it emits to the bus. */
@@ -18,4 +22,6 @@ export interface TickSource {
   resume(): void;
   stop(): Promise<void>;
   status(): SourceStatus;
+  /** Per watched symbol, for a source that knows more than its ticks tell (Yahoo). */
+  feedOf?(symbol: string): FeedHealth;
 }

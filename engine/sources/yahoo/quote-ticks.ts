@@ -3,10 +3,7 @@ import { DEFAULT_EXCHANGE_TIME_ZONE, isValidTimeZone, localDayStart } from '../.
 import type { Tick } from '../../domain/tick.ts';
 
 /** Yahoo's epoch seconds, or the Date yahoo-finance2 makes of them. */
-const EpochMs = z.union([
-  z.date().transform((d) => d.getTime()),
-  z.number().transform((s) => s * 1_000),
-]);
+const EpochMs = z.union([z.date().transform((d) => d.getTime()), z.number().transform((s) => s * 1_000)]);
 
 /**
  * The fields of one `quote()` row the live feed needs. Checked per row, so one symbol whose answer
@@ -54,14 +51,14 @@ export function parseQuotes(rows: unknown): ParsedQuotes {
  */
 const SESSIONS_WITHIN_A_DAY = new Set(['EQUITY', 'ETF']);
 
-/** Where the quote's exchange day began, if that is after the day of the quote seen last. */
+/** Where the quote's exchange day began, if that is after the day of the volume seen last. */
 function newDayStart(quote: LiveQuote, last: Seen): number | undefined {
   if (quote.regularMarketVolume === undefined) return undefined;
   if (!SESSIONS_WITHIN_A_DAY.has(quote.quoteType ?? '')) return undefined;
   const zone = quote.exchangeTimezoneName ?? DEFAULT_EXCHANGE_TIME_ZONE;
   const timeZone = isValidTimeZone(zone) ? zone : DEFAULT_EXCHANGE_TIME_ZONE;
   const start = localDayStart(quote.regularMarketTime, timeZone);
-  return start > localDayStart(last.ts, timeZone) ? start : undefined;
+  return start > localDayStart(last.volumeTs, timeZone) ? start : undefined;
 }
 
 export interface QuoteTickerOptions {
@@ -78,8 +75,18 @@ export interface QuoteTickerOptions {
 
 interface Seen {
   price: number;
-  cumulativeVolume: number;
+  /** The newest quote's time. */
   ts: number;
+  cumulativeVolume: number;
+  /**
+   * The time of the quote the volume baseline is from: later than ts's quote when that one had no
+   * volume (a streamed price without it), earlier when an older row brought volume (see olderQuote).
+   */
+  volumeTs: number;
+  /** Some quote carried volume: until one does, the first volume seen is the baseline, not a trade. */
+  volumeKnown: boolean;
+  /** The next volume comes from another feed than the baseline: a lower one is a difference, not a new session. */
+  switched: boolean;
 }
 
 /**
@@ -98,14 +105,22 @@ export class QuoteTicker {
   toTick(quote: LiveQuote): Tick | undefined {
     const last = this.seen.get(quote.symbol);
     const ts = quote.regularMarketTime;
+    if (last && ts < last.ts) return this.olderQuote(quote, last);
     // Yahoo's servers do not all lag alike: an answer older than one already seen is stale. Its lower
     // volume is not a new session, and taking it as the baseline would count the difference twice.
-    if (last && (ts < last.ts || (ts === last.ts && (quote.regularMarketVolume ?? Infinity) < last.cumulativeVolume)))
-      return undefined;
+    if (last && ts === last.ts && (quote.regularMarketVolume ?? Infinity) < last.cumulativeVolume) return undefined;
     // A row without volume says nothing about it: the baseline stays, rather than falling to zero
     // and counting the whole day again at the next row that has it.
     const cumulative = quote.regularMarketVolume ?? last?.cumulativeVolume ?? 0;
-    this.seen.set(quote.symbol, { price: quote.regularMarketPrice, cumulativeVolume: cumulative, ts });
+    const hasVolume = quote.regularMarketVolume !== undefined;
+    this.seen.set(quote.symbol, {
+      price: quote.regularMarketPrice,
+      ts,
+      cumulativeVolume: cumulative,
+      volumeTs: hasVolume || !last ? ts : last.volumeTs,
+      switched: !hasVolume && (last?.switched ?? false),
+      volumeKnown: hasVolume || (last?.volumeKnown ?? false),
+    });
     let volume: number;
     if (!last) {
       // The first quote only sets the baseline: the day's volume so far happened before we watched
@@ -114,7 +129,7 @@ export class QuoteTicker {
       if (ts <= (this.options.lastStored?.(quote.symbol) ?? -Infinity)) return undefined;
       volume = 0;
     } else {
-      volume = this.volumeSince(quote, last, cumulative);
+      volume = last.volumeKnown ? this.volumeSince(quote, last, cumulative) : 0;
       if (volume === 0 && quote.regularMarketPrice === last.price) return undefined;
     }
     return { symbol: quote.symbol, ts, price: quote.regularMarketPrice, volume, source: 'yahoo' };
@@ -134,8 +149,46 @@ export class QuoteTicker {
       const stored = this.options.storedVolume?.(quote.symbol, dayStart, since);
       return stored === undefined ? 0 : Math.max(0, cumulative - stored);
     }
-    // Otherwise cumulative volume only falls (at a later quote time) when a new session starts from zero.
-    return cumulative < last.cumulativeVolume ? cumulative : cumulative - last.cumulativeVolume;
+    // Otherwise cumulative volume only falls (at a later quote time) when a new session starts from
+    // zero, or, right after the volume changed feeds, when the two feeds count differently.
+    if (cumulative < last.cumulativeVolume) return last.switched ? 0 : cumulative;
+    return cumulative - last.cumulativeVolume;
+  }
+
+  /**
+   * A quote older than the newest price seen is stale, except for volume newer than the baseline:
+   * the price stream may send prices without the day's volume while the poll still reports it. That
+   * volume traded by the row's own time, so it becomes a tick then (event time stays the trade's).
+   */
+  private olderQuote(quote: LiveQuote, last: Seen): Tick | undefined {
+    const cumulative = quote.regularMarketVolume;
+    if (cumulative === undefined || quote.regularMarketTime < last.volumeTs) return undefined;
+    if (!last.volumeKnown) {
+      Object.assign(last, { cumulativeVolume: cumulative, volumeTs: quote.regularMarketTime, volumeKnown: true });
+      return undefined;
+    }
+    if (cumulative <= last.cumulativeVolume) return undefined;
+    // A new day seen only through a row older than the newest price: leave it to the newer rows.
+    if (newDayStart(quote, last) !== undefined) return undefined;
+    const volume = cumulative - last.cumulativeVolume;
+    Object.assign(last, { cumulativeVolume: cumulative, volumeTs: quote.regularMarketTime, switched: false });
+    return {
+      symbol: quote.symbol,
+      ts: quote.regularMarketTime,
+      price: quote.regularMarketPrice,
+      volume,
+      source: 'yahoo',
+    };
+  }
+
+  /**
+   * The symbol's volume comes from another feed from now on (stream ↔ poll). Volume the new feed
+   * reports beyond the baseline is counted; a lower figure is the feeds' difference, not a new
+   * session, so it only moves the baseline: nothing is counted twice.
+   */
+  volumeFeedChanged(symbol: string): void {
+    const last = this.seen.get(symbol);
+    if (last) last.switched = true;
   }
 
   forget(symbol: string): void {

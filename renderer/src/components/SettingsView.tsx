@@ -16,6 +16,7 @@ interface Draft {
   replayColumns: string;
   yahooRegular: string;
   yahooClosed: string;
+  yahooStreaming: boolean;
   outOfOrdernessMs: string;
   allowedLatenessMs: string;
   theme: Settings['appearance']['theme'];
@@ -43,6 +44,7 @@ const toDraft = (s: Settings): Draft => ({
     .join(', '),
   yahooRegular: String(s.source.yahoo.regularSeconds),
   yahooClosed: String(s.source.yahoo.closedSeconds),
+  yahooStreaming: s.source.yahoo.streaming,
   outOfOrdernessMs: String(s.stream.outOfOrdernessMs),
   allowedLatenessMs: String(s.stream.allowedLatenessMs),
   theme: s.appearance.theme,
@@ -157,6 +159,7 @@ export function SettingsView({ api, active = true, onSaved }: Props) {
           ...saved.source.yahoo,
           regularSeconds: num(draft.yahooRegular),
           closedSeconds: num(draft.yahooClosed),
+          streaming: draft.yahooStreaming,
         },
       },
       stream: {
@@ -269,6 +272,16 @@ export function SettingsView({ api, active = true, onSaved }: Props) {
                 'At least 2; Yahoo slows down clients that ask too often',
               )}
               {field('source.yahoo.closedSeconds', draft.yahooClosed, (v) => set({ yahooClosed: v }), 'At least 10')}
+              <label className="field">
+                <span>Stream live prices</span>
+                <input
+                  type="checkbox"
+                  checked={draft.yahooStreaming}
+                  onChange={(e) => set({ yahooStreaming: e.target.checked })}
+                  aria-label="Stream live prices from Yahoo"
+                />
+                <small className="hint">Off: quotes are polled only, at the pace above</small>
+              </label>
             </>
           ) : (
             <>

@@ -24,6 +24,7 @@ export function StatusBar({ status, connection, onTogglePause }: Props) {
       <span title={status.source.message} data-testid="status-source">
         <span className={`dot ${sourceOk ? 'ok' : 'warn'}`} />
         Source: {status.source.kind} · {status.source.state}
+        {status.source.mode && ` · ${status.source.mode}`}
       </span>
       <button className="link" onClick={onTogglePause}>
         {status.source.state === 'paused' ? 'Resume' : 'Pause'}

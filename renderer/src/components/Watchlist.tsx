@@ -2,6 +2,7 @@ import { useEffect, useRef, useState, type DragEvent, type FormEvent } from 'rea
 import type { CommandOutput, WatchItem } from '../../../engine/api/contract.ts';
 import { ApiCallError, type ApiClient } from '../api/client.ts';
 import { formatChange, formatPercent, formatPrice, formatVolume } from '../format.ts';
+import { FeedHealthCell } from './FeedHealthCell.tsx';
 import { Sparkline } from './Sparkline.tsx';
 
 interface Props {
@@ -197,6 +198,7 @@ export function Watchlist({ api, items, selected, onSelect, onChange }: Props) {
                   <Change item={item} />
                   <span className="col-dayVolume">{item.dayVolume ? formatVolume(item.dayVolume) : '—'}</span>
                   <Sparkline points={item.spark} width={48} />
+                  <FeedHealthCell item={item} />
                 </button>
                 <button
                   className="remove"
