@@ -5,6 +5,7 @@ import { MarketMonitor, STARTER_SYMBOLS } from '../engine/app/market-monitor.ts'
 import { AnalysisParamsSchema } from '../engine/analyses/analysis.ts';
 import { ANALYSIS_NAMES } from '../engine/analyses/market-analyses.ts';
 import { BusSettingsSchema } from '../engine/domain/bus-settings.ts';
+import { TimeZoneSchema } from '../engine/domain/exchange-time-zone.ts';
 import { ReplaySettingsSchema, type SettingsInput } from '../engine/domain/settings.ts';
 import { exportAnalysis } from '../engine/export/export-analysis.ts';
 import { openDatabase } from '../engine/store/database.ts';
@@ -38,6 +39,9 @@ replay FILE [options]:
   --db PATH       SQLite database to fill
   --speed S       max (default) or N times the recorded pace
   --symbol S      The symbol of a bar file
+  --timezone TZ   The exchange time zone of the file's symbols (IANA, e.g. Europe/London):
+                  day candles start at its midnight (default: by suffix, .L London, .T Tokyo,
+                  -USD and =X UTC, ...; else New York)
   --columns MAP   Other column names, e.g. timestamp=Time,symbol=Ticker,price=Last,volume=Qty
                   (fields: symbol, timestamp, price, volume, side)
   --kafka, --group, --topic   as for serve
@@ -132,6 +136,7 @@ async function replay(args: string[]): Promise<number> {
       db: { type: 'string' },
       speed: { type: 'string', default: 'max' },
       symbol: { type: 'string' },
+      timezone: { type: 'string' },
       columns: { type: 'string' },
       ...BUS_OPTIONS,
     },
@@ -144,6 +149,8 @@ async function replay(args: string[]): Promise<number> {
   const speed = values.speed === 'max' ? 'max' : Number(values.speed);
   if (speed !== 'max' && !(speed > 0))
     throw new CliError(`--speed must be "max" or a positive number, not "${values.speed}".`);
+  if (values.timezone !== undefined && !TimeZoneSchema.safeParse(values.timezone).success)
+    throw new CliError(`--timezone: "${values.timezone}" is not a time zone; use an IANA name such as Europe/London.`);
   const dbPath = values.db ?? defaultDbPath();
   const app = await MarketMonitor.open({
     dbPath,
@@ -154,6 +161,7 @@ async function replay(args: string[]): Promise<number> {
           file: path.resolve(file),
           speed,
           ...(values.symbol ? { symbol: values.symbol } : {}),
+          ...(values.timezone ? { timeZone: values.timezone } : {}),
           ...(values.columns ? { columns: parseColumns(values.columns) } : {}),
         },
       },

@@ -1,7 +1,7 @@
 import type { MarketMonitor } from '../app/market-monitor.ts';
 import { ANALYSES, findAnalysis } from '../analyses/market-analyses.ts';
 import { exportAnalysis } from '../export/export-analysis.ts';
-import { computeIndicators, indicatorKeys } from '../stream/indicators/index.ts';
+import { computeIndicators, indicatorKeys, sessionOfCandle } from '../stream/indicators/index.ts';
 import { testKafkaConnection } from '../bus/kafka/test-connection.ts';
 import { testInfluxConnection } from '../sinks/influx/test-connection.ts';
 import { CandleHistory } from '../store/candle-history.ts';
@@ -18,7 +18,8 @@ export function createHandlers(app: MarketMonitor): Handlers {
     'candles.list': (query) => app.store.candles(query),
     'candles.history': (query) => history.columns(query),
     'indicators.series': ({ symbol, interval, limit, spec }) => {
-      const points = computeIndicators(app.store.candles({ symbol, interval, limit }), spec);
+      const candles = app.store.candles({ symbol, interval, limit });
+      const points = computeIndicators(candles, spec, sessionOfCandle(app.exchangeDays));
       return { keys: indicatorKeys(spec), points };
     },
     'anomalies.recent': ({ symbol, limit }) => app.anomalies.recent(limit, symbol),

@@ -25,6 +25,9 @@ import { openDatabase, type SqliteDatabase } from '../store/database.ts';
 import { MarketStore } from '../store/market-store.ts';
 import { SettingsRepo } from '../store/settings-repo.ts';
 import { CompanyRepo } from '../store/company-repo.ts';
+import { DayCandleZones } from '../store/day-candle-zones.ts';
+import type { ExchangeDays } from '../domain/exchange-day.ts';
+import { ExchangeZones } from './exchange-zones.ts';
 import { syntheticCompany } from '../sources/synthetic-companies.ts';
 import { WatchlistRepo } from '../store/watchlist-repo.ts';
 import { TickProcessor } from '../stream/tick-processor.ts';
@@ -69,6 +72,10 @@ export class MarketMonitor {
   readonly companies: CompanyRepo;
   readonly alerts: AlertRepo;
   readonly anomalies: AnomalyRepo;
+  private readonly dayZones: DayCandleZones;
+  /** Each symbol's exchange time zone, rebuilt with the pipeline (the settings choose zones too). */
+  private zones!: ExchangeZones;
+  private requestDays!: ExchangeDays;
   /** Rebuilt with the pipeline: it reads back what it needs from the store. */
   private anomalyDetector: AnomalyDetector | undefined;
   private readonly alertEvaluator = new AlertEvaluator();
@@ -109,6 +116,7 @@ export class MarketMonitor {
     this.companies.onSaved((profile) => this.bus?.publishCompany(profile));
     this.alerts = new AlertRepo(db);
     this.anomalies = new AnomalyRepo(db);
+    this.dayZones = new DayCandleZones(db);
     this.alertRules = this.alerts.rules();
     this.quotes = new QuoteBoard(this.store);
     this.settingsRepo = new SettingsRepo(db);
@@ -198,7 +206,7 @@ export class MarketMonitor {
     const { outOfOrdernessMs, allowedLatenessMs } = this.settingsValue.stream;
     this.anomalyDetector ??= new AnomalyDetector(
       options,
-      sessionOfCandle(),
+      sessionOfCandle(this.zones.dayWindows()),
       outOfOrdernessMs + allowedLatenessMs,
       (symbol, before, count) => [
         ...this.store.candles({ symbol, interval: options.interval, to: before - 1, limit: count }),
@@ -316,12 +324,22 @@ export class MarketMonitor {
     const settings = this.settingsValue;
     const groupId = this.consumerGroup(settings);
     this.bus = createBus(settings.bus, groupId);
+    this.zones = new ExchangeZones({
+      companies: this.companies,
+      dayZones: this.dayZones,
+      chosen: (symbol) => chosenTimeZone(settings, symbol),
+    });
+    this.requestDays = this.zones.dayWindows();
     this.processor = new TickProcessor(this.store, {
       groupId,
       intervals: settings.stream.intervals,
       outOfOrdernessMs: settings.stream.outOfOrdernessMs,
       allowedLatenessMs: settings.stream.allowedLatenessMs,
+      days: this.zones.dayWindows(),
     });
+    // Before the first tick: day candles stored in a zone the rule no longer gives are cut again.
+    for (const symbol of new Set([...this.dayZones.symbols(), ...this.watchlist.symbols()]))
+      this.timeZoneMayHaveChanged(symbol);
     this.mirror = settings.influx.enabled ? new InfluxMirror({ settings: settings.influx, db: this.db }) : undefined;
     this.anomalyDetector = undefined;
     this.processor.onCommitted((batch) => {
@@ -337,8 +355,26 @@ export class MarketMonitor {
     this.source = this.createSource(settings);
     this.source.setSymbols(this.watchlist.symbols());
     this.ensureCompanyProfiles();
-    this.source.start((ticks: Tick[]) => this.bus.publish(ticks));
+    this.source.start(this.withReplayTimeZone(settings, (ticks: Tick[]) => this.bus.publish(ticks)));
     if (this.paused) this.source.pause();
+  }
+
+  /**
+   * A replay's --timezone is what its file says of its symbols' exchange: told like a feed's zone,
+   * before a symbol's first tick, so symbols of the database that are not in the file keep theirs.
+   */
+  private withReplayTimeZone(settings: Settings, publish: (ticks: Tick[]) => Promise<void>) {
+    const timeZone = settings.source.kind === 'replay' ? settings.source.replay.timeZone : undefined;
+    if (!timeZone) return publish;
+    const told = new Set<string>();
+    return (ticks: Tick[]) => {
+      for (const { symbol } of ticks) {
+        if (told.has(symbol)) continue;
+        told.add(symbol);
+        this.timeZoneReported(symbol, timeZone);
+      }
+      return publish(ticks);
+    };
   }
 
   private async stopPipeline(): Promise<void> {
@@ -364,6 +400,8 @@ export class MarketMonitor {
         notify: (notice) => this.events.publish('notice', notice),
         onStored: () => this.events.publish('watchlist', this.watchItems()),
         onBackfilled: (symbol, gapFrom, stitch) => this.mergeHistory(symbol, gapFrom, stitch),
+        onTimeZone: (symbol, timeZone) => this.timeZoneReported(symbol, timeZone),
+        days: this.zones.dayWindows(),
       });
       return this.yahoo.source;
     }
@@ -379,6 +417,28 @@ export class MarketMonitor {
       seed: simulator.seed,
       ticksPerSecond: simulator.ticksPerSecond,
       sessions: simulator.sessions,
+    });
+  }
+
+  /** The exchange day windows of the symbols, for requests (indicators over stored candles). */
+  get exchangeDays(): ExchangeDays {
+    return this.requestDays;
+  }
+
+  /** The feed told a symbol's exchange time zone (before its ticks): kept with its profile. */
+  private timeZoneReported(symbol: string, timeZone: string): void {
+    if (this.companies.setExchangeTimeZone(symbol, timeZone)) this.timeZoneMayHaveChanged(symbol);
+  }
+
+  /** Day candles cut in a zone the rule no longer gives are cut again, in SQLite and among the open windows. */
+  private timeZoneMayHaveChanged(symbol: string): void {
+    const days = this.zones.reconcile(symbol);
+    if (!days) return;
+    this.processor.replaceDays(symbol, days);
+    this.mirror?.offer([], days);
+    this.events.publish('notice', {
+      level: 'info',
+      message: `Daily candles of ${symbol} now start at midnight ${this.zones.zoneOf(symbol)}`,
     });
   }
 
@@ -414,7 +474,8 @@ export class MarketMonitor {
     this.yahoo?.history.watch(this.watchlist.symbols());
     if (this.settingsValue.source.kind !== 'simulator') return;
     for (const symbol of this.watchlist.symbols()) {
-      if (!this.companies.get(symbol))
+      // A row dated 0 holds only the zone a quote told: no profile yet.
+      if (!this.companies.get(symbol)?.updatedAt)
         this.companies.upsert(syntheticCompany(this.settingsValue.source.simulator.seed, symbol));
     }
   }
@@ -426,6 +487,11 @@ export class MarketMonitor {
     this.events.publish('watchlist', items);
     return items;
   }
+}
+
+/** The user's zone for a symbol (Settings > Stream): it overrides what the feed or the suffix says. */
+function chosenTimeZone(settings: Settings, symbol: string): string | undefined {
+  return settings.stream.timeZones[symbol];
 }
 
 /** Settings that parse but name a file that cannot be used are refused at the field, before anything is saved. */

@@ -68,6 +68,7 @@ export function syntheticCompany(seed: number, symbol: string, now = Date.now())
     fiftyTwoWeekLow: low,
     fiftyDayAverage: round((high + low) / 2, 2),
     shortRatio: round(0.5 + random.next() * 6, 2),
+    exchangeTimeZone: null,
     updatedAt: now,
   };
 }

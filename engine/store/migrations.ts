@@ -149,4 +149,14 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (symbol, after_ts)
   ) WITHOUT ROWID;
   `,
+  /* exchange time zones: the one a symbol's feed reported, and the one its stored day candles are cut in */ `
+  ALTER TABLE companies ADD COLUMN exchange_time_zone TEXT;
+  CREATE TABLE day_candle_zones (
+    symbol TEXT PRIMARY KEY,
+    time_zone TEXT NOT NULL
+  ) WITHOUT ROWID;
+  -- Every day candle stored so far was cut at New York midnight.
+  INSERT INTO day_candle_zones (symbol, time_zone)
+    SELECT DISTINCT symbol, 'America/New_York' FROM candles WHERE interval = '1d';
+  `,
 ];

@@ -1,6 +1,7 @@
 import { firstIndexNotBefore } from '../base/sorted.ts';
 import type { BusBatch, TickConsumer } from '../bus/bus.ts';
 import type { Candle } from '../domain/candle.ts';
+import { ExchangeDays } from '../domain/exchange-day.ts';
 import { INTERVAL_MS, maxWindowMs, type Interval } from '../domain/interval.ts';
 import { validateTick, type Tick } from '../domain/tick.ts';
 import type { DeadLetter, MarketStore } from '../store/market-store.ts';
@@ -13,6 +14,8 @@ export interface ProcessorOptions {
   intervals: readonly Interval[];
   outOfOrdernessMs: number;
   allowedLatenessMs: number;
+  /** Each symbol's exchange days (New York for all unless given). */
+  days?: ExchangeDays;
 }
 
 /** What one committed batch changed, for the UI and the other sinks. */
@@ -51,12 +54,14 @@ export class TickProcessor implements TickConsumer {
 
   private readonly store: MarketStore;
   private readonly options: ProcessorOptions;
+  private readonly days: ExchangeDays;
 
   constructor(store: MarketStore, options: ProcessorOptions) {
     this.store = store;
     this.options = options;
     this.groupId = options.groupId;
-    this.aggregator = new CandleAggregator(options.intervals);
+    this.days = options.days ?? new ExchangeDays();
+    this.aggregator = new CandleAggregator(options.intervals, this.days);
   }
 
   onCommitted(listener: (event: BatchCommitted) => void): () => void {
@@ -171,6 +176,14 @@ export class TickProcessor implements TickConsumer {
     return merged;
   }
 
+  /**
+   * The symbol's day candles were cut again in another time zone (and stored): its open day windows
+   * become the newest of them, so later ticks amend those.
+   */
+  replaceDays(symbol: string, days: readonly Candle[]): void {
+    if (this.options.intervals.includes('1d')) this.aggregator.replace(symbol, '1d', days.slice(-2));
+  }
+
   private windowsAcrossHistory(symbol: string, interval: Interval, gapFrom: number, stitch: number): Set<number> {
     const starts = new Set<number>();
     const [straddling, end] = this.aggregator.boundsOf(symbol, stitch - 1, interval);
@@ -186,7 +199,7 @@ export class TickProcessor implements TickConsumer {
    * batch starts again from what SQLite holds, and counts each tick once.
    */
   private forgetUncommittedState(): void {
-    this.aggregator = new CandleAggregator(this.options.intervals);
+    this.aggregator = new CandleAggregator(this.options.intervals, this.days);
     this.watermarks.clear();
     this.restored.clear();
   }

@@ -43,6 +43,7 @@ describe('Company info from quoteSummary', () => {
       fiftyTwoWeekLow: null,
       fiftyDayAverage: null,
       shortRatio: null,
+      exchangeTimeZone: null,
       updatedAt: NOW,
     });
     db.close();

@@ -59,6 +59,7 @@ export function toCompanyProfile(symbol: string, summary: unknown, updatedAt: nu
     fiftyTwoWeekLow: d.fiftyTwoWeekLow ?? null,
     fiftyDayAverage: d.fiftyDayAverage ?? null,
     shortRatio: k.shortRatio ?? null,
+    exchangeTimeZone: null,
     updatedAt,
   };
 }
@@ -67,7 +68,11 @@ export const PROFILE_MAX_AGE_MS = 24 * 3_600_000;
 
 /** Fetches a company's profile from quoteSummary (one request for all four modules). */
 export async function fetchCompanyProfile(client: YahooClient, symbol: string, now: number): Promise<CompanyProfile> {
-  const summary: unknown = await client.quoteSummary(symbol, { modules: [...PROFILE_MODULES] }, { validateResult: false });
+  const summary: unknown = await client.quoteSummary(
+    symbol,
+    { modules: [...PROFILE_MODULES] },
+    { validateResult: false },
+  );
   return toCompanyProfile(symbol, summary, now);
 }
 

@@ -35,6 +35,11 @@ export interface YahooSourceOptions {
   onLiveRun?: (symbol: string) => void;
   /** The volume of a symbol's stored one-minute candles in [from, to) (QuoteTicker's storedVolume). */
   storedVolume?: (symbol: string, from: number, to: number) => number;
+  /**
+   * A quote told the symbol's exchange time zone (exchangeTimezoneName), for the first time in
+   * this run or differently than before: called before any tick of that quote goes out.
+   */
+  onTimeZone?: (symbol: string, timeZone: string) => void;
 }
 
 interface Failed {
@@ -58,6 +63,8 @@ export class YahooSource implements TickSource {
   private symbols: string[] = [];
   /** Per symbol, where the live feed takes over from the history backfill (see liveSince). */
   private readonly since = new Map<string, number>();
+  /** The exchange time zone each symbol's quotes told last. */
+  private readonly zones = new Map<string, string>();
   /** Those waiting for a symbol's stitch point (see stitchOf). */
   private readonly waiting = new Map<string, Array<(stitch: number | undefined) => void>>();
   private emit: ((ticks: Tick[]) => Promise<void>) | undefined;
@@ -188,6 +195,7 @@ export class YahooSource implements TickSource {
       this.rejected = rejected;
       this.counters.rejectedRows += rejected.length;
       this.fixStitches(asked, quotes);
+      this.tellTimeZones(quotes);
       const ticks: Tick[] = [];
       for (const quote of quotes) {
         const since = this.since.get(quote.symbol);
@@ -232,6 +240,14 @@ export class YahooSource implements TickSource {
     }
     for (const symbol of asked) {
       if (!this.since.has(symbol) && this.symbols.includes(symbol)) this.settleStitch(symbol, windowStart(now, '1m'));
+    }
+  }
+
+  private tellTimeZones(quotes: readonly LiveQuote[]): void {
+    for (const { symbol, exchangeTimezoneName: zone } of quotes) {
+      if (!zone || this.zones.get(symbol) === zone) continue;
+      this.zones.set(symbol, zone);
+      this.options.onTimeZone?.(symbol, zone);
     }
   }
 
@@ -283,7 +299,8 @@ export class YahooSource implements TickSource {
     if (this.failed) {
       const seconds = Math.max(0, Math.ceil((this.failed.retryAt - this.now()) / 1_000));
       const { state, reason } = this.failed.failure;
-      const prefix = state === 'offline' ? `Offline: ${reason}` : state === 'rate-limited' ? 'Rate-limited' : `Delayed: ${reason}`;
+      const prefix =
+        state === 'offline' ? `Offline: ${reason}` : state === 'rate-limited' ? 'Rate-limited' : `Delayed: ${reason}`;
       return { state, message: `${prefix}, retrying in ${seconds} s` };
     }
     if (!this.lastSuccess) return { state: 'starting', message: 'Connecting to Yahoo Finance…' };
