@@ -1,5 +1,6 @@
 import { technologyGroup } from '../domain/company.ts';
 import { anomalies, maCrossovers } from './indicator-analyses.ts';
+import { exchangeDates } from './exchange-dates.ts';
 import type { SqliteDatabase } from '../store/database.ts';
 import { candleFilter, type Analysis, type AnalysisParams, type Row } from './analysis.ts';
 
@@ -135,7 +136,10 @@ const topMovers: Analysis = {
 
 type GroupBy = 'industry' | 'country' | 'technology';
 
-/** Average daily growth (close over open of each exchange day) of the stocks in each group. */
+/**
+ * Average daily growth (close over open of each exchange day) of the stocks in each group. Stocks
+ * of one date share a row whatever their zones; its `day` is the earliest start among them.
+ */
 function growthBy(groupBy: GroupBy, title: string): Analysis {
   return {
     name: `growth-by-${groupBy}`,
@@ -157,17 +161,20 @@ function growthBy(groupBy: GroupBy, title: string): Analysis {
         )
         .all(f.values) as Array<{
         day: number;
+        symbol: string;
         open: number;
         close: number;
         volume: number;
         industry: string | null;
         country: string | null;
       }>;
+      const dateOf = exchangeDates(db);
       const groups = new Map<string, { day: number; group: string; sum: number; stocks: number; volume: number }>();
       for (const d of days) {
         const group = groupBy === 'technology' ? technologyGroup(d.industry) : (d[groupBy] ?? 'Unknown');
-        const key = `${d.day}|${group}`;
+        const key = `${dateOf(d.symbol, d.day)}|${group}`;
         const g = groups.get(key) ?? { day: d.day, group, sum: 0, stocks: 0, volume: 0 };
+        g.day = Math.min(g.day, d.day);
         g.sum += (d.close - d.open) / d.open;
         g.stocks += 1;
         g.volume += d.volume;

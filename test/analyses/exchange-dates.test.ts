@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { AnalysisParamsSchema } from '../../engine/analyses/analysis.ts';
+import { findAnalysis } from '../../engine/analyses/market-analyses.ts';
+import { ExchangeZones } from '../../engine/app/exchange-zones.ts';
+import type { Tick } from '../../engine/domain/tick.ts';
+import { CompanyRepo } from '../../engine/store/company-repo.ts';
+import { openDatabase } from '../../engine/store/database.ts';
+import { DayCandleZones } from '../../engine/store/day-candle-zones.ts';
+import { MarketStore } from '../../engine/store/market-store.ts';
+import { TickProcessor } from '../../engine/stream/tick-processor.ts';
+
+const tick = (symbol: string, ts: number, price: number): Tick => ({
+  symbol,
+  ts,
+  price,
+  volume: 10,
+  source: 'simulator',
+});
+
+describe('Daily growth across exchange time zones', () => {
+  it('puts the stocks of one exchange date in one row, though their days start hours apart', async () => {
+    const db = openDatabase(':memory:');
+    const companies = new CompanyRepo(db);
+    const zones = new ExchangeZones({ companies, dayZones: new DayCandleZones(db), chosen: () => undefined });
+    const processor = new TickProcessor(new MarketStore(db), {
+      groupId: 'test',
+      intervals: ['1m', '1d'],
+      outOfOrdernessMs: 0,
+      allowedLatenessMs: 0,
+      days: zones.dayWindows(),
+    });
+    // Thursday 2026-03-26 on three exchanges: Tokyo at 10:00, London at 09:00, New York at 11:00.
+    const ticks = [
+      tick('7203.T', Date.UTC(2026, 2, 26, 1), 100),
+      tick('7203.T', Date.UTC(2026, 2, 26, 2), 110),
+      tick('VOD.L', Date.UTC(2026, 2, 26, 9), 100),
+      tick('VOD.L', Date.UTC(2026, 2, 26, 10), 90),
+      tick('AAPL', Date.UTC(2026, 2, 26, 15), 100),
+      tick('AAPL', Date.UTC(2026, 2, 26, 16), 103),
+    ];
+    await processor.onBatch({ topic: 't', partition: 0, records: ticks.map((value, offset) => ({ offset, value })) });
+    const rows = findAnalysis('growth-by-industry').run(db, AnalysisParamsSchema.parse({}));
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ group: 'Unknown', stocks: 3, day: Date.UTC(2026, 2, 25, 15) });
+    expect(rows[0]!.averageGrowth).toBeCloseTo((0.1 - 0.1 + 0.03) / 3, 12);
+    db.close();
+  });
+});
