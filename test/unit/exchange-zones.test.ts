@@ -1,9 +1,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MarketMonitor } from '../../engine/app/market-monitor.ts';
 import type { Candle } from '../../engine/domain/candle.ts';
 import type { ReplaySource } from '../../engine/sources/replay/replay-source.ts';
+import { yahooClientFactory } from '../../engine/sources/yahoo/yahoo-client.ts';
+import type { YahooSource } from '../../engine/sources/yahoo/yahoo-source.ts';
+import { MIGRATIONS } from '../../engine/store/migrations.ts';
+import { editQuote } from '../yahoo/helpers.ts';
+import { createFixtureFetch } from '../support/yahoo-fixtures.ts';
 import { tempDir } from './helpers.ts';
 
 const HOUR = 3_600_000;
@@ -157,5 +163,57 @@ describe('Each symbol’s day candles follow its exchange time zone', () => {
     const last = days.at(-1)!;
     expect(last.close).toBe(50);
     expect(localDate(last.start - 1, 'Australia/Sydney')).not.toBe(localDate(last.start, 'Australia/Sydney'));
+  });
+
+  it('a database from before zones (every day cut in New York) has its day candles cut again at the first start', async () => {
+    const { dir, cleanup } = tempDir();
+    cleanups.push(cleanup);
+    const dbPath = path.join(dir, 'm.db');
+    app = await replay(dbPath, tickFile(dir, 'LDO.MI'), 'America/New_York');
+    await app.close();
+    app = undefined;
+    // As the previous version left it: no zone kept, no record of the cut.
+    const old = new Database(dbPath);
+    const zones = MIGRATIONS.findIndex((m) => m.includes('CREATE TABLE day_candle_zones'));
+    old.exec('DROP TABLE day_candle_zones; ALTER TABLE companies DROP COLUMN exchange_time_zone');
+    old.pragma(`user_version = ${zones}`);
+    old.close();
+
+    const notices: string[] = [];
+    app = await reopen(dbPath, {}, notices);
+    // Its suffix says Milan.
+    const days = app.store.candles({ symbol: 'LDO.MI', interval: '1d', limit: 100 });
+    expect(summary(days, 'Europe/Rome')).toEqual(expectedDays('Europe/Rome'));
+    expect(notices).toEqual(['Daily candles of LDO.MI now start at midnight Europe/Rome']);
+  });
+
+  it('a zone Yahoo tells after the candles were stored cuts them again, before its ticks', async () => {
+    const { dir, cleanup } = tempDir();
+    cleanups.push(cleanup);
+    const dbPath = path.join(dir, 'm.db');
+    app = await replay(dbPath, tickFile(dir, 'AAPL'));
+    expect(summary(app.store.candles({ symbol: 'AAPL', interval: '1d', limit: 100 }), 'America/New_York')).toEqual(
+      expectedDays('America/New_York'),
+    );
+    await app.close();
+    // Say Yahoo now names another zone for it.
+    const fixtures = createFixtureFetch();
+    fixtures.always(
+      'quote?symbols',
+      editQuote('AAPL', (row) => (row.exchangeTimezoneName = 'Asia/Tokyo')),
+    );
+    app = await MarketMonitor.open({
+      dbPath,
+      overrides: { source: { kind: 'yahoo' } },
+      starterSymbols: ['AAPL'],
+      yahooClient: yahooClientFactory({ fetch: fixtures.fetch, timeoutMs: 500 }),
+      statusEveryMs: 60_000,
+    });
+    await (app.currentSource as YahooSource).firstPoll;
+    await app.drain();
+    expect(app.companies.get('AAPL')?.exchangeTimeZone).toBe('Asia/Tokyo');
+    expect(summary(app.store.candles({ symbol: 'AAPL', interval: '1d', limit: 100 }), 'Asia/Tokyo')).toEqual(
+      expectedDays('Asia/Tokyo'),
+    );
   });
 });
