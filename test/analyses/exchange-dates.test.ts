@@ -38,7 +38,11 @@ describe('Daily growth across exchange time zones', () => {
       tick('AAPL', Date.UTC(2026, 2, 26, 15), 100),
       tick('AAPL', Date.UTC(2026, 2, 26, 16), 103),
     ];
-    await processor.onBatch({ topic: 't', partition: 0, records: ticks.map((value, offset) => ({ offset, value })) });
+    await processor.onBatch({
+      topic: 't',
+      partition: 0,
+      records: ticks.map((value, offset) => ({ offset, key: value.symbol, value })),
+    });
     const rows = findAnalysis('growth-by-industry').run(db, AnalysisParamsSchema.parse({}));
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ group: 'Unknown', stocks: 3, day: Date.UTC(2026, 2, 25, 15) });

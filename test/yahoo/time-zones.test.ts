@@ -82,7 +82,7 @@ describe('Recorded Yahoo answers of listings outside New York', () => {
       days: zones.dayWindows(),
     });
     const tick = { symbol: 'BTC-USD', ts: stitch + 20_000, price: 7_000, volume: 1, source: 'yahoo' as const };
-    await processor.onBatch({ topic: 't', partition: 0, records: [{ offset: 0, value: tick }] });
+    await processor.onBatch({ topic: 't', partition: 0, records: [{ offset: 0, key: tick.symbol, value: tick }] });
     const days = store.candles({ symbol: 'BTC-USD', interval: '1d' });
     expect(days.map((d) => d.start)).toEqual([Date.UTC(2020, 0, 1), Date.UTC(2020, 0, 2)]);
     expect(days[1]).toMatchObject({ open: 7_000, volume: 1, trades: 1 });
