@@ -51,8 +51,9 @@ export ANALYSIS [options]:
   --db PATH       SQLite database to read
   --symbol S      Only this symbol
   --interval I    Candle interval: 1s, 1m, 5m, 15m, 1h, 1d (default 1d)
-  --from T        From this time (ISO-8601 or epoch ms)
-  --to T          Up to this time
+  --from T        From this time (ISO-8601 or epoch ms); a date alone (2024-05-01)
+                  from that exchange day's midnight in each symbol's time zone
+  --to T          Up to this time; a date alone includes that whole exchange day
   --out FILE      The CSV file to write (- for standard output)
 `;
 

@@ -2,11 +2,18 @@ import { z } from 'zod';
 import { IntervalSchema } from '../domain/interval.ts';
 import { SymbolSchema } from '../domain/symbol.ts';
 import type { SqliteDatabase } from '../store/database.ts';
+import { periodSql, type PeriodBound } from './period.ts';
 
-/** A time given as epoch milliseconds or ISO-8601 text. */
-export const TimeSchema = z.union([z.number().int(), z.string()]).transform((value, ctx) => {
-  if (typeof value === 'number') return value;
-  const ms = Date.parse(value);
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * A time given as epoch milliseconds or ISO-8601 text. A date alone (2024-05-01) is an exchange
+ * date: the whole day in each symbol's zone, so "to 2024-05-01" includes that day.
+ */
+export const TimeSchema = z.union([z.number().int(), z.string()]).transform((value, ctx): PeriodBound => {
+  if (typeof value === 'number') return { at: value };
+  const text = value.trim();
+  const ms = Date.parse(text);
   if (Number.isNaN(ms)) {
     ctx.addIssue({
       code: 'custom',
@@ -14,8 +21,11 @@ export const TimeSchema = z.union([z.number().int(), z.string()]).transform((val
     });
     return z.NEVER;
   }
-  return ms;
+  return DATE_ONLY.test(text) ? { date: text } : { at: ms };
 });
+
+/** Where a bound lies for comparing two of them: a date by its UTC midnight. */
+const boundOrder = (b: PeriodBound) => ('at' in b ? b.at : Date.parse(b.date));
 
 export const AnalysisParamsSchema = z
   .object({
@@ -26,7 +36,7 @@ export const AnalysisParamsSchema = z
     limit: z.number().int().min(1).max(1_000_000).default(100_000),
   })
   .strict()
-  .refine((p) => p.from === undefined || p.to === undefined || p.from <= p.to, {
+  .refine((p) => p.from === undefined || p.to === undefined || boundOrder(p.from) <= boundOrder(p.to), {
     message: '"from" must not be after "to"',
     path: ['from'],
   });
@@ -55,15 +65,15 @@ export interface Analysis {
 }
 
 /** SQL for the usual filters on the candles table, with its parameters. */
-export function candleFilter(params: AnalysisParams, interval = params.interval, alias = 'c') {
-  const clauses = [`${alias}.interval = @interval`, `${alias}.start >= @from`, `${alias}.start <= @to`];
+export function candleFilter(db: SqliteDatabase, params: AnalysisParams, interval = params.interval, alias = 'c') {
+  const period = periodSql(db, params, alias);
+  const clauses = [`${alias}.interval = @interval`, ...period.clauses];
   if (params.symbol) clauses.push(`${alias}.symbol = @symbol`);
   return {
     where: clauses.join(' AND '),
     values: {
+      ...period.values,
       interval,
-      from: params.from ?? Number.MIN_SAFE_INTEGER,
-      to: params.to ?? Number.MAX_SAFE_INTEGER,
       symbol: params.symbol ?? null,
       limit: params.limit,
     },

@@ -1,5 +1,6 @@
 import { Sma } from '../stream/indicators/sma.ts';
 import { candleFilter, type Analysis, type Row } from './analysis.ts';
+import { periodSql } from './period.ts';
 
 export const CROSSOVER_FAST = 20;
 export const CROSSOVER_SLOW = 50;
@@ -21,7 +22,7 @@ export const maCrossovers: Analysis = {
     { key: 'slow', header: `sma${CROSSOVER_SLOW}`, kind: 'number' },
   ],
   run(db, params) {
-    const f = candleFilter(params);
+    const f = candleFilter(db, params);
     const candles = db
       .prepare(`SELECT symbol, start, close FROM candles c WHERE ${f.where} ORDER BY symbol, start`)
       .iterate(f.values) as IterableIterator<{ symbol: string; start: number; close: number }>;
@@ -74,15 +75,15 @@ export const anomalies: Analysis = {
   ],
   run(db, params) {
     // Not filtered by interval: the detector watches one interval, whatever the request's default.
-    const clauses = ['start >= @from', 'start <= @to', ...(params.symbol ? ['symbol = @symbol'] : [])];
+    const period = periodSql(db, params, 'a');
+    const clauses = [...period.clauses, ...(params.symbol ? ['a.symbol = @symbol'] : [])];
     return db
       .prepare(
         `SELECT symbol, interval, start, kind, value, threshold, baseline, window_bars AS window, message
-         FROM anomalies WHERE ${clauses.join(' AND ')} ORDER BY start, symbol, kind LIMIT @limit`,
+         FROM anomalies a WHERE ${clauses.join(' AND ') || '1'} ORDER BY start, symbol, kind LIMIT @limit`,
       )
       .all({
-        from: params.from ?? Number.MIN_SAFE_INTEGER,
-        to: params.to ?? Number.MAX_SAFE_INTEGER,
+        ...period.values,
         symbol: params.symbol ?? null,
         limit: params.limit,
       }) as Row[];

@@ -21,7 +21,7 @@ const candles: Analysis = {
     { key: 'trades', header: 'trades', kind: 'number' },
   ],
   run(db, params) {
-    const f = candleFilter(params);
+    const f = candleFilter(db, params);
     return db
       .prepare(
         `SELECT symbol, interval, start, open, high, low, close, volume,
@@ -44,7 +44,7 @@ const dailyVolume: Analysis = {
     { key: 'trades', header: 'trades', kind: 'number' },
   ],
   run(db, params) {
-    const f = candleFilter(params, '1d');
+    const f = candleFilter(db, params, '1d');
     return db
       .prepare(
         `SELECT start AS day, symbol, volume, turnover, trades FROM candles c WHERE ${f.where}
@@ -67,7 +67,7 @@ const buySell: Analysis = {
     { key: 'buyShare', header: 'buy_share', kind: 'percent' },
   ],
   run(db, params) {
-    const f = candleFilter(params);
+    const f = candleFilter(db, params);
     return db
       .prepare(
         `SELECT symbol, start, buy_volume AS buyVolume, sell_volume AS sellVolume,
@@ -91,7 +91,7 @@ const highestAverageVolume: Analysis = {
     { key: 'totalVolume', header: 'total_volume', kind: 'number' },
   ],
   run(db, params) {
-    const f = candleFilter(params, '1d');
+    const f = candleFilter(db, params, '1d');
     return db
       .prepare(
         `SELECT ROW_NUMBER() OVER (ORDER BY avg(volume) DESC, symbol) AS rank, symbol,
@@ -116,7 +116,7 @@ const topMovers: Analysis = {
     { key: 'change', header: 'change', kind: 'percent' },
   ],
   run(db, params) {
-    const f = candleFilter(params);
+    const f = candleFilter(db, params);
     return db
       .prepare(
         `WITH ranked AS (
@@ -153,7 +153,7 @@ function growthBy(groupBy: GroupBy, title: string): Analysis {
       { key: 'volume', header: 'volume', kind: 'number' },
     ],
     run(db: SqliteDatabase, params: AnalysisParams) {
-      const f = candleFilter(params, '1d');
+      const f = candleFilter(db, params, '1d');
       const days = db
         .prepare(
           `SELECT c.start AS day, c.symbol, c.open, c.close, c.volume, co.industry, co.country

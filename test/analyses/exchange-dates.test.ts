@@ -49,4 +49,48 @@ describe('Daily growth across exchange time zones', () => {
     expect(rows[0]!.averageGrowth).toBeCloseTo((0.1 - 0.1 + 0.03) / 3, 12);
     db.close();
   });
+
+  it('takes a date alone as that whole exchange day in each symbol’s zone: "to" includes it', async () => {
+    const db = openDatabase(':memory:');
+    const companies = new CompanyRepo(db);
+    const zones = new ExchangeZones({ companies, dayZones: new DayCandleZones(db), chosen: () => undefined });
+    const processor = new TickProcessor(new MarketStore(db), {
+      groupId: 'test',
+      intervals: ['1m', '1d'],
+      outOfOrdernessMs: 0,
+      allowedLatenessMs: 0,
+      days: zones.dayWindows(),
+    });
+    // 25, 26 and 27 March in Tokyo (10:00), London (09:00) and New York (11:00).
+    const ticks = [25, 26, 27].flatMap((d) => [
+      tick('7203.T', Date.UTC(2026, 2, d, 1), 100),
+      tick('VOD.L', Date.UTC(2026, 2, d, 9), 100),
+      tick('AAPL', Date.UTC(2026, 2, d, 15), 100),
+    ]);
+    await processor.onBatch({
+      topic: 't',
+      partition: 0,
+      records: ticks.map((value, offset) => ({ offset, key: value.symbol, value })),
+    });
+    const dates = (params: Record<string, string>) =>
+      findAnalysis('daily-volume')
+        .run(db, AnalysisParamsSchema.parse(params))
+        .map((r) => {
+          const zone = zones.zoneOf(r.symbol as string);
+          return `${r.symbol} ${new Intl.DateTimeFormat('en-CA', { timeZone: zone }).format(r.day as number)}`;
+        })
+        .sort();
+    expect(dates({ from: '2026-03-26', to: '2026-03-26' })).toEqual([
+      '7203.T 2026-03-26',
+      'AAPL 2026-03-26',
+      'VOD.L 2026-03-26',
+    ]);
+    expect(dates({ to: '2026-03-25' })).toEqual(['7203.T 2026-03-25', 'AAPL 2026-03-25', 'VOD.L 2026-03-25']);
+    // An instant is still an instant, compared with the day's start: Tokyo's 26th began on the 25th UTC.
+    expect(dates({ from: '2026-03-26T00:00:00Z', to: '2026-03-26T12:00:00Z' })).toEqual([
+      'AAPL 2026-03-26',
+      'VOD.L 2026-03-26',
+    ]);
+    db.close();
+  });
 });
