@@ -171,6 +171,8 @@ export const commands = {
     output: z.object({
       symbol: z.string(),
       interval: IntervalSchema,
+      /** The exchange time zone the symbol's day candles start in (absent from older hosts: New York). */
+      timeZone: z.string().optional(),
       start: NumberColumn,
       open: NumberColumn,
       high: NumberColumn,

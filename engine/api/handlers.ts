@@ -16,7 +16,7 @@ export function createHandlers(app: MarketMonitor): Handlers {
     'watchlist.remove': ({ symbol }) => app.removeSymbol(symbol),
     'watchlist.reorder': ({ symbols }) => app.reorderWatchlist(symbols),
     'candles.list': (query) => app.store.candles(query),
-    'candles.history': (query) => history.columns(query),
+    'candles.history': (query) => ({ ...history.columns(query), timeZone: app.timeZoneOf(query.symbol) }),
     'indicators.series': ({ symbol, interval, limit, spec }) => {
       const candles = app.store.candles({ symbol, interval, limit });
       const points = computeIndicators(candles, spec, sessionOfCandle(app.exchangeDays));

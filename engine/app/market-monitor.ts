@@ -420,6 +420,11 @@ export class MarketMonitor {
     });
   }
 
+  /** The exchange time zone the symbol's day candles start in. */
+  timeZoneOf(symbol: string): string {
+    return this.zones.zoneOf(symbol);
+  }
+
   /** The exchange day windows of the symbols, for requests (indicators over stored candles). */
   get exchangeDays(): ExchangeDays {
     return this.requestDays;

@@ -17,7 +17,7 @@ import { INTERVALS, type Interval } from '../../../engine/domain/interval.ts';
 import { MAX_CANDLES_PER_REQUEST, type CommandOutput } from '../../../engine/api/contract.ts';
 import { firstIndexNotBefore } from '../../../engine/base/sorted.ts';
 import type { ApiClient } from '../api/client.ts';
-import { formatPercent, formatPrice, formatTime, formatVolume } from '../format.ts';
+import { formatDay, formatPercent, formatPrice, formatTime, formatVolume } from '../format.ts';
 import { IndicatorOverlay } from './indicator-overlay.ts';
 import { showAnomalies } from './anomaly-overlay.ts';
 import { liveChartFrames } from './frame-budget.ts';
@@ -99,11 +99,16 @@ export function ChartPanel({ api, symbol, interval, onIntervalChange, toolbar }:
   const [legend, setLegend] = useState<Bar | null>(null);
   const [empty, setEmpty] = useState(false);
   const [indicators, setIndicators] = useState(false);
+  /** The exchange time zone the symbol's day bars start in, once the history said. */
+  const [dayZone, setDayZone] = useState<string | undefined>(undefined);
 
   // A layout effect, so the history is asked for at mount, not after the browser's next paint; and
   // asked for before the chart is built, so the host reads it while the page builds the chart.
   useLayoutEffect(() => {
     const answer = api.call('candles.history', { symbol, interval, limit: HISTORY_PAGE });
+    let timeZone: string | undefined;
+    // A day bar is an exchange date: no time of day, and not the evening before west of its zone.
+    const barTime = (ms: number) => (interval === '1d' ? formatDay(ms, timeZone) : formatTime(ms));
     const el = container.current!;
     const styles = getComputedStyle(document.documentElement);
     // The workspace is rebuilt when the theme changes, so colours read here follow it.
@@ -121,7 +126,7 @@ export function ChartPanel({ api, symbol, interval, onIntervalChange, toolbar }:
         horzLines: { color: styles.getPropertyValue('--grid').trim() || '#222' },
       },
       rightPriceScale: { borderColor: border, minimumWidth: 72 },
-      localization: { timeFormatter: (time: Time) => formatTime((time as number) * 1000) },
+      localization: { timeFormatter: (time: Time) => barTime((time as number) * 1000) },
       timeScale: {
         borderColor: border,
         timeVisible: true,
@@ -217,6 +222,9 @@ export function ChartPanel({ api, symbol, interval, onIntervalChange, toolbar }:
         // The panel changed symbol or interval (or closed) before its history came: that chart is gone.
         if (disposed) return;
         history = h;
+        timeZone = h.timeZone;
+        setDayZone(h.timeZone);
+        if (h.timeZone) overlay?.useTimeZone(h.timeZone);
         const n = h.start.length;
         olderMayExist = n >= HISTORY_PAGE;
         const bars = new Array<CandlestickData<Time>>(n);
@@ -322,7 +330,7 @@ export function ChartPanel({ api, symbol, interval, onIntervalChange, toolbar }:
           Indicators
         </button>
         {toolbar}
-        <Legend candle={legend} />
+        <Legend candle={legend} interval={interval} timeZone={dayZone} />
       </header>
       <div className="chart-body" ref={container} data-testid="chart">
         {empty && <p className="chart-empty">Waiting for the first trade of {symbol}…</p>}
@@ -331,7 +339,15 @@ export function ChartPanel({ api, symbol, interval, onIntervalChange, toolbar }:
   );
 }
 
-function Legend({ candle }: { candle: Bar | null }) {
+function Legend({
+  candle,
+  interval,
+  timeZone,
+}: {
+  candle: Bar | null;
+  interval: Interval;
+  timeZone?: string | undefined;
+}) {
   if (!candle) return <div className="legend" data-testid="legend" />;
   const change = candle.open ? (candle.close - candle.open) / candle.open : 0;
   return (
@@ -345,7 +361,9 @@ function Legend({ candle }: { candle: Bar | null }) {
       data-close={candle.close}
       data-volume={candle.volume}
     >
-      <span className="legend-time">{formatTime(candle.start)}</span>
+      <span className="legend-time">
+        {interval === '1d' ? formatDay(candle.start, timeZone) : formatTime(candle.start)}
+      </span>
       <span>
         O <b>{formatPrice(candle.open)}</b>
       </span>
