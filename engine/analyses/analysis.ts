@@ -44,7 +44,10 @@ export const AnalysisParamsSchema = z
 export type AnalysisParams = z.output<typeof AnalysisParamsSchema>;
 export type AnalysisParamsInput = z.input<typeof AnalysisParamsSchema>;
 
-/** `day` is the start of an exchange day: an instant in CSV, a date on screen. */
+/**
+ * `day` is an exchange day: in a row of one symbol the start of its day (midnight in its zone), in
+ * a row of many stocks the UTC midnight of the date. An instant in CSV, a date on screen.
+ */
 export type ColumnKind = 'time' | 'day' | 'number' | 'percent' | 'text';
 
 export interface Column {

@@ -138,7 +138,7 @@ type GroupBy = 'industry' | 'country' | 'technology';
 
 /**
  * Average daily growth (close over open of each exchange day) of the stocks in each group. Stocks
- * of one date share a row whatever their zones; its `day` is the earliest start among them.
+ * of one date share a row whatever their zones; its `day` is that date's UTC midnight.
  */
 function growthBy(groupBy: GroupBy, title: string): Analysis {
   return {
@@ -173,8 +173,7 @@ function growthBy(groupBy: GroupBy, title: string): Analysis {
       for (const d of days) {
         const group = groupBy === 'technology' ? technologyGroup(d.industry) : (d[groupBy] ?? 'Unknown');
         const key = `${dateOf(d.symbol, d.day)}|${group}`;
-        const g = groups.get(key) ?? { day: d.day, group, sum: 0, stocks: 0, volume: 0 };
-        g.day = Math.min(g.day, d.day);
+        const g = groups.get(key) ?? { day: Date.parse(dateOf(d.symbol, d.day)), group, sum: 0, stocks: 0, volume: 0 };
         g.sum += (d.close - d.open) / d.open;
         g.stocks += 1;
         g.volume += d.volume;

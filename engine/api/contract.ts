@@ -218,6 +218,8 @@ export const commands = {
     output: z.object({
       columns: z.array(ColumnSchema),
       rows: z.array(z.record(z.string(), z.union([z.string(), z.number(), z.null()]))),
+      /** The exchange time zone of each symbol in the rows, to show its days' dates (absent from older hosts). */
+      timeZones: z.record(z.string(), z.string()).optional(),
     }),
   },
   'analyses.csv': { input: AnalysisRequestSchema, output: z.object({ filename: z.string(), csv: z.string() }) },

@@ -31,7 +31,10 @@ export function createHandlers(app: MarketMonitor): Handlers {
       ANALYSES.map(({ name, title, description, columns }) => ({ name, title, description, columns })),
     'analyses.run': ({ name, params }) => {
       const analysis = findAnalysis(name);
-      return { columns: analysis.columns, rows: analysis.run(app.db, params) };
+      const rows = analysis.run(app.db, params);
+      const symbols = new Set(rows.map((r) => r.symbol).filter((s): s is string => typeof s === 'string'));
+      const timeZones = Object.fromEntries([...symbols].map((s) => [s, app.timeZoneOf(s)]));
+      return { columns: analysis.columns, rows, timeZones };
     },
     'analyses.csv': ({ name, params }) => exportAnalysis(app.db, name, params),
     'deadLetters.recent': ({ limit }) => app.store.recentDeadLetters(limit),

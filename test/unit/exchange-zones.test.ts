@@ -3,6 +3,8 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MarketMonitor } from '../../engine/app/market-monitor.ts';
+import { dispatch } from '../../engine/api/dispatch.ts';
+import { createHandlers } from '../../engine/api/handlers.ts';
 import type { Candle } from '../../engine/domain/candle.ts';
 import type { ReplaySource } from '../../engine/sources/replay/replay-source.ts';
 import { yahooClientFactory } from '../../engine/sources/yahoo/yahoo-client.ts';
@@ -95,6 +97,12 @@ describe('Each symbol’s day candles follow its exchange time zone', () => {
     expect(summary(days, 'Europe/London')).toEqual(expectedDays('Europe/London'));
     // The day after the change lasts 24 hours from a midnight at 23:00 UTC.
     expect(days.map((d) => d.start)).toContain(Date.UTC(2026, 2, 29, 23));
+    // The contract tells the zone, so the chart and the Analyses table show each day's own date.
+    const handlers = createHandlers(app);
+    const history = await dispatch(handlers, 'candles.history', { symbol: 'VOD.L', interval: '1d' });
+    expect(history).toMatchObject({ ok: true, output: { timeZone: 'Europe/London' } });
+    const table = await dispatch(handlers, 'analyses.run', { name: 'daily-volume', params: {} });
+    expect(table).toMatchObject({ ok: true, output: { timeZones: { 'VOD.L': 'Europe/London' } } });
   });
 
   it('replay --timezone names the zone of the file’s symbols', async () => {
