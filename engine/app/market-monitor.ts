@@ -440,6 +440,8 @@ export class MarketMonitor {
     const days = this.zones.reconcile(symbol);
     if (!days) return;
     this.processor.replaceDays(symbol, days);
+    // A symbol without day candles yet (its zone told before its first trade) has nothing to say.
+    if (days.length === 0) return;
     this.mirror?.offer([], days);
     this.events.publish('notice', {
       level: 'info',
