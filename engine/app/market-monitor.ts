@@ -121,7 +121,12 @@ export class MarketMonitor {
     this.quotes = new QuoteBoard(this.store);
     this.settingsRepo = new SettingsRepo(db);
     this.settingsValue = this.loadSettings();
-    this.retention = new RetentionJob(db, () => this.settingsValue.storage);
+    this.retention = new RetentionJob(
+      db,
+      () => this.settingsValue.storage,
+      undefined,
+      (symbol) => this.zones.zoneOf(symbol),
+    );
   }
 
   static async open(options: MarketMonitorOptions): Promise<MarketMonitor> {
