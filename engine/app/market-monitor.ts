@@ -503,7 +503,8 @@ export class MarketMonitor {
 
 /** The user's zone for a symbol (Settings > Stream): it overrides what the feed or the suffix says. */
 function chosenTimeZone(settings: Settings, symbol: string): string | undefined {
-  return settings.stream.timeZones[symbol];
+  // Symbols are stored upper-case; the setting may spell one as the user typed it.
+  return Object.entries(settings.stream.timeZones).find(([key]) => key.trim().toUpperCase() === symbol)?.[1];
 }
 
 /** Settings that parse but name a file that cannot be used are refused at the field, before anything is saved. */

@@ -127,7 +127,7 @@ describe('Each symbol’s day candles follow its exchange time zone', () => {
     await app.close();
 
     const notices: string[] = [];
-    app = await reopen(dbPath, { ACME: 'Asia/Tokyo' }, notices);
+    app = await reopen(dbPath, { acme: 'Asia/Tokyo' }, notices);
     const tokyo = app.store.candles({ symbol: 'ACME', interval: '1d', limit: 100 });
     expect(summary(tokyo, 'Asia/Tokyo')).toEqual(expectedDays('Asia/Tokyo'));
     expect(notices).toEqual(['Daily candles of ACME now start at midnight Asia/Tokyo']);
