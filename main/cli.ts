@@ -6,6 +6,7 @@ import { MarketMonitor, STARTER_SYMBOLS } from '../engine/app/market-monitor.ts'
 import { AnalysisParamsSchema } from '../engine/analyses/analysis.ts';
 import { ANALYSIS_NAMES } from '../engine/analyses/market-analyses.ts';
 import { BusSettingsSchema } from '../engine/domain/bus-settings.ts';
+import { TimeZoneSchema } from '../engine/domain/exchange-time-zone.ts';
 import { ReplaySettingsSchema, type SettingsInput } from '../engine/domain/settings.ts';
 import { exportAnalysis } from '../engine/export/export-analysis.ts';
 import { openDatabase } from '../engine/store/database.ts';
@@ -39,6 +40,9 @@ replay FILE [options]:
   --db PATH       SQLite database to fill
   --speed S       max (default) or N times the recorded pace
   --symbol S      The symbol of a bar file
+  --timezone TZ   The exchange time zone of the file's symbols (IANA, e.g. Europe/London):
+                  day candles start at its midnight (default: by suffix, .L London, .T Tokyo,
+                  -USD and =X UTC, ...; else New York)
   --columns MAP   Other column names, e.g. timestamp=Time,symbol=Ticker,price=Last,volume=Qty
                   (fields: symbol, timestamp, price, volume, side)
   --max-bad-rows N  Stop after more than N unreadable or invalid rows (default 1000)
@@ -51,8 +55,9 @@ export ANALYSIS [options]:
   --db PATH       SQLite database to read
   --symbol S      Only this symbol
   --interval I    Candle interval: 1s, 1m, 5m, 15m, 1h, 1d (default 1d)
-  --from T        From this time (ISO-8601 or epoch ms)
-  --to T          Up to this time
+  --from T        From this time (ISO-8601 or epoch ms); a date alone (2024-05-01)
+                  from that exchange day's midnight in each symbol's time zone
+  --to T          Up to this time; a date alone includes that whole exchange day
   --out FILE      The CSV file to write (- for standard output)
 `;
 
@@ -156,6 +161,7 @@ async function replay(args: string[]): Promise<number> {
       db: { type: 'string' },
       speed: { type: 'string', default: 'max' },
       symbol: { type: 'string' },
+      timezone: { type: 'string' },
       columns: { type: 'string' },
       'max-bad-rows': { type: 'string' },
       'future-skew': { type: 'string' },
@@ -174,6 +180,8 @@ async function replay(args: string[]): Promise<number> {
   const maxBadRows = values['max-bad-rows'];
   const futureSkew = values['future-skew'];
   const startedAt = Date.now();
+  if (values.timezone !== undefined && !TimeZoneSchema.safeParse(values.timezone).success)
+    throw new CliError(`--timezone: "${values.timezone}" is not a time zone; use an IANA name such as Europe/London.`);
   const dbPath = values.db ?? defaultDbPath();
   const app = await MarketMonitor.open({
     dbPath,
@@ -184,6 +192,7 @@ async function replay(args: string[]): Promise<number> {
           file: path.resolve(file),
           speed,
           ...(values.symbol ? { symbol: values.symbol } : {}),
+          ...(values.timezone ? { timeZone: values.timezone } : {}),
           ...(values.columns ? { columns: parseColumns(values.columns) } : {}),
           ...(maxBadRows ? { maxBadRows: toInteger(maxBadRows, '--max-bad-rows', 0, 1e9) } : {}),
         },

@@ -2,10 +2,19 @@ import { z } from 'zod';
 import { IntervalSchema } from '../domain/interval.ts';
 import { SymbolSchema } from '../domain/symbol.ts';
 
-/** A time given as epoch milliseconds or ISO-8601 text. */
-export const TimeSchema = z.union([z.number().int(), z.string()]).transform((value, ctx) => {
-  if (typeof value === 'number') return value;
-  const ms = Date.parse(value);
+/** One end of an analysis period: an instant, or an exchange date taken whole in each symbol's zone. */
+export type PeriodBound = { at: number } | { date: string };
+
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * A time given as epoch milliseconds or ISO-8601 text. A date alone (2024-05-01) is an exchange
+ * date: the whole day in each symbol's zone, so "to 2024-05-01" includes that day.
+ */
+export const TimeSchema = z.union([z.number().int(), z.string()]).transform((value, ctx): PeriodBound => {
+  if (typeof value === 'number') return { at: value };
+  const text = value.trim();
+  const ms = Date.parse(text);
   if (Number.isNaN(ms)) {
     ctx.addIssue({
       code: 'custom',
@@ -13,8 +22,11 @@ export const TimeSchema = z.union([z.number().int(), z.string()]).transform((val
     });
     return z.NEVER;
   }
-  return ms;
+  return DATE_ONLY.test(text) ? { date: text } : { at: ms };
 });
+
+/** Where a bound lies for comparing two of them: a date by its UTC midnight. */
+const boundOrder = (b: PeriodBound) => ('at' in b ? b.at : Date.parse(b.date));
 
 export const AnalysisParamsSchema = z
   .object({
@@ -25,7 +37,7 @@ export const AnalysisParamsSchema = z
     limit: z.number().int().min(1).max(1_000_000).default(100_000),
   })
   .strict()
-  .refine((p) => p.from === undefined || p.to === undefined || p.from <= p.to, {
+  .refine((p) => p.from === undefined || p.to === undefined || boundOrder(p.from) <= boundOrder(p.to), {
     message: '"from" must not be after "to"',
     path: ['from'],
   });
@@ -33,7 +45,10 @@ export const AnalysisParamsSchema = z
 export type AnalysisParams = z.output<typeof AnalysisParamsSchema>;
 export type AnalysisParamsInput = z.input<typeof AnalysisParamsSchema>;
 
-/** `day` is the start of an exchange day: an instant in CSV, a date on screen. */
+/**
+ * `day` is an exchange day: in a row of one symbol the start of its day (midnight in its zone), in
+ * a row of many stocks the UTC midnight of the date. An instant in CSV, a date on screen.
+ */
 export type ColumnKind = 'time' | 'day' | 'number' | 'percent' | 'text';
 
 export interface Column {

@@ -1,6 +1,7 @@
 import { Sma } from '../stream/indicators/sma.ts';
 import type { Row } from './analysis.ts';
 import { CROSSOVER_FAST, CROSSOVER_SLOW } from './catalog.ts';
+import { periodSql } from './period.ts';
 import { candleFilter, type AnalysisQuery } from './query.ts';
 
 export { CROSSOVER_FAST, CROSSOVER_SLOW };
@@ -10,7 +11,7 @@ export { CROSSOVER_FAST, CROSSOVER_SLOW };
  * bearish when it falls below. Touching without crossing is not a crossover.
  */
 export const maCrossovers: AnalysisQuery = (db, params) => {
-  const f = candleFilter(params);
+  const f = candleFilter(db, params);
   const candles = db
     .prepare(`SELECT symbol, start, close FROM candles c WHERE ${f.where} ORDER BY symbol, start`)
     .iterate(f.values) as IterableIterator<{ symbol: string; start: number; close: number }>;
@@ -47,15 +48,15 @@ export const maCrossovers: AnalysisQuery = (db, params) => {
 /** Anomalies the engine found, with their evidence; every interval the detector watched. */
 export const anomalies: AnalysisQuery = (db, params) => {
   // Not filtered by interval: the detector watches one interval, whatever the request's default.
-  const clauses = ['start >= @from', 'start <= @to', ...(params.symbol ? ['symbol = @symbol'] : [])];
+  const period = periodSql(db, params, 'a');
+  const clauses = [...period.clauses, ...(params.symbol ? ['a.symbol = @symbol'] : [])];
   return db
     .prepare(
       `SELECT symbol, interval, start, kind, value, threshold, baseline, window_bars AS window, message
-         FROM anomalies WHERE ${clauses.join(' AND ')} ORDER BY start, symbol, kind LIMIT @limit`,
+       FROM anomalies a WHERE ${clauses.join(' AND ') || '1'} ORDER BY start, symbol, kind LIMIT @limit`,
     )
     .all({
-      from: params.from ?? Number.MIN_SAFE_INTEGER,
-      to: params.to ?? Number.MAX_SAFE_INTEGER,
+      ...period.values,
       symbol: params.symbol ?? null,
       limit: params.limit,
     }) as Row[];

@@ -4,6 +4,7 @@ import { anomalies, maCrossovers } from './indicator-analyses.ts';
 import type { AnalysisParams, Row } from './analysis.ts';
 import { ANALYSIS_DEFINITIONS, ANALYSIS_NAMES, type GroupBy } from './catalog.ts';
 import { candleFilter, type Analysis, type AnalysisQuery } from './query.ts';
+import { exchangeDates } from './exchange-dates.ts';
 import type { SqliteDatabase } from '../store/database.ts';
 
 // The CLI names the analyses from here, beside the queries it runs.
@@ -14,7 +15,7 @@ const withQuotedUnit = (rows: Row[]): Row[] =>
   rows.map((row) => ({ ...row, currency: quoteUnit(row.currency as string | null).quoted }));
 
 const candles: AnalysisQuery = (db, params) => {
-  const f = candleFilter(params);
+  const f = candleFilter(db, params);
   const rows = db
     .prepare(
       `SELECT c.symbol, c.interval, c.start, c.open, c.high, c.low, c.close, c.volume,
@@ -28,7 +29,7 @@ const candles: AnalysisQuery = (db, params) => {
 
 /** Traded value in the major unit of its currency (GBP, not pence), with that unit. */
 const dailyVolume: AnalysisQuery = (db, params) => {
-  const f = candleFilter(params, '1d');
+  const f = candleFilter(db, params, '1d');
   const rows = db
     .prepare(
       `SELECT c.start AS day, c.symbol, c.volume, c.turnover, co.currency, c.trades
@@ -44,7 +45,7 @@ const dailyVolume: AnalysisQuery = (db, params) => {
 };
 
 const buySell: AnalysisQuery = (db, params) => {
-  const f = candleFilter(params);
+  const f = candleFilter(db, params);
   return db
     .prepare(
       `SELECT symbol, start, buy_volume AS buyVolume, sell_volume AS sellVolume,
@@ -56,7 +57,7 @@ const buySell: AnalysisQuery = (db, params) => {
 };
 
 const highestAverageVolume: AnalysisQuery = (db, params) => {
-  const f = candleFilter(params, '1d');
+  const f = candleFilter(db, params, '1d');
   return db
     .prepare(
       `SELECT ROW_NUMBER() OVER (ORDER BY avg(volume) DESC, symbol) AS rank, symbol,
@@ -67,7 +68,7 @@ const highestAverageVolume: AnalysisQuery = (db, params) => {
 };
 
 const topMovers: AnalysisQuery = (db, params) => {
-  const f = candleFilter(params);
+  const f = candleFilter(db, params);
   const rows = db
     .prepare(
       `WITH ranked AS (
@@ -86,10 +87,13 @@ const topMovers: AnalysisQuery = (db, params) => {
   return withQuotedUnit(rows);
 };
 
-/** Average daily growth (close over open of each exchange day) of the stocks in each group. */
+/**
+ * Average daily growth (close over open of each exchange day) of the stocks in each group. Stocks
+ * of one date share a row whatever their zones; its `day` is that date's UTC midnight.
+ */
 function growthBy(groupBy: GroupBy): AnalysisQuery {
   return (db: SqliteDatabase, params: AnalysisParams) => {
-    const f = candleFilter(params, '1d');
+    const f = candleFilter(db, params, '1d');
     const days = db
       .prepare(
         `SELECT c.start AS day, c.symbol, c.open, c.close, c.volume, co.industry, co.country,
@@ -98,6 +102,7 @@ function growthBy(groupBy: GroupBy): AnalysisQuery {
       )
       .all(f.values) as Array<{
       day: number;
+      symbol: string;
       open: number;
       close: number;
       volume: number;
@@ -109,10 +114,12 @@ function growthBy(groupBy: GroupBy): AnalysisQuery {
       string,
       { day: number; group: string; sum: number; stocks: number; volume: number; simulated: number }
     >();
+    const dateOf = exchangeDates(db);
     for (const d of days) {
       const group = groupBy === 'technology' ? technologyGroup(d.industry) : (d[groupBy] ?? 'Unknown');
-      const key = `${d.day}|${group}`;
-      const g = groups.get(key) ?? { day: d.day, group, sum: 0, stocks: 0, volume: 0, simulated: 0 };
+      const date = dateOf(d.symbol, d.day);
+      const key = `${date}|${group}`;
+      const g = groups.get(key) ?? { day: Date.parse(date), group, sum: 0, stocks: 0, volume: 0, simulated: 0 };
       g.sum += (d.close - d.open) / d.open;
       g.stocks += 1;
       g.volume += d.volume;

@@ -1,5 +1,6 @@
 import type { SqliteDatabase } from '../store/database.ts';
 import type { AnalysisDefinition, AnalysisParams, Row } from './analysis.ts';
+import { periodSql } from './period.ts';
 
 /** How an analysis computes its rows from the store. */
 export type AnalysisQuery = (db: SqliteDatabase, params: AnalysisParams) => Row[];
@@ -10,15 +11,15 @@ export interface Analysis extends AnalysisDefinition {
 }
 
 /** SQL for the usual filters on the candles table, with its parameters. */
-export function candleFilter(params: AnalysisParams, interval = params.interval, alias = 'c') {
-  const clauses = [`${alias}.interval = @interval`, `${alias}.start >= @from`, `${alias}.start <= @to`];
+export function candleFilter(db: SqliteDatabase, params: AnalysisParams, interval = params.interval, alias = 'c') {
+  const period = periodSql(db, params, alias);
+  const clauses = [`${alias}.interval = @interval`, ...period.clauses];
   if (params.symbol) clauses.push(`${alias}.symbol = @symbol`);
   return {
     where: clauses.join(' AND '),
     values: {
+      ...period.values,
       interval,
-      from: params.from ?? Number.MIN_SAFE_INTEGER,
-      to: params.to ?? Number.MAX_SAFE_INTEGER,
       symbol: params.symbol ?? null,
       limit: params.limit,
     },

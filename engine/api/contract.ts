@@ -182,6 +182,8 @@ export const commands = {
     output: z.object({
       symbol: z.string(),
       interval: IntervalSchema,
+      /** The exchange time zone the symbol's day candles start in (absent from older hosts: New York). */
+      timeZone: z.string().optional(),
       start: NumberColumn,
       open: NumberColumn,
       high: NumberColumn,
@@ -227,6 +229,8 @@ export const commands = {
     output: z.object({
       columns: z.array(ColumnSchema),
       rows: z.array(z.record(z.string(), z.union([z.string(), z.number(), z.null()]))),
+      /** The exchange time zone of each symbol in the rows, to show its days' dates (absent from older hosts). */
+      timeZones: z.record(z.string(), z.string()).optional(),
     }),
   },
   'analyses.csv': { input: AnalysisRequestSchema, output: z.object({ filename: z.string(), csv: z.string() }) },

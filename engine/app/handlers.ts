@@ -1,7 +1,7 @@
 import type { MarketMonitor } from './market-monitor.ts';
 import { ANALYSES, findAnalysis } from '../analyses/market-analyses.ts';
 import { exportAnalysis } from '../export/export-analysis.ts';
-import { computeIndicators, indicatorKeys } from '../stream/indicators/index.ts';
+import { computeIndicators, indicatorKeys, sessionOfCandle } from '../stream/indicators/index.ts';
 import { testKafkaConnection } from '../bus/kafka/test-connection.ts';
 import { testInfluxConnection } from '../sinks/influx/test-connection.ts';
 import { CandleHistory } from '../store/candle-history.ts';
@@ -16,9 +16,10 @@ export function createHandlers(app: MarketMonitor): Handlers {
     'watchlist.remove': ({ symbol }) => app.removeSymbol(symbol),
     'watchlist.reorder': ({ symbols }) => app.reorderWatchlist(symbols),
     'candles.list': (query) => app.store.candles(query),
-    'candles.history': (query) => history.columns(query),
+    'candles.history': (query) => ({ ...history.columns(query), timeZone: app.timeZoneOf(query.symbol) }),
     'indicators.series': ({ symbol, interval, limit, spec }) => {
-      const points = computeIndicators(app.store.candles({ symbol, interval, limit }), spec);
+      const candles = app.store.candles({ symbol, interval, limit });
+      const points = computeIndicators(candles, spec, sessionOfCandle(app.exchangeDays));
       return { keys: indicatorKeys(spec), points };
     },
     'anomalies.recent': ({ symbol, limit }) => app.anomalies.recent(limit, symbol),
@@ -30,7 +31,10 @@ export function createHandlers(app: MarketMonitor): Handlers {
       ANALYSES.map(({ name, title, description, columns }) => ({ name, title, description, columns })),
     'analyses.run': ({ name, params }) => {
       const analysis = findAnalysis(name);
-      return { columns: analysis.columns, rows: analysis.run(app.db, params) };
+      const rows = analysis.run(app.db, params);
+      const symbols = new Set(rows.map((r) => r.symbol).filter((s): s is string => typeof s === 'string'));
+      const timeZones = Object.fromEntries([...symbols].map((s) => [s, app.timeZoneOf(s)]));
+      return { columns: analysis.columns, rows, timeZones };
     },
     'analyses.csv': ({ name, params }) => exportAnalysis(app.db, name, params),
     'deadLetters.recent': ({ limit }) => app.store.recentDeadLetters(limit),

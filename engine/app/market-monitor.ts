@@ -33,6 +33,9 @@ import { openDatabase, type SqliteDatabase } from '../store/database.ts';
 import { MarketStore } from '../store/market-store.ts';
 import { SettingsRepo } from '../store/settings-repo.ts';
 import { CompanyRepo } from '../store/company-repo.ts';
+import { DayCandleZones } from '../store/day-candle-zones.ts';
+import type { ExchangeDays } from '../domain/exchange-day.ts';
+import { ExchangeZones } from './exchange-zones.ts';
 import { syntheticCompany } from '../sources/synthetic-companies.ts';
 import { WatchlistRepo } from '../store/watchlist-repo.ts';
 import { TickProcessor } from '../stream/tick-processor.ts';
@@ -88,6 +91,10 @@ export class MarketMonitor {
   readonly companies: CompanyRepo;
   readonly alerts: AlertRepo;
   readonly anomalies: AnomalyRepo;
+  private readonly dayZones: DayCandleZones;
+  /** Each symbol's exchange time zone, rebuilt with the pipeline (the settings choose zones too). */
+  private zones!: ExchangeZones;
+  private requestDays!: ExchangeDays;
   /** Rebuilt with the pipeline: it reads back what it needs from the store. */
   private anomalyDetector: AnomalyDetector | undefined;
   private readonly alertEvaluator = new AlertEvaluator();
@@ -131,11 +138,17 @@ export class MarketMonitor {
     this.companies.onSaved((profile) => this.bus?.publishCompany(profile));
     this.alerts = new AlertRepo(db);
     this.anomalies = new AnomalyRepo(db);
+    this.dayZones = new DayCandleZones(db);
     this.alertRules = this.alerts.rules();
     this.quotes = new QuoteBoard(this.store);
     this.settingsRepo = new SettingsRepo(db);
     this.settingsValue = this.loadSettings();
-    this.retention = new RetentionJob(db, () => this.settingsValue.storage);
+    this.retention = new RetentionJob(
+      db,
+      () => this.settingsValue.storage,
+      undefined,
+      (symbol) => this.zones.zoneOf(symbol),
+    );
   }
 
   static async open(options: MarketMonitorOptions): Promise<MarketMonitor> {
@@ -280,7 +293,7 @@ export class MarketMonitor {
     const { outOfOrdernessMs, allowedLatenessMs } = this.settingsValue.stream;
     this.anomalyDetector ??= new AnomalyDetector(
       options,
-      sessionOfCandle(),
+      sessionOfCandle(this.zones.dayWindows()),
       outOfOrdernessMs + allowedLatenessMs,
       (symbol, before, count) => [
         ...this.store.candles({ symbol, interval: options.interval, to: before - 1, limit: count }),
@@ -427,6 +440,12 @@ export class MarketMonitor {
     const settings = this.settingsValue;
     const groupId = this.consumerGroup(settings);
     this.bus = createBus(settings.bus, groupId);
+    this.zones = new ExchangeZones({
+      companies: this.companies,
+      dayZones: this.dayZones,
+      chosen: (symbol) => chosenTimeZone(settings, symbol),
+    });
+    this.requestDays = this.zones.dayWindows();
     this.processor = new TickProcessor(this.store, {
       groupId,
       intervals: settings.stream.intervals,
@@ -438,7 +457,11 @@ export class MarketMonitor {
         console.warn(`market-monitor: ${message}`);
         this.events.publish('notice', { level: 'warning', message });
       },
+      days: this.zones.dayWindows(),
     });
+    // Before the first tick: day candles stored in a zone the rule no longer gives are cut again.
+    for (const symbol of new Set([...this.dayZones.symbols(), ...this.watchlist.symbols()]))
+      this.timeZoneMayHaveChanged(symbol);
     this.mirror = settings.influx.enabled ? new InfluxMirror({ settings: settings.influx, db: this.db }) : undefined;
     this.anomalyDetector = undefined;
     // One listener per sink, each contained: a mirror or alert that throws costs its own work only.
@@ -462,7 +485,7 @@ export class MarketMonitor {
     this.source = this.createSource(this.settingsValue);
     this.source.setSymbols(this.watchlist.symbols());
     this.ensureCompanyProfiles();
-    this.source.start((ticks: Tick[]) => this.bus.publish(ticks));
+    this.source.start(this.withReplayTimeZone(this.settingsValue, (ticks: Tick[]) => this.bus.publish(ticks)));
     if (this.paused) this.source.pause();
   }
 
@@ -482,6 +505,24 @@ export class MarketMonitor {
         message: `${failure.name} failed after a batch was stored: ${failure.lastMessage}. Ticks keep flowing; Pipeline shows the count.`,
       });
     }
+  }
+
+  /**
+   * A replay's --timezone is what its file says of its symbols' exchange: told like a feed's zone,
+   * before a symbol's first tick, so symbols of the database that are not in the file keep theirs.
+   */
+  private withReplayTimeZone(settings: Settings, publish: (ticks: Tick[]) => Promise<void>) {
+    const timeZone = settings.source.kind === 'replay' ? settings.source.replay.timeZone : undefined;
+    if (!timeZone) return publish;
+    const told = new Set<string>();
+    return (ticks: Tick[]) => {
+      for (const { symbol } of ticks) {
+        if (told.has(symbol)) continue;
+        told.add(symbol);
+        this.timeZoneReported(symbol, timeZone);
+      }
+      return publish(ticks);
+    };
   }
 
   private async stopSource(): Promise<void> {
@@ -512,6 +553,8 @@ export class MarketMonitor {
         notify: (notice) => this.events.publish('notice', notice),
         onStored: () => this.events.publish('watchlist', this.watchItems()),
         onBackfilled: (symbol, gapFrom, stitch) => this.mergeHistory(symbol, gapFrom, stitch),
+        onTimeZone: (symbol, timeZone) => this.timeZoneReported(symbol, timeZone),
+        days: this.zones.dayWindows(),
       });
       return this.yahoo.source;
     }
@@ -530,6 +573,35 @@ export class MarketMonitor {
       seed: simulator.seed,
       ticksPerSecond: simulator.ticksPerSecond,
       sessions: simulator.sessions,
+    });
+  }
+
+  /** The exchange time zone the symbol's day candles start in. */
+  timeZoneOf(symbol: string): string {
+    return this.zones.zoneOf(symbol);
+  }
+
+  /** The exchange day windows of the symbols, for requests (indicators over stored candles). */
+  get exchangeDays(): ExchangeDays {
+    return this.requestDays;
+  }
+
+  /** The feed told a symbol's exchange time zone (before its ticks): kept with its profile. */
+  private timeZoneReported(symbol: string, timeZone: string): void {
+    if (this.companies.setExchangeTimeZone(symbol, timeZone)) this.timeZoneMayHaveChanged(symbol);
+  }
+
+  /** Day candles cut in a zone the rule no longer gives are cut again, in SQLite and among the open windows. */
+  private timeZoneMayHaveChanged(symbol: string): void {
+    const days = this.zones.reconcile(symbol);
+    if (!days) return;
+    this.processor.replaceDays(symbol, days);
+    // A symbol without day candles yet (its zone told before its first trade) has nothing to say.
+    if (days.length === 0) return;
+    this.mirror?.offer([], days);
+    this.events.publish('notice', {
+      level: 'info',
+      message: `Daily candles of ${symbol} now start at midnight ${this.zones.zoneOf(symbol)}`,
     });
   }
 
@@ -570,7 +642,8 @@ export class MarketMonitor {
     if (this.settingsValue.source.kind !== 'simulator') return;
     const { seed } = this.settingsValue.source.simulator;
     for (const symbol of this.watchlist.symbols()) {
-      if (this.companies.get(symbol)) continue;
+      // A row dated 0 holds only the zone a quote told: no profile yet.
+      if (this.companies.get(symbol)?.updatedAt) continue;
       const price = this.store.lastPrice(symbol)?.price;
       this.companies.upsert(syntheticCompany(seed, symbol, Date.now(), price));
     }
@@ -587,6 +660,12 @@ export class MarketMonitor {
 
 function engineLockMode(settings: Settings): EngineLockMode {
   return settings.bus.kind === 'kafka' ? 'shared' : 'exclusive';
+}
+
+/** The user's zone for a symbol (Settings > Stream): it overrides what the feed or the suffix says. */
+function chosenTimeZone(settings: Settings, symbol: string): string | undefined {
+  // Symbols are stored upper-case; the setting may spell one as the user typed it.
+  return Object.entries(settings.stream.timeZones).find(([key]) => key.trim().toUpperCase() === symbol)?.[1];
 }
 
 /** Settings that parse but name a file that cannot be used are refused at the field, before anything is saved. */

@@ -17,11 +17,19 @@ export class RetentionJob {
   private readonly db: SqliteDatabase;
   private readonly settings: () => StorageSettings;
   private readonly everyMs: number;
+  private readonly timeZoneOf: ((symbol: string) => string) | undefined;
 
-  constructor(db: SqliteDatabase, settings: () => StorageSettings, everyMs = 60_000) {
+  /** `timeZoneOf` gives each symbol's exchange time zone: ticks go by whole exchange days. */
+  constructor(
+    db: SqliteDatabase,
+    settings: () => StorageSettings,
+    everyMs = 60_000,
+    timeZoneOf?: (symbol: string) => string,
+  ) {
     this.db = db;
     this.settings = settings;
     this.everyMs = everyMs;
+    this.timeZoneOf = timeZoneOf;
   }
 
   start(): void {
@@ -44,7 +52,7 @@ export class RetentionJob {
 
   private async prune(now: number): Promise<number> {
     let total = 0;
-    const cutoffs = retentionCutoffs(this.settings(), now);
+    const cutoffs = retentionCutoffs(this.settings(), now, this.timeZoneOf);
     while (!this.stopped) {
       const deleted = pruneChunk(this.db, cutoffs);
       total += deleted;

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { Notice } from '../api/contract.ts';
+import type { ExchangeDays } from '../domain/exchange-day.ts';
 import type { Settings } from '../domain/settings.ts';
 import { CookieJarFile } from '../sources/yahoo/cookie-jar-file.ts';
 import { yahooClientFactory, type YahooClientFactory } from '../sources/yahoo/yahoo-client.ts';
@@ -33,6 +34,10 @@ export interface YahooFeedDeps {
   onStored: (symbol: string) => void;
   /** A symbol's history is stored up to where its live feed began: the engine merges the two. */
   onBackfilled: (symbol: string, gapFrom: number, stitch: number) => void;
+  /** Yahoo told a symbol's exchange time zone (a quote, a chart's meta). */
+  onTimeZone: (symbol: string, timeZone: string) => void;
+  /** The exchange days the backfill cuts daily bars into. */
+  days: ExchangeDays;
 }
 
 /** The session file lives beside the database; an in-memory database keeps it in memory too. */
@@ -57,6 +62,7 @@ export function startYahooFeed(deps: YahooFeedDeps): YahooFeed {
       deps.stream === undefined && deps.client !== undefined ? undefined : { ...deps.stream, enabled: yahoo.streaming },
     onLiveRun: (symbol) => candles.markLiveRun(symbol),
     storedVolume: (symbol, from, to) => candles.minuteVolume(symbol, from, to),
+    onTimeZone: deps.onTimeZone,
   });
   const history = new YahooHistory({
     client: () => source.client,
@@ -67,6 +73,8 @@ export function startYahooFeed(deps: YahooFeedDeps): YahooFeed {
     onStored: (symbol) => deps.onStored(symbol),
     onBackfilled: (symbol, gapFrom, stitch) => deps.onBackfilled(symbol, gapFrom, stitch),
     onActivity: (activity) => source.setActivity(activity),
+    onTimeZone: deps.onTimeZone,
+    days: deps.days,
   });
   void source.firstPoll.then((status) => {
     if (status.state === 'offline')

@@ -17,6 +17,11 @@ export const CompanyProfileSchema = z.object({
   fiftyTwoWeekLow: z.number().nullable(),
   fiftyDayAverage: z.number().nullable(),
   shortRatio: z.number().nullable(),
+  /**
+   * The IANA time zone the symbol's feed reported for its exchange (Yahoo's exchangeTimezoneName);
+   * null until one did. Optional on the way in, so profiles published before it existed still parse.
+   */
+  exchangeTimeZone: z.string().nullable().default(null),
   updatedAt: z.number(),
   /**
    * Made up by the simulator, not a real company's: shown as such wherever profiles appear, and

@@ -89,4 +89,9 @@ export class ExchangeDays {
     this.current.set(symbol, { start, end });
     return [start, end];
   }
+
+  /** The symbol's time zone changed: its next day is computed afresh. */
+  forget(symbol: string): void {
+    this.current.delete(symbol);
+  }
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { BusSettingsSchema } from './bus-settings.ts';
+import { TimeZoneSchema } from './exchange-time-zone.ts';
 import { InfluxSettingsSchema } from './influx-settings.ts';
 import { INTERVALS, IntervalSchema } from './interval.ts';
 
@@ -35,6 +36,8 @@ export const ReplaySettingsSchema = z
     file: z.string().default(''),
     speed: z.union([z.literal('max'), z.number().positive().max(1_000_000)]).default('max'),
     symbol: z.string().optional(),
+    /** The exchange time zone of every symbol in the file (--timezone); otherwise the usual rule. */
+    timeZone: TimeZoneSchema.optional(),
     /** The file's own column names for the tick fields, for CSVs from elsewhere. */
     columns: z
       .object({
@@ -90,6 +93,11 @@ export const StreamSettingsSchema = z
      * "from the future" and never move the watermark. Raise it to replay a file dated ahead.
      */
     futureSkewMs: z.number().int().min(0).max(MAX_FUTURE_SKEW_MS, 'at most 100 years').default(DEFAULT_FUTURE_SKEW_MS),
+    /**
+     * The exchange time zone per symbol, where the user knows better than the feed or the suffix
+     * rule (domain/exchange-time-zone.ts). Day candles start at its midnight.
+     */
+    timeZones: z.record(z.string(), TimeZoneSchema).default({}),
   })
   .strict();
 

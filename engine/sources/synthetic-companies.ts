@@ -133,6 +133,7 @@ export function syntheticCompany(
     fiftyTwoWeekLow: low,
     fiftyDayAverage: round((high + low) / 2, 2),
     shortRatio: company ? round(0.5 + random.next() * 6, 2) : null,
+    exchangeTimeZone: null,
     updatedAt: now,
     simulated: true,
   };

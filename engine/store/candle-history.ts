@@ -14,6 +14,8 @@ import { candleQueryParams, type CandleQuery } from './market-store.ts';
 export interface CandleColumns {
   symbol: string;
   interval: Interval;
+  /** The exchange time zone the symbol's day candles start in. */
+  timeZone?: string;
   start: Float64Array<ArrayBuffer>;
   open: Float64Array<ArrayBuffer>;
   high: Float64Array<ArrayBuffer>;

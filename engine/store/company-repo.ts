@@ -17,6 +17,7 @@ const COLUMNS = {
   fiftyTwoWeekLow: 'fifty_two_week_low',
   fiftyDayAverage: 'fifty_day_average',
   shortRatio: 'short_ratio',
+  exchangeTimeZone: 'exchange_time_zone',
   updatedAt: 'updated_at',
   simulated: 'simulated',
 } as const satisfies Record<keyof CompanyProfile, string>;
@@ -41,17 +42,40 @@ export class CompanyRepo {
   upsert(profile: CompanyProfile): boolean {
     const columns = Object.values(COLUMNS);
     const params = Object.keys(COLUMNS).map((k) => `@${k}`);
-    const updates = columns.filter((c) => c !== 'symbol').map((c) => `${c} = excluded.${c}`);
+    // A profile fetch does not tell the zone (quoteSummary has none): it keeps the one a quote told.
+    const updates = columns
+      .filter((c) => c !== 'symbol')
+      .map((c) =>
+        c === 'exchange_time_zone' ? `${c} = coalesce(excluded.${c}, companies.${c})` : `${c} = excluded.${c}`,
+      );
+    // A placeholder row (dated 0: only the zone a quote told) gives way to any profile.
     const stored =
       this.db
         .prepare(
           `INSERT INTO companies (${columns.join(', ')}) VALUES (${params.join(', ')})
            ON CONFLICT (symbol) DO UPDATE SET ${updates.join(', ')}
-           WHERE excluded.simulated = 0 OR companies.simulated = 1`,
+           WHERE excluded.simulated = 0 OR companies.simulated = 1 OR companies.updated_at = 0`,
         )
         .run({ ...profile, simulated: profile.simulated ? 1 : 0 }).changes > 0;
-    if (stored) for (const listener of this.listeners) listener(profile);
-    return stored;
+    if (!stored) return false;
+    const saved = this.get(profile.symbol) ?? profile;
+    for (const listener of this.listeners) listener(saved);
+    return true;
+  }
+  /**
+   * Keeps the zone the feed reported for a symbol's exchange. A symbol without a profile yet gets
+   * a row holding only this, dated 0, so its profile still counts as missing and is fetched.
+   * True when the stored zone changed.
+   */
+  setExchangeTimeZone(symbol: string, timeZone: string): boolean {
+    if (this.get(symbol)?.exchangeTimeZone === timeZone) return false;
+    this.db
+      .prepare(
+        `INSERT INTO companies (symbol, exchange_time_zone, updated_at) VALUES (?, ?, 0)
+         ON CONFLICT (symbol) DO UPDATE SET exchange_time_zone = excluded.exchange_time_zone`,
+      )
+      .run(symbol, timeZone);
+    return true;
   }
 
   /** Called after each stored profile (the Kafka bus republishes them on its compacted topic). */

@@ -165,4 +165,14 @@ export const MIGRATIONS: readonly string[] = [
   /* alert cooldown: existing rules get the default minute, so a small % rule stops firing at every tick */ `
   ALTER TABLE alert_rules ADD COLUMN cooldown_ms INTEGER NOT NULL DEFAULT 60000;
   `,
+  /* exchange time zones: the one a symbol's feed reported, and the one its stored day candles are cut in */ `
+  ALTER TABLE companies ADD COLUMN exchange_time_zone TEXT;
+  CREATE TABLE day_candle_zones (
+    symbol TEXT PRIMARY KEY,
+    time_zone TEXT NOT NULL
+  ) WITHOUT ROWID;
+  -- Every day candle stored so far was cut at New York midnight.
+  INSERT INTO day_candle_zones (symbol, time_zone)
+    SELECT DISTINCT symbol, 'America/New_York' FROM candles WHERE interval = '1d';
+  `,
 ];

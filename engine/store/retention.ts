@@ -1,8 +1,9 @@
+import { DEFAULT_EXCHANGE_TIME_ZONE, localDayStart } from '../domain/exchange-day.ts';
 import type { SqliteDatabase } from './database.ts';
 
 export interface RetentionCutoffs {
-  /** Delete ticks whose event time is before this (epoch ms), or keep all when undefined. */
-  ticksBefore?: number;
+  /** Per symbol, delete ticks whose event time is before this (epoch ms), or keep all when undefined. */
+  ticksBefore?: (symbol: string) => number;
   /** Delete dead letters received before this, or keep all when undefined. */
   deadLettersBefore?: number;
 }
@@ -23,7 +24,7 @@ export function pruneChunk(db: SqliteDatabase, cutoffs: RetentionCutoffs): numbe
       'DELETE FROM ticks WHERE id IN (SELECT id FROM ticks WHERE symbol = ? AND ts < ? LIMIT ?)',
     );
     for (const symbol of storedSymbols(db)) {
-      deleted += deleteOld.run(symbol, cutoffs.ticksBefore, CHUNK - deleted).changes;
+      deleted += deleteOld.run(symbol, cutoffs.ticksBefore(symbol), CHUNK - deleted).changes;
       if (deleted >= CHUNK) return deleted;
     }
   }
@@ -37,13 +38,21 @@ export function pruneChunk(db: SqliteDatabase, cutoffs: RetentionCutoffs): numbe
 
 const DAY_MS = 86_400_000;
 
-/** The cut-offs for settings given in days (0 keeps everything), as of `now`. */
+/**
+ * The cut-offs for settings given in days (0 keeps everything), as of `now`. Ticks go by whole
+ * exchange days in each symbol's zone (from the midnight at or before `now` less the days), so a
+ * day's ticks are kept or deleted together and a kept day can still be recomputed from them.
+ */
 export function retentionCutoffs(
   settings: { tickRetentionDays: number; deadLetterRetentionDays: number },
   now: number,
+  timeZoneOf: (symbol: string) => string = () => DEFAULT_EXCHANGE_TIME_ZONE,
 ): RetentionCutoffs {
+  const ticksFrom = now - settings.tickRetentionDays * DAY_MS;
   return {
-    ...(settings.tickRetentionDays > 0 ? { ticksBefore: now - settings.tickRetentionDays * DAY_MS } : {}),
+    ...(settings.tickRetentionDays > 0
+      ? { ticksBefore: (symbol: string) => localDayStart(ticksFrom, timeZoneOf(symbol)) }
+      : {}),
     ...(settings.deadLetterRetentionDays > 0
       ? { deadLettersBefore: now - settings.deadLetterRetentionDays * DAY_MS }
       : {}),

@@ -73,6 +73,18 @@ export class CandleAggregator {
     }
   }
 
+  /**
+   * The symbol's windows of `interval` were cut again (its time zone changed): the open ones are
+   * dropped and `candles` put back in their place.
+   */
+  replace(symbol: string, interval: Interval, candles: Iterable<Candle>): void {
+    const slot = this.symbolWindows(symbol).find((w) => w.interval === interval);
+    if (!slot) return;
+    slot.open.clear();
+    slot.current = undefined;
+    this.restore(candles);
+  }
+
   /** Forgets windows that ended before `before` for the given symbols: no accepted tick can reach them. */
   evict(symbols: Iterable<string>, before: number): void {
     for (const symbol of symbols) {

@@ -1,6 +1,7 @@
 import { firstIndexNotBefore } from '../base/sorted.ts';
 import type { BusBatch, TickConsumer } from '../bus/bus.ts';
 import type { Candle } from '../domain/candle.ts';
+import { ExchangeDays } from '../domain/exchange-day.ts';
 import { INTERVAL_MS, maxWindowMs, type Interval } from '../domain/interval.ts';
 import { DEFAULT_FUTURE_SKEW_MS } from '../domain/settings.ts';
 import { validateTick, type Tick } from '../domain/tick.ts';
@@ -24,6 +25,8 @@ export interface ProcessorOptions {
   now?: () => number;
   /** Where the processor says it repaired stored state (default: standard error). */
   warn?: (message: string) => void;
+  /** Each symbol's exchange days (New York for all unless given). */
+  days?: ExchangeDays;
 }
 
 /** What one committed batch changed, for the UI and the other sinks. */
@@ -63,12 +66,14 @@ export class TickProcessor implements TickConsumer {
   private readonly store: MarketStore;
   private readonly options: ProcessorOptions;
   private readonly future: FutureBound;
+  private readonly days: ExchangeDays;
 
   constructor(store: MarketStore, options: ProcessorOptions) {
     this.store = store;
     this.options = options;
     this.groupId = options.groupId;
-    this.aggregator = new CandleAggregator(options.intervals);
+    this.days = options.days ?? new ExchangeDays();
+    this.aggregator = new CandleAggregator(options.intervals, this.days);
     this.listeners = new ContainedListeners(options.onListenerFailure);
     this.future = new FutureBound(options.futureSkewMs ?? DEFAULT_FUTURE_SKEW_MS, options.now);
   }
@@ -198,6 +203,14 @@ export class TickProcessor implements TickConsumer {
     return merged;
   }
 
+  /**
+   * The symbol's day candles were cut again in another time zone (and stored): its open day windows
+   * become the newest of them, so later ticks amend those.
+   */
+  replaceDays(symbol: string, days: readonly Candle[]): void {
+    if (this.options.intervals.includes('1d')) this.aggregator.replace(symbol, '1d', days.slice(-2));
+  }
+
   private windowsAcrossHistory(symbol: string, interval: Interval, gapFrom: number, stitch: number): Set<number> {
     const starts = new Set<number>();
     const [straddling, end] = this.aggregator.boundsOf(symbol, stitch - 1, interval);
@@ -213,7 +226,7 @@ export class TickProcessor implements TickConsumer {
    * batch starts again from what SQLite holds, and counts each tick once.
    */
   private forgetUncommittedState(): void {
-    this.aggregator = new CandleAggregator(this.options.intervals);
+    this.aggregator = new CandleAggregator(this.options.intervals, this.days);
     this.watermarks.clear();
     this.restored.clear();
   }

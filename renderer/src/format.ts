@@ -38,6 +38,14 @@ export const formatRate = (n: number) => rateFormat.format(n);
 export const formatPercent = (ratio: number) => percentFormat.format(ratio);
 export const formatTime = (ms: number) => timeFormat.format(new Date(ms));
 
-const dayFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeZone: DEFAULT_EXCHANGE_TIME_ZONE });
-/** An exchange day, named by its date where the exchange is (daily candles start at its midnight). */
-export const formatDay = (ms: number) => dayFormat.format(new Date(ms));
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
+/**
+ * An exchange day, named by its date where the exchange is (daily candles start at its midnight),
+ * without a time of day: a Tokyo day starts on the evening before in UTC.
+ */
+export function formatDay(ms: number, timeZone = DEFAULT_EXCHANGE_TIME_ZONE): string {
+  let format = dayFormats.get(timeZone);
+  if (!format)
+    dayFormats.set(timeZone, (format = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeZone })));
+  return format.format(new Date(ms));
+}

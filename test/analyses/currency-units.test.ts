@@ -30,6 +30,7 @@ function profile(symbol: string, currency: string | null): CompanyProfile {
     fiftyTwoWeekLow: null,
     fiftyDayAverage: null,
     shortRatio: null,
+    exchangeTimeZone: null,
     updatedAt: 0,
     simulated: false,
   };

@@ -30,6 +30,7 @@ const LONDON = {
   fiftyTwoWeekLow: 62.25,
   fiftyDayAverage: 71.3,
   shortRatio: null,
+  exchangeTimeZone: null,
   updatedAt: Date.now(),
   simulated: false,
 };

@@ -123,7 +123,9 @@ describe('headless host', () => {
     const candles = list.result.output as unknown as Array<Record<string, number>>;
     const columns = history.result.output as unknown as Record<string, Float64Array>;
     expect(candles).toHaveLength(20);
-    expect(Object.keys(columns).sort()).toEqual([...CANDLE_COLUMN_FIELDS, 'interval', 'symbol'].sort());
+    expect(Object.keys(columns).sort()).toEqual([...CANDLE_COLUMN_FIELDS, 'interval', 'symbol', 'timeZone'].sort());
+    // The zone its day bars start in, for the chart's dates (no suffix, no feed: New York).
+    expect((columns as unknown as { timeZone: string }).timeZone).toBe('America/New_York');
     for (const field of CANDLE_COLUMN_FIELDS) expect(Array.from(columns[field]!)).toEqual(candles.map((c) => c[field]));
     const refused = await call(ws, 12, 'candles.history', { symbol, interval: '2m' });
     expect(refused.result).toMatchObject({ ok: false, error: { code: 'invalid-input' } });

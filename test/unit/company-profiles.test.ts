@@ -45,6 +45,7 @@ const real: CompanyProfile = {
   fiftyTwoWeekLow: 164,
   fiftyDayAverage: 230,
   shortRatio: 1.2,
+  exchangeTimeZone: null,
   updatedAt: 1_700_000_000_000,
   simulated: false,
 };

@@ -52,6 +52,27 @@ describe('retention (Settings > Storage)', () => {
     expect(app.store.recentDeadLetters(10).map((d) => d.reason)).toEqual(['invalid: new']);
   });
 
+  it('deletes ticks by whole exchange days in each symbol’s zone', async () => {
+    app = await MarketMonitor.open({
+      dbPath: path.join(dirs.dir, 'z.db'),
+      overrides: { storage: { tickRetentionDays: 1, deadLetterRetentionDays: 30 } },
+    });
+    app.setPaused(true);
+    // Noon in London on 26 March 2026 is 21:00 in Tokyo: a day back is 25 March, 00:00 London and
+    // (Tokyo's 25 March having begun at 15:00 UTC on the 24th) 24 March 15:00 UTC.
+    const now = Date.UTC(2026, 2, 26, 12);
+    const at = Date.UTC(2026, 2, 24, 20); // London's 24 March, Tokyo's 25 March
+    app.store.commitBatch({
+      ticks: ['VOD.L', '7203.T'].map((symbol) => ({ symbol, ts: at, price: 10, volume: 1, source: 'replay' as const })),
+      candles: [],
+      deadLetters: [],
+      checkpoint: { consumerGroup: 'seed', topic: 't', partition: 0, nextOffset: 1, maxEventTs: now },
+      fromOffset: 0,
+    });
+    expect(await app.retention.run(now)).toBe(1);
+    expect(app.db.prepare('SELECT symbol FROM ticks').pluck().all()).toEqual(['7203.T']);
+  });
+
   it('keeps everything at 0 days, and refuses days that are not whole and positive', async () => {
     app = await MarketMonitor.open({ dbPath: path.join(dirs.dir, 'k.db') });
     app.setPaused(true);

@@ -4,6 +4,7 @@ import { ExchangeDays } from '../../engine/domain/exchange-day.ts';
 import { INTERVALS } from '../../engine/domain/interval.ts';
 import {
   backfillSymbol,
+  barsFromChart,
   barsToCandles,
   planBackfill,
   type BackfillProgress,
@@ -77,7 +78,11 @@ describe('History backfill from chart()', () => {
   it('a failing range is reported and the others still fill', async () => {
     const { fixtures, client, db, fill } = setup();
     fixtures.inject('interval=1m', { kind: 'status', status: 500 });
-    const result = await backfillSymbol(client, fill, 'AAPL', { cutoff: LATER, intervals: INTERVALS, ranges: [MINUTES, DAILY] });
+    const result = await backfillSymbol(client, fill, 'AAPL', {
+      cutoff: LATER,
+      intervals: INTERVALS,
+      ranges: [MINUTES, DAILY],
+    });
     expect(result.candles).toBe(49);
     expect(result.failed).toEqual([{ range: MINUTES, error: expect.stringContaining('HTTP 500') }]);
     db.close();
@@ -103,8 +108,29 @@ describe('History backfill from chart()', () => {
     expect(of('15m')).toHaveLength(4);
     // 14:00-15:00 holds the session's first half hour; 15:00-16:00 ends after the cutoff.
     expect(of('1h')).toEqual([expect.objectContaining({ start: Date.UTC(2025, 1, 3, 14), volume: 300, close: 129.5 })]);
-    expect(of('5m')[0]).toMatchObject({ start: t0, open: 100, high: 105, low: 99, close: 104.5, volume: 50, trades: 0 });
+    expect(of('5m')[0]).toMatchObject({
+      start: t0,
+      open: 100,
+      high: 105,
+      low: 99,
+      close: 104.5,
+      volume: 50,
+      trades: 0,
+    });
     expect(Math.max(...candles.map((c) => c.start + 60_000))).toBeLessThanOrEqual(cutoff);
+  });
+
+  it('takes no row outside the asked period: not the zero-volume row Yahoo adds after the close', () => {
+    const from = Date.UTC(2025, 1, 3, 14, 30);
+    const to = Date.UTC(2025, 1, 3, 21);
+    const row = (ts: number, volume: number) => ({ date: new Date(ts), open: 1, high: 1, low: 1, close: 1, volume });
+    const result = {
+      quotes: [row(from - 60_000, 5), row(from, 10), row(to - 60_000, 20), row(to, 0), row(to + 3_600_000, 0)],
+    };
+    expect(barsFromChart(result, { from, to }).map((b) => [b.start, b.volume])).toEqual([
+      [from, 10],
+      [to - 60_000, 20],
+    ]);
   });
 
   it('plans minutes for a week, five minutes for two months, days for years, edges on whole hours', () => {

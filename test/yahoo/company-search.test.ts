@@ -44,6 +44,7 @@ describe('Company info from quoteSummary', () => {
       fiftyTwoWeekLow: null,
       fiftyDayAverage: null,
       shortRatio: null,
+      exchangeTimeZone: null,
       updatedAt: NOW,
       simulated: false,
     });

@@ -53,13 +53,27 @@ const ChartRowSchema = z.object({
   volume: z.number().finite().nonnegative().nullish(),
 });
 
-export function barsFromChart(result: unknown): Bar[] {
+/**
+ * The bars of a chart() answer that begin within the asked period [from, to). Yahoo adds rows
+ * outside it (a zero-volume row at the last trade after the close, the day in progress): those
+ * are no bars of the period, and one after the cutoff would pose as a finished window.
+ */
+const ChartMetaSchema = z.object({ meta: z.object({ exchangeTimezoneName: z.string() }) });
+
+/** The exchange time zone a chart() answer's meta names, if it names one. */
+export function chartTimeZone(result: unknown): string | undefined {
+  const parsed = ChartMetaSchema.safeParse(result);
+  return parsed.success ? parsed.data.meta.exchangeTimezoneName : undefined;
+}
+
+export function barsFromChart(result: unknown, period?: { from: number; to: number }): Bar[] {
   const rows = (result as { quotes?: unknown[] } | null)?.quotes ?? [];
   const bars: Bar[] = [];
   for (const row of rows) {
     const parsed = ChartRowSchema.safeParse(row);
     if (!parsed.success) continue;
     const { date, open, high, low, close, volume } = parsed.data;
+    if (period && (date < period.from || date >= period.to)) continue;
     bars.push({ start: date, open, high, low, close, volume: volume ?? 0 });
   }
   return bars.sort((a, b) => a.start - b.start);
@@ -146,6 +160,8 @@ export interface BackfillOptions {
   intervals: readonly Interval[];
   ranges?: readonly BackfillRange[];
   days?: ExchangeDays;
+  /** The chart's meta told the exchange time zone: called before its bars become candles. */
+  onTimeZone?: (symbol: string, timeZone: string) => void;
   onProgress?: (progress: BackfillProgress) => void;
   /** Checked before each range: true once the work should end (the feed is stopping). */
   stopped?: () => boolean;
@@ -185,7 +201,10 @@ export async function backfillSymbol(
         },
         { validateResult: false },
       );
-      const candles = barsToCandles(symbol, barsFromChart(result), range.interval, options.intervals, options.cutoff, days);
+      const timeZone = chartTimeZone(result);
+      if (timeZone) options.onTimeZone?.(symbol, timeZone);
+      const bars = barsFromChart(result, range);
+      const candles = barsToCandles(symbol, bars, range.interval, options.intervals, options.cutoff, days);
       const filled = store.fillMissing(candles);
       written += filled.length;
       for (const c of filled) if (c.interval === '1m') gapFrom = Math.min(gapFrom ?? c.start, c.start);

@@ -59,6 +59,7 @@ export function toCompanyProfile(symbol: string, summary: unknown, updatedAt: nu
     fiftyTwoWeekLow: d.fiftyTwoWeekLow ?? null,
     fiftyDayAverage: d.fiftyDayAverage ?? null,
     shortRatio: k.shortRatio ?? null,
+    exchangeTimeZone: null,
     updatedAt,
     simulated: false,
   };
@@ -73,7 +74,11 @@ export function profileNeedsFetch(profile: CompanyProfile | undefined, now: numb
 
 /** Fetches a company's profile from quoteSummary (one request for all four modules). */
 export async function fetchCompanyProfile(client: YahooClient, symbol: string, now: number): Promise<CompanyProfile> {
-  const summary: unknown = await client.quoteSummary(symbol, { modules: [...PROFILE_MODULES] }, { validateResult: false });
+  const summary: unknown = await client.quoteSummary(
+    symbol,
+    { modules: [...PROFILE_MODULES] },
+    { validateResult: false },
+  );
   return toCompanyProfile(symbol, summary, now);
 }
 

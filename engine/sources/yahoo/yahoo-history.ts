@@ -1,3 +1,4 @@
+import type { ExchangeDays } from '../../domain/exchange-day.ts';
 import type { Interval } from '../../domain/interval.ts';
 import { backfillSymbol, mergeHorizon, type BackfillRange } from './backfill.ts';
 import { profileNeedsFetch, refreshCompanyProfiles } from './company-profile.ts';
@@ -25,6 +26,10 @@ export interface YahooHistoryOptions {
   onBackfilled?: (symbol: string, gapFrom: number, stitch: number) => void;
   /** What the work queue is doing, for the source's status line; undefined when idle. */
   onActivity?: (activity: string | undefined) => void;
+  /** The exchange days daily bars are cut into (New York for all unless given). */
+  days?: ExchangeDays;
+  /** A chart's meta told the symbol's exchange time zone: called before its bars become candles. */
+  onTimeZone?: (symbol: string, timeZone: string) => void;
 }
 
 /**
@@ -156,6 +161,8 @@ export class YahooHistory {
       cutoff,
       intervals: this.options.intervals,
       ...(ranges ? { ranges } : {}),
+      ...(this.options.days ? { days: this.options.days } : {}),
+      ...(this.options.onTimeZone ? { onTimeZone: this.options.onTimeZone } : {}),
       onProgress: ({ done, total }) => this.options.onActivity?.(`Backfilling ${symbol}: ${done} of ${total} ranges`),
       // A settings save or shutdown waits on stop(): it should not wait for every range to time out.
       stopped: () => this.stopped,

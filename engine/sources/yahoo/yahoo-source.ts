@@ -55,6 +55,11 @@ export interface YahooSourceOptions {
    * streaming (tests on recorded HTTP exchanges).
    */
   stream?: YahooStreamSettings;
+  /**
+   * A quote told the symbol's exchange time zone (exchangeTimezoneName), for the first time in
+   * this run or differently than before: called before any tick of that quote goes out.
+   */
+  onTimeZone?: (symbol: string, timeZone: string) => void;
 }
 
 interface Failed {
@@ -78,6 +83,8 @@ export class YahooSource implements TickSource {
   private symbols: string[] = [];
   /** Per symbol, where the live feed takes over from the history backfill (see liveSince). */
   private readonly since = new Map<string, number>();
+  /** The exchange time zone each symbol's quotes told last. */
+  private readonly zones = new Map<string, string>();
   /** Those waiting for a symbol's stitch point (see stitchOf). */
   private readonly waiting = new Map<string, Array<(stitch: number | undefined) => void>>();
   private emit: ((ticks: Tick[]) => Promise<void>) | undefined;
@@ -333,6 +340,7 @@ export class YahooSource implements TickSource {
         rejected,
         this.now(),
       );
+      this.tellTimeZones(quotes);
       const ctx = this.context();
       const ticks: Tick[] = [];
       for (const quote of quotes) {
@@ -375,6 +383,14 @@ export class YahooSource implements TickSource {
     }
     for (const symbol of asked) {
       if (!this.since.has(symbol) && this.symbols.includes(symbol)) this.settleStitch(symbol, windowStart(now, '1m'));
+    }
+  }
+
+  private tellTimeZones(quotes: readonly LiveQuote[]): void {
+    for (const { symbol, exchangeTimezoneName: zone } of quotes) {
+      if (!zone || this.zones.get(symbol) === zone) continue;
+      this.zones.set(symbol, zone);
+      this.options.onTimeZone?.(symbol, zone);
     }
   }
 

@@ -11,6 +11,7 @@ interface Result {
   name: string;
   columns: AnalysisInfo['columns'];
   rows: Record<string, Cell>[];
+  timeZones?: Record<string, string> | undefined;
 }
 
 const SHOWN_ROWS = 500;
@@ -175,7 +176,7 @@ function ResultTable({ result }: { result: Result }) {
             <tr key={i}>
               {result.columns.map((c) => (
                 <td key={c.key} className={cellClass(c.kind, row[c.key] ?? null)}>
-                  {formatCell(c.kind, row[c.key] ?? null)}
+                  {formatCell(c.kind, row[c.key] ?? null, dayZone(result, row))}
                 </td>
               ))}
             </tr>
@@ -197,11 +198,16 @@ function cellClass(kind: string, value: Cell): string {
   return 'num';
 }
 
-function formatCell(kind: string, value: Cell): string {
+/** A row of one symbol has its days in the symbol's zone; a row of many stocks gives the date's UTC midnight. */
+function dayZone(result: Result, row: Record<string, Cell>): string | undefined {
+  return typeof row.symbol === 'string' ? result.timeZones?.[row.symbol] : 'UTC';
+}
+
+function formatCell(kind: string, value: Cell, timeZone: string | undefined): string {
   if (value === null) return '—';
   if (typeof value === 'string') return value;
   if (kind === 'time') return formatTime(value);
-  if (kind === 'day') return formatDay(value);
+  if (kind === 'day') return formatDay(value, timeZone);
   if (kind === 'percent') return formatPercent(value);
   return Number.isInteger(value) ? formatInteger(value) : formatPrice(value);
 }

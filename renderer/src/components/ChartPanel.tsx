@@ -17,7 +17,7 @@ import { INTERVALS, type Interval } from '../../../engine/domain/interval.ts';
 import { MAX_CANDLES_PER_REQUEST, type CommandOutput } from '../../../engine/api/contract.ts';
 import { firstIndexNotBefore } from '../../../engine/base/sorted.ts';
 import type { ApiClient } from '../api/client.ts';
-import { formatPercent, formatPrice, formatTime, formatVolume } from '../format.ts';
+import { formatDay, formatPercent, formatPrice, formatTime, formatVolume } from '../format.ts';
 import { IndicatorOverlay } from './indicator-overlay.ts';
 import { showAnomalies } from './anomaly-overlay.ts';
 import { liveChartFrames } from './frame-budget.ts';
@@ -113,17 +113,22 @@ export function ChartPanel(props: Props) {
   const [empty, setEmpty] = useState(false);
   /** Read when a chart is built: toggling indicators later changes the chart, not the effect. */
   const indicatorsOn = useEffectEvent(() => indicators);
+  /** The exchange time zone the symbol's day bars start in, once the history said. */
+  const [dayZone, setDayZone] = useState<string | undefined>(undefined);
 
   // A layout effect, so the history is asked for at mount, not after the browser's next paint; and
   // asked for before the chart is built, so the host reads it while the page builds the chart.
   useLayoutEffect(() => {
     const answer = api.call('candles.history', { symbol, interval, limit: HISTORY_PAGE });
+    let timeZone: string | undefined;
+    // A day bar is an exchange date: no time of day, and not the evening before west of its zone.
+    const barTime = (ms: number) => (interval === '1d' ? formatDay(ms, timeZone) : formatTime(ms));
     const el = container.current!;
     const chart: IChartApi = createChart(el, {
       autoSize: true,
       layout: { background: { type: ColorType.Solid, color: 'transparent' }, attributionLogo: true },
       rightPriceScale: { minimumWidth: 72 },
-      localization: { timeFormatter: (time: Time) => formatTime((time as number) * 1000) },
+      localization: { timeFormatter: (time: Time) => barTime((time as number) * 1000) },
       timeScale: {
         timeVisible: true,
         secondsVisible: interval === '1s',
@@ -219,6 +224,9 @@ export function ChartPanel(props: Props) {
         // The panel changed symbol or interval (or closed) before its history came: that chart is gone.
         if (disposed) return;
         history = h;
+        timeZone = h.timeZone;
+        setDayZone(h.timeZone);
+        if (h.timeZone) overlay?.useTimeZone(h.timeZone);
         const n = h.start.length;
         olderMayExist = n >= HISTORY_PAGE;
         const bars = new Array<CandlestickData<Time>>(n);
@@ -292,6 +300,7 @@ export function ChartPanel(props: Props) {
         if (on === (overlay !== null)) return;
         if (on) {
           overlay = new IndicatorOverlay(chart);
+          if (timeZone) overlay.useTimeZone(timeZone);
           overlay.reset(allBars());
         } else {
           overlay!.remove();
@@ -321,7 +330,7 @@ export function ChartPanel(props: Props) {
     <section className="chart-panel" aria-label={`${symbol} chart`}>
       <header className="chart-header">
         <h2>{symbol}</h2>
-        <Legend candle={legend} />
+        <Legend candle={legend} interval={interval} timeZone={dayZone} />
         {/* In a small panel these float over the chart's top edge, shown on hover or focus. */}
         <div className="panel-controls">
           <div className="intervals" role="group" aria-label="Interval">
@@ -368,7 +377,15 @@ function themeColours() {
   };
 }
 
-function Legend({ candle }: { candle: Bar | null }) {
+function Legend({
+  candle,
+  interval,
+  timeZone,
+}: {
+  candle: Bar | null;
+  interval: Interval;
+  timeZone?: string | undefined;
+}) {
   if (!candle) return <div className="legend" data-testid="legend" />;
   const change = candle.open ? (candle.close - candle.open) / candle.open : 0;
   return (
@@ -382,7 +399,9 @@ function Legend({ candle }: { candle: Bar | null }) {
       data-close={candle.close}
       data-volume={candle.volume}
     >
-      <span className="legend-time">{formatTime(candle.start)}</span>
+      <span className="legend-time">
+        {interval === '1d' ? formatDay(candle.start, timeZone) : formatTime(candle.start)}
+      </span>
       <span>
         O <b>{formatPrice(candle.open)}</b>
       </span>

@@ -48,7 +48,7 @@ export function GrowthHeatmap({ rows, groupLabel }: Props) {
               <th scope="col">{groupLabel}</th>
               {dayList.map((day) => (
                 <th key={day} scope="col" className="num">
-                  {formatDay(day)}
+                  {formatDay(day, 'UTC')}
                 </th>
               ))}
             </tr>
@@ -69,7 +69,7 @@ export function GrowthHeatmap({ rows, groupLabel }: Props) {
                       data-day={day}
                       data-value={cell.growth}
                       style={{ background: heatColour(cell.growth, scale) }}
-                      title={`${group}, ${formatDay(day)}: ${formatPercent(cell.growth)} over ${formatInteger(cell.stocks)} stock${cell.stocks === 1 ? '' : 's'}`}
+                      title={`${group}, ${formatDay(day, 'UTC')}: ${formatPercent(cell.growth)} over ${formatInteger(cell.stocks)} stock${cell.stocks === 1 ? '' : 's'}`}
                     >
                       {formatPercent(cell.growth)}
                     </td>

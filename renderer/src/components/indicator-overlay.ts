@@ -15,6 +15,7 @@ import {
   type IndicatorPoint,
   type IndicatorSpec,
 } from '../../../engine/stream/indicators/index.ts';
+import { ExchangeDays } from '../../../engine/domain/exchange-day.ts';
 
 /** One colour per kind of line; Bollinger's three share one, its middle dashed. */
 function styleOf(key: string): { color: string; lineStyle?: LineStyle } {
@@ -39,11 +40,13 @@ export class IndicatorOverlay {
   private readonly chart: IChartApi;
   private readonly series = new Map<string, ISeriesApi<'Line'>>();
   private live: CandleIndicators;
+  /** Session VWAP restarts at midnight of the symbol's exchange (New York until the history says). */
+  private sessionOf = sessionOfCandle();
 
   constructor(chart: IChartApi, spec: IndicatorSpec = DEFAULT_INDICATORS) {
     this.spec = spec;
     this.chart = chart;
-    this.live = new CandleIndicators(spec, sessionOfCandle());
+    this.live = new CandleIndicators(spec, this.sessionOf);
     for (const key of indicatorKeys(spec)) {
       const rsi = key.startsWith('rsi');
       const line = chart.addSeries(
@@ -84,9 +87,14 @@ export class IndicatorOverlay {
     if (rsiPane && rsiPane.getSeries().length === 0) this.chart.removePane(RSI_PANE);
   }
 
+  /** The symbol's exchange time zone: sessions of the next reset begin at its midnight. */
+  useTimeZone(timeZone: string): void {
+    this.sessionOf = sessionOfCandle(new ExchangeDays(() => timeZone));
+  }
+
   /** All candles of the chart, oldest first. */
   reset(candles: readonly IndicatorCandle[]): void {
-    this.live = new CandleIndicators(this.spec, sessionOfCandle());
+    this.live = new CandleIndicators(this.spec, this.sessionOf);
     const points = candles.map((c) => this.live.push(c)!);
     for (const [key, line] of this.series) line.setData(points.map((p) => toLine(p, key)));
   }
