@@ -106,7 +106,9 @@ async function latency(makeBus: BusFactory, ticks: readonly Tick[]): Promise<{ p
 /** One tick through, so connection set-up and the group join are not part of any figure. */
 async function warmUp(r: Rig): Promise<void> {
   const before = r.stored();
-  await r.bus.publish([{ symbol: 'WARM', ts: Date.parse('2024-01-02T15:00:00Z'), price: 1, volume: 1, source: 'simulator' }]);
+  await r.bus.publish([
+    { symbol: 'WARM', ts: Date.parse('2024-01-02T15:00:00Z'), price: 1, volume: 1, source: 'simulator' },
+  ]);
   await until(() => r.stored() > before, 120_000);
 }
 

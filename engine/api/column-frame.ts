@@ -33,7 +33,13 @@ export function encodeColumnFrame(id: number, output: Record<string, unknown>): 
       length = value.length;
     } else rest[key] = value;
   }
-  const header: Header = { type: 'result', id, result: { ok: true, output: rest }, columns, length: Math.max(0, length) };
+  const header: Header = {
+    type: 'result',
+    id,
+    result: { ok: true, output: rest },
+    columns,
+    length: Math.max(0, length),
+  };
   const head = new TextEncoder().encode(JSON.stringify(header));
   const offset = Math.ceil((4 + head.length) / 8) * 8;
   const bytes = new Uint8Array(offset + columns.length * header.length * 8);

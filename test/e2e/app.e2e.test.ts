@@ -132,12 +132,10 @@ describe('the app in a real Chromium, against the headless host', () => {
     // By the change since the day's open, in price, biggest first: the rows as shown, read in one go.
     await page.getByRole('button', { name: /^Chg( [▴▾])?$/ }).click();
     const changes = () =>
-      page
-        .locator('.watchlist li .col-change')
-        .evaluateAll((cells) =>
-          // A symbol without a day's open yet shows a dash, and sorts last.
-          cells.map((c) => (c.textContent === '—' ? -Infinity : Number(c.textContent!.replace(/[^\d.+-]/g, '')))),
-        );
+      page.locator('.watchlist li .col-change').evaluateAll((cells) =>
+        // A symbol without a day's open yet shows a dash, and sorts last.
+        cells.map((c) => (c.textContent === '—' ? -Infinity : Number(c.textContent!.replace(/[^\d.+-]/g, '')))),
+      );
     await expect
       .poll(async () => {
         const shown = await changes();

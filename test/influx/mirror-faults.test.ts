@@ -16,7 +16,13 @@ describe('InfluxMirror when its spill table fails', () => {
   it('reports the failure in its status and keeps retrying instead of rejecting a promise nobody awaits', async () => {
     process.on('unhandledRejection', onUnhandled);
     const db = openDatabase(':memory:');
-    const settings = InfluxSettingsSchema.parse({ enabled: true, url: 'http://127.0.0.1:9', db: 'mm', batchSize: 2, flushIntervalMs: 50 });
+    const settings = InfluxSettingsSchema.parse({
+      enabled: true,
+      url: 'http://127.0.0.1:9',
+      db: 'mm',
+      batchSize: 2,
+      flushIntervalMs: 50,
+    });
     const mirror = new InfluxMirror({ settings, db });
     // What a locked or damaged database does to the spill table's statements, made permanent.
     db.exec('DROP TABLE influx_spill');

@@ -240,7 +240,9 @@ describe('InfluxDB 2.x API (recorded exchange)', () => {
     await m.flush();
     expect(server.received.map((r) => r.status)).toEqual([400, 204]);
     expect(m.status()).toMatchObject({ state: 'ok', written: 5, dropped: 5 });
-    expect(m.status().lastError).toBe("InfluxDB refused 5 of 5 lines: 400 invalid: unable to parse 'x': missing fields");
+    expect(m.status().lastError).toBe(
+      "InfluxDB refused 5 of 5 lines: 400 invalid: unable to parse 'x': missing fields",
+    );
   });
 
   it('tests the connection through /health and the bucket list', async () => {

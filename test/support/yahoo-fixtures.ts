@@ -55,7 +55,10 @@ export function requestKey(method: string, url: string): string {
 
 function loadRecordings(dir: string): Map<string, Recording[]> {
   const byKey = new Map<string, Recording[]>();
-  for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+  for (const file of fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()) {
     const recording = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as Recording;
     recording.file = file;
     const key = requestKey(recording.request.method ?? 'GET', recording.request.url);

@@ -183,7 +183,10 @@ describe('MarketMonitor', () => {
     expect(app.settings.source.simulator.sessions).toBe('continuous');
     expect(app.currentSource.status().message).not.toMatch(/New York/);
     const withSessions = (sessions: string) =>
-      ({ ...app.settings, source: { ...app.settings.source, simulator: { ...app.settings.source.simulator, sessions } } }) as never;
+      ({
+        ...app.settings,
+        source: { ...app.settings.source, simulator: { ...app.settings.source.simulator, sessions } },
+      }) as never;
     await app.updateSettings(withSessions('exchange'));
     expect(app.settings.source.simulator.sessions).toBe('exchange');
     // Whatever the hour of the run, the message names the exchange's phase or its next opening.
@@ -206,7 +209,10 @@ describe('MarketMonitor', () => {
     });
     try {
       const app = await open(dbPath(), null, ['AAPL']);
-      const settings = (tps: number) => ({ ...app.settings, source: { ...app.settings.source, simulator: { ...app.settings.source.simulator, ticksPerSecond: tps } } });
+      const settings = (tps: number) => ({
+        ...app.settings,
+        source: { ...app.settings.source, simulator: { ...app.settings.source.simulator, ticksPerSecond: tps } },
+      });
       const saves = [app.updateSettings(settings(7)), app.updateSettings(settings(9))];
       await Promise.all(saves);
       expect(running.size).toBe(1);

@@ -33,7 +33,8 @@ describe('Backoff and Retry-After', () => {
   });
 
   it('classifies what went wrong into what the user sees', () => {
-    const http = (status: number) => classifyFailure(new YahooHttpError(status, 'https://query2.finance.yahoo.com/x', 5_000));
+    const http = (status: number) =>
+      classifyFailure(new YahooHttpError(status, 'https://query2.finance.yahoo.com/x', 5_000));
     expect(http(429)).toMatchObject({ state: 'rate-limited', retryAfterMs: 5_000, resetSession: false });
     expect(http(401)).toMatchObject({ state: 'delayed', resetSession: true });
     expect(http(403)).toMatchObject({ state: 'delayed', resetSession: true });

@@ -17,7 +17,10 @@ async function running(): Promise<Harness> {
 
 /** After the fault, the recorded answer again: the source recovers and both symbols flow. */
 async function recovers(h: Harness): Promise<void> {
-  h.fixtures.inject('quote?symbols', editQuote('AAPL', (row) => (row.regularMarketPrice = 250)));
+  h.fixtures.inject(
+    'quote?symbols',
+    editQuote('AAPL', (row) => (row.regularMarketPrice = 250)),
+  );
   await h.source.pollNow();
   expect(h.source.status().state).toBe('live');
   expect(h.emitted.at(-1)?.map((t) => [t.symbol, t.price])).toContainEqual(['AAPL', 250]);
@@ -28,7 +31,11 @@ describe('Yahoo faults injected into the recorded exchanges', () => {
     await running();
     h!.fixtures.inject('quote?symbols', { kind: 'status', status: 429, headers: { 'retry-after': '40' } });
     await h!.source.pollNow();
-    expect(h!.source.status()).toEqual({ kind: 'yahoo', state: 'rate-limited', message: 'Rate-limited, retrying in 40 s' });
+    expect(h!.source.status()).toEqual({
+      kind: 'yahoo',
+      state: 'rate-limited',
+      message: 'Rate-limited, retrying in 40 s',
+    });
     expect(h!.emitted).toHaveLength(1);
     await recovers(h!);
   });
@@ -97,7 +104,10 @@ describe('Yahoo faults injected into the recorded exchanges', () => {
         delete row.regularMarketPrice;
       }),
     );
-    h!.fixtures.inject('quote?symbols', editQuote('BABA', (row) => (row.regularMarketPrice = 130)));
+    h!.fixtures.inject(
+      'quote?symbols',
+      editQuote('BABA', (row) => (row.regularMarketPrice = 130)),
+    );
     await h!.source.pollNow();
     expect(h!.emitted.at(-1)).toEqual([expect.objectContaining({ symbol: 'BABA', price: 130 })]);
     const status = h!.source.status();
@@ -112,7 +122,11 @@ describe('Yahoo faults injected into the recorded exchanges', () => {
     await running();
     const handshakes = () => h!.fixtures.log.filter((k) => k.endsWith('/v1/test/getcrumb')).length;
     expect(handshakes()).toBe(1);
-    h!.fixtures.inject('quote?symbols', { kind: 'status', status: 401, body: '{"finance":{"error":{"code":"Unauthorized","description":"Invalid Crumb"}}}' });
+    h!.fixtures.inject('quote?symbols', {
+      kind: 'status',
+      status: 401,
+      body: '{"finance":{"error":{"code":"Unauthorized","description":"Invalid Crumb"}}}',
+    });
     await h!.source.pollNow();
     expect(h!.source.status().message).toBe('Delayed: session refused (HTTP 401), retrying in 1 s');
     await recovers(h!);

@@ -53,7 +53,9 @@ describe('Yahoo live quotes on recorded exchanges', () => {
       }),
     );
     await h.source.pollNow();
-    expect(h.emitted[1]).toEqual([{ symbol: 'AAPL', ts: 1739566805_000, price: 244.6, volume: 1_200, source: 'yahoo' }]);
+    expect(h.emitted[1]).toEqual([
+      { symbol: 'AAPL', ts: 1739566805_000, price: 244.6, volume: 1_200, source: 'yahoo' },
+    ]);
 
     h.fixtures.inject(
       'quote?symbols',
@@ -162,13 +164,21 @@ describe('Yahoo live quotes on recorded exchanges', () => {
     h.fixtures.inject('quote?symbols', later(10, 3_000));
     await h.source.pollNow();
     // Watched again from here: the first quote is the baseline, what traded while away is history's.
-    expect(h.emitted.flat().filter((t) => t.symbol === 'AAPL').map((t) => t.volume)).toEqual([0, 0]);
+    expect(
+      h.emitted
+        .flat()
+        .filter((t) => t.symbol === 'AAPL')
+        .map((t) => t.volume),
+    ).toEqual([0, 0]);
   });
 
   it('polls every 5 s in the regular session and every 60 s when the market is closed', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     h = yahooHarness();
-    h.fixtures.always('quote?symbols', editQuote('AAPL', (row) => (row.marketState = 'REGULAR')));
+    h.fixtures.always(
+      'quote?symbols',
+      editQuote('AAPL', (row) => (row.marketState = 'REGULAR')),
+    );
     h.source.setSymbols(['AAPL', 'BABA']);
     h.source.start(async () => {});
     await vi.advanceTimersByTimeAsync(0);
@@ -239,7 +249,10 @@ describe('Yahoo live quotes on recorded exchanges', () => {
       h.fixtures.inject('quote?symbols', { kind: 'status', status: 401 });
       await h.source.pollNow();
       expect(h.source.status().state).toBe('delayed');
-      h.fixtures.inject('quote?symbols', editQuote('AAPL', (row) => (row.regularMarketPrice = 250)));
+      h.fixtures.inject(
+        'quote?symbols',
+        editQuote('AAPL', (row) => (row.regularMarketPrice = 250)),
+      );
       await h.source.pollNow();
       expect(h.source.status().state).toBe('live');
       expect(h.emitted.at(-1)?.map((t) => t.price)).toEqual([250]);

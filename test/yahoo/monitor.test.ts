@@ -43,7 +43,12 @@ describe('MarketMonitor with the Yahoo source', () => {
 
     const handlers = createHandlers(app);
     const found = await dispatch(handlers, 'symbols.search', { query: 'AAPL' });
-    expect(found.ok && (found.output as SymbolMatch[])[0]).toEqual({ symbol: 'AAPL', name: 'Apple Inc.', exchange: 'NASDAQ', type: 'Equity' });
+    expect(found.ok && (found.output as SymbolMatch[])[0]).toEqual({
+      symbol: 'AAPL',
+      name: 'Apple Inc.',
+      exchange: 'NASDAQ',
+      type: 'Equity',
+    });
     const empty = await dispatch(handlers, 'symbols.search', { query: ' ' });
     expect(empty).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
   });
@@ -67,7 +72,9 @@ describe('MarketMonitor with the Yahoo source', () => {
     const { app, notices } = await openOnYahoo(fixtures);
     await until(() => notices.length > 0, 'a notice');
     expect(app.status().source.state).toBe('offline');
-    expect(notices[0]).toMatch(/^Yahoo Finance is unreachable \(Offline: Yahoo is unreachable, retrying in \d+ s\)\. Choose the simulator/);
+    expect(notices[0]).toMatch(
+      /^Yahoo Finance is unreachable \(Offline: Yahoo is unreachable, retrying in \d+ s\)\. Choose the simulator/,
+    );
   });
 
   it('stays paused through a settings save, and resumes when asked', async () => {

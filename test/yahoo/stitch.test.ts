@@ -296,7 +296,10 @@ describe('The watchlist after a merge', () => {
     const dbPath = fileDb();
     const thursday = Date.UTC(2025, 1, 13, 20, 37);
     // Thursday's last minutes, after the feed was quit: the next run's backfill fills them.
-    const thursdayBars = barsIn(HOUR + 39 * MINUTE, HOUR + 60 * MINUTE).map((b) => ({ ...b, start: b.start - 86_400_000 }));
+    const thursdayBars = barsIn(HOUR + 39 * MINUTE, HOUR + 60 * MINUTE).map((b) => ({
+      ...b,
+      start: b.start - 86_400_000,
+    }));
     const live: Live = { ts: thursday - 10_000, price: 199, volume: BASE_VOLUME };
     let opened = await openAt(thursday + 20_000, dbPath, live, thursdayBars);
     opened.release();

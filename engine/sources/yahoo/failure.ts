@@ -28,5 +28,10 @@ export function classifyFailure(error: unknown): YahooFailure {
   if (/fetch failed|ENOTFOUND|ECONNREFUSED|ECONNRESET|EAI_AGAIN|network/i.test(message))
     return { state: 'offline', reason: 'Yahoo is unreachable', retryAfterMs: undefined, resetSession: false };
   // Unparsable or unexpected answers: Yahoo is there but said something we cannot use.
-  return { state: 'delayed', reason: `unusable answer from Yahoo (${message.slice(0, 80)})`, retryAfterMs: undefined, resetSession: false };
+  return {
+    state: 'delayed',
+    reason: `unusable answer from Yahoo (${message.slice(0, 80)})`,
+    retryAfterMs: undefined,
+    resetSession: false,
+  };
 }
