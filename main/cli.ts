@@ -6,7 +6,7 @@ import { AnalysisParamsSchema } from '../engine/analyses/analysis.ts';
 import { ANALYSIS_NAMES } from '../engine/analyses/market-analyses.ts';
 import { BusSettingsSchema } from '../engine/domain/bus-settings.ts';
 import { ReplaySettingsSchema, type SettingsInput } from '../engine/domain/settings.ts';
-import { exportAnalysis } from '../engine/export/export-analysis.ts';
+import { exportAnalysis, exportAnalysisParquet } from '../engine/export/export-analysis.ts';
 import { openDatabase } from '../engine/store/database.ts';
 import type { ReplaySource } from '../engine/sources/replay/replay-source.ts';
 import { startHeadlessHost } from './headless/server.ts';
@@ -17,7 +17,7 @@ const USAGE = `Usage: market-monitor <command> [options]
 Commands:
   serve     Run the engine and serve the app to a browser (headless host)
   replay    Push a CSV file through the pipeline into the database, then exit
-  export    Write an analysis of the database to a CSV file
+  export    Write an analysis of the database to a CSV or Parquet file
 
 Options for serve:
   --port N        Port to listen on (default 5178; 0 picks a free one)
@@ -49,7 +49,8 @@ export ANALYSIS [options]:
   --interval I    Candle interval: 1s, 1m, 5m, 15m, 1h, 1d (default 1d)
   --from T        From this time (ISO-8601 or epoch ms)
   --to T          Up to this time
-  --out FILE      The CSV file to write (- for standard output)
+  --format F      csv (default) or parquet
+  --out FILE      The file to write (- for standard output, CSV only)
 `;
 
 class CliError extends Error {}
@@ -216,6 +217,7 @@ function exportCommand(args: string[]): number {
       interval: { type: 'string' },
       from: { type: 'string' },
       to: { type: 'string' },
+      format: { type: 'string', default: 'csv' },
       out: { type: 'string' },
     },
     allowPositionals: true,
@@ -225,7 +227,11 @@ function exportCommand(args: string[]): number {
   if (!name || positionals.length > 1) throw new CliError('export takes one analysis name.');
   if (!ANALYSIS_NAMES.includes(name))
     throw new CliError(`Unknown analysis "${name}". Known: ${ANALYSIS_NAMES.join(', ')}.`);
+  if (values.format !== 'csv' && values.format !== 'parquet')
+    throw new CliError(`Unknown --format "${values.format}": use csv or parquet.`);
   if (!values.out) throw new CliError('Say where to write the CSV with --out FILE (or --out - for standard output).');
+  if (values.format === 'parquet' && values.out === '-')
+    throw new CliError('Parquet is binary: give --out FILE.parquet rather than standard output.');
   const dbPath = values.db ?? defaultDbPath();
   if (!fs.existsSync(dbPath)) throw new CliError(`No database at ${dbPath}.`);
   const params = AnalysisParamsSchema.safeParse({
@@ -239,11 +245,16 @@ function exportCommand(args: string[]): number {
   }
   const db = openDatabase(dbPath);
   try {
-    const { csv } = exportAnalysis(db, name, params.data);
+    if (values.format === 'parquet') {
+      const { bytes, rows } = exportAnalysisParquet(db, name, params.data);
+      fs.writeFileSync(values.out, bytes);
+      process.stdout.write(`Wrote ${rows} rows of ${name} to ${values.out}\n`);
+      return 0;
+    }
+    const { csv, rows } = exportAnalysis(db, name, params.data);
     if (values.out === '-') process.stdout.write(csv);
     else {
       fs.writeFileSync(values.out, csv);
-      const rows = csv.split('\r\n').length - 2;
       process.stdout.write(`Wrote ${rows} rows of ${name} to ${values.out}\n`);
     }
     return 0;

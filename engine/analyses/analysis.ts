@@ -34,8 +34,11 @@ export const AnalysisParamsSchema = z
 export type AnalysisParams = z.output<typeof AnalysisParamsSchema>;
 export type AnalysisParamsInput = z.input<typeof AnalysisParamsSchema>;
 
-/** `day` is the start of an exchange day: an instant in CSV, a date on screen. */
-export type ColumnKind = 'time' | 'day' | 'number' | 'percent' | 'text';
+/**
+ * `day` is the start of an exchange day: an instant in CSV, a date on screen. `integer` is a count
+ * or a rank (int64 in Parquet); `number` may have a fraction (a double).
+ */
+export type ColumnKind = 'time' | 'day' | 'number' | 'integer' | 'percent' | 'text';
 
 export interface Column {
   key: string;

@@ -69,7 +69,7 @@ export const anomalies: Analysis = {
     { key: 'value', header: 'value', kind: 'number' },
     { key: 'threshold', header: 'threshold', kind: 'number' },
     { key: 'baseline', header: 'baseline', kind: 'number' },
-    { key: 'window', header: 'window_bars', kind: 'number' },
+    { key: 'window', header: 'window_bars', kind: 'integer' },
     { key: 'message', header: 'message', kind: 'text' },
   ],
   run(db, params) {

@@ -1,6 +1,7 @@
 import { technologyGroup } from '../domain/company.ts';
 import { quoteUnit, toMajorUnit } from '../domain/currency.ts';
 import { anomalies, maCrossovers } from './indicator-analyses.ts';
+import { ticks } from './tick-analyses.ts';
 import type { SqliteDatabase } from '../store/database.ts';
 import { candleFilter, type Analysis, type AnalysisParams, type Column, type Row } from './analysis.ts';
 
@@ -26,7 +27,7 @@ const candles: Analysis = {
     { key: 'volume', header: 'volume', kind: 'number' },
     { key: 'vwap', header: 'vwap', kind: 'number' },
     CURRENCY,
-    { key: 'trades', header: 'trades', kind: 'number' },
+    { key: 'trades', header: 'trades', kind: 'integer' },
   ],
   run(db, params) {
     const f = candleFilter(params);
@@ -53,7 +54,7 @@ const dailyVolume: Analysis = {
     { key: 'volume', header: 'volume', kind: 'number' },
     { key: 'turnover', header: 'traded_value', kind: 'number' },
     CURRENCY,
-    { key: 'trades', header: 'trades', kind: 'number' },
+    { key: 'trades', header: 'trades', kind: 'integer' },
   ],
   run(db, params) {
     const f = candleFilter(params, '1d');
@@ -102,10 +103,10 @@ const highestAverageVolume: Analysis = {
   title: 'Highest average traded volume',
   description: 'Stocks ranked by their average daily volume over the period.',
   columns: [
-    { key: 'rank', header: 'rank', kind: 'number' },
+    { key: 'rank', header: 'rank', kind: 'integer' },
     { key: 'symbol', header: 'symbol', kind: 'text' },
     { key: 'averageVolume', header: 'average_daily_volume', kind: 'number' },
-    { key: 'days', header: 'days', kind: 'number' },
+    { key: 'days', header: 'days', kind: 'integer' },
     { key: 'totalVolume', header: 'total_volume', kind: 'number' },
   ],
   run(db, params) {
@@ -125,7 +126,7 @@ const topMovers: Analysis = {
   title: 'Top gainers and losers',
   description: 'Change from the first open to the last close of the period, best first.',
   columns: [
-    { key: 'rank', header: 'rank', kind: 'number' },
+    { key: 'rank', header: 'rank', kind: 'integer' },
     { key: 'symbol', header: 'symbol', kind: 'text' },
     { key: 'firstStart', header: 'from', kind: 'time' },
     { key: 'firstOpen', header: 'open', kind: 'number' },
@@ -167,7 +168,7 @@ function growthBy(groupBy: GroupBy, title: string): Analysis {
       { key: 'day', header: 'day', kind: 'day' },
       { key: 'group', header: groupBy, kind: 'text' },
       { key: 'averageGrowth', header: 'average_growth', kind: 'percent' },
-      { key: 'stocks', header: 'stocks', kind: 'number' },
+      { key: 'stocks', header: 'stocks', kind: 'integer' },
       { key: 'volume', header: 'volume', kind: 'number' },
     ],
     run(db: SqliteDatabase, params: AnalysisParams) {
@@ -220,6 +221,7 @@ export const ANALYSES: readonly Analysis[] = [
   topMovers,
   maCrossovers,
   anomalies,
+  ticks,
 ];
 
 export const ANALYSIS_NAMES = ANALYSES.map((a) => a.name) as [string, ...string[]];

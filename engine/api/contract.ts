@@ -122,7 +122,7 @@ const NoInput = z.object({}).strict().prefault({});
 const ColumnSchema = z.object({
   key: z.string(),
   header: z.string(),
-  kind: z.enum(['time', 'day', 'number', 'percent', 'text']),
+  kind: z.enum(['time', 'day', 'number', 'integer', 'percent', 'text']),
 });
 const AnalysisRequestSchema = z
   .object({ name: z.enum(ANALYSIS_NAMES), params: AnalysisParamsSchema.prefault({}) })
@@ -223,6 +223,11 @@ export const commands = {
     }),
   },
   'analyses.csv': { input: AnalysisRequestSchema, output: z.object({ filename: z.string(), csv: z.string() }) },
+  /** The same rows as one Parquet file; its bytes as base64, since the WebSocket carries JSON text. */
+  'analyses.parquet': {
+    input: AnalysisRequestSchema,
+    output: z.object({ filename: z.string(), base64: z.string() }),
+  },
   'deadLetters.recent': {
     input: z
       .object({ limit: z.number().int().min(1).max(1_000).default(50) })

@@ -1,6 +1,6 @@
 import type { MarketMonitor } from '../app/market-monitor.ts';
 import { ANALYSES, findAnalysis } from '../analyses/market-analyses.ts';
-import { exportAnalysis } from '../export/export-analysis.ts';
+import { exportAnalysis, exportAnalysisParquet } from '../export/export-analysis.ts';
 import { computeIndicators, indicatorKeys } from '../stream/indicators/index.ts';
 import { testKafkaConnection } from '../bus/kafka/test-connection.ts';
 import { testInfluxConnection } from '../sinks/influx/test-connection.ts';
@@ -32,7 +32,14 @@ export function createHandlers(app: MarketMonitor): Handlers {
       const analysis = findAnalysis(name);
       return { columns: analysis.columns, rows: analysis.run(app.db, params) };
     },
-    'analyses.csv': ({ name, params }) => exportAnalysis(app.db, name, params),
+    'analyses.csv': ({ name, params }) => {
+      const { filename, csv } = exportAnalysis(app.db, name, params);
+      return { filename, csv };
+    },
+    'analyses.parquet': ({ name, params }) => {
+      const { filename, bytes } = exportAnalysisParquet(app.db, name, params);
+      return { filename, base64: Buffer.from(bytes).toString('base64') };
+    },
     'deadLetters.recent': ({ limit }) => app.store.recentDeadLetters(limit),
     'alerts.list': () => app.alerts.rules(),
     'alerts.add': (rule) => app.addAlert(rule),

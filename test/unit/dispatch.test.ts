@@ -90,6 +90,7 @@ const SAMPLE_INPUT: { [N in CommandName]: CommandInput<N> } = {
   'analyses.list': {},
   'analyses.run': { name: 'candles' },
   'analyses.csv': { name: 'daily-volume' },
+  'analyses.parquet': { name: 'daily-volume' },
   'deadLetters.recent': {},
   'alerts.list': {},
   'alerts.add': { symbol: 'AAPL', kind: 'price-above', threshold: 1_000 },
