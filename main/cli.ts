@@ -7,6 +7,9 @@ import { ANALYSIS_NAMES } from '../engine/analyses/market-analyses.ts';
 import { BusSettingsSchema } from '../engine/domain/bus-settings.ts';
 import { ReplaySettingsSchema, type SettingsInput } from '../engine/domain/settings.ts';
 import { exportAnalysis, exportAnalysisParquet } from '../engine/export/export-analysis.ts';
+import { SQL_DEFAULT_ROW_LIMIT, SQL_DEFAULT_TIME_LIMIT_MS, SQL_MAX_ROW_LIMIT } from '../engine/sql/limits.ts';
+import { SqlConsole } from '../engine/sql/sql-console.ts';
+import { sqlResultCsv } from '../engine/sql/sql-csv.ts';
 import { openDatabase } from '../engine/store/database.ts';
 import type { ReplaySource } from '../engine/sources/replay/replay-source.ts';
 import { startHeadlessHost } from './headless/server.ts';
@@ -18,6 +21,7 @@ Commands:
   serve     Run the engine and serve the app to a browser (headless host)
   replay    Push a CSV file through the pipeline into the database, then exit
   export    Write an analysis of the database to a CSV or Parquet file
+  sql       Run one read-only SQL query over the database
 
 Options for serve:
   --port N        Port to listen on (default 5178; 0 picks a free one)
@@ -51,6 +55,13 @@ export ANALYSIS [options]:
   --to T          Up to this time
   --format F      csv (default) or parquet
   --out FILE      The file to write (- for standard output, CSV only)
+
+sql QUERY [options]:
+  QUERY           One statement that reads: SELECT, WITH, EXPLAIN or a PRAGMA that reports
+  --db PATH       SQLite database to read (opened read-only)
+  --format F      csv (default) or json (an array of objects)
+  --limit N       At most N rows (default ${SQL_DEFAULT_ROW_LIMIT}, up to ${SQL_MAX_ROW_LIMIT})
+  --timeout S     Stop the query after S seconds (default ${SQL_DEFAULT_TIME_LIMIT_MS / 1_000})
 `;
 
 class CliError extends Error {}
@@ -65,6 +76,7 @@ export async function main(argv: string[]): Promise<number> {
     if (command === 'serve') return await serve(rest);
     if (command === 'replay') return await replay(rest);
     if (command === 'export') return exportCommand(rest);
+    if (command === 'sql') return await sqlCommand(rest);
     throw new CliError(`Unknown command "${command}".`);
   } catch (error) {
     if (error instanceof CliError || error instanceof TypeError) {
@@ -261,6 +273,38 @@ function exportCommand(args: string[]): number {
   } finally {
     db.close();
   }
+}
+
+async function sqlCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    options: {
+      db: { type: 'string' },
+      format: { type: 'string', default: 'csv' },
+      limit: { type: 'string', default: String(SQL_DEFAULT_ROW_LIMIT) },
+      timeout: { type: 'string', default: String(SQL_DEFAULT_TIME_LIMIT_MS / 1_000) },
+    },
+    allowPositionals: true,
+    strict: true,
+  });
+  const query = positionals[0];
+  if (!query?.trim() || positionals.length > 1) throw new CliError('sql takes one query, in quotes.');
+  if (values.format !== 'csv' && values.format !== 'json')
+    throw new CliError(`Unknown --format "${values.format}": use csv or json.`);
+  const rowLimit = toInteger(values.limit, '--limit', 1, SQL_MAX_ROW_LIMIT);
+  const seconds = Number(values.timeout);
+  if (!(seconds >= 0.1 && seconds <= 600))
+    throw new CliError(`--timeout must be 0.1 to 600 seconds, not "${values.timeout}".`);
+  const dbPath = values.db ?? defaultDbPath();
+  if (!fs.existsSync(dbPath)) throw new CliError(`No database at ${dbPath}.`);
+  const result = await new SqlConsole(dbPath).run(query, { rowLimit, timeLimitMs: Math.round(seconds * 1_000) });
+  if (values.format === 'csv') process.stdout.write(sqlResultCsv(result));
+  else {
+    const objects = result.rows.map((row) => Object.fromEntries(result.columns.map((c, i) => [c.name, row[i]])));
+    process.stdout.write(`${JSON.stringify(objects, null, 2)}\n`);
+  }
+  if (result.truncated) process.stderr.write(`First ${rowLimit} rows only: raise --limit for more.\n`);
+  return 0;
 }
 
 const BUS_OPTIONS = {

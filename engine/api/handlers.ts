@@ -5,11 +5,15 @@ import { computeIndicators, indicatorKeys } from '../stream/indicators/index.ts'
 import { testKafkaConnection } from '../bus/kafka/test-connection.ts';
 import { testInfluxConnection } from '../sinks/influx/test-connection.ts';
 import { CandleHistory } from '../store/candle-history.ts';
+import { SavedQueryRepo } from '../store/saved-query-repo.ts';
+import { listSchema } from '../sql/schema.ts';
+import { sqlResultCsv } from '../sql/sql-csv.ts';
 import type { Handlers } from './contract.ts';
 
 /** The contract's commands, served by one running MarketMonitor. */
 export function createHandlers(app: MarketMonitor): Handlers {
   const history = new CandleHistory(app.db);
+  const savedQueries = new SavedQueryRepo(app.db);
   return {
     'watchlist.list': () => app.watchItems(),
     'watchlist.add': ({ symbol }) => app.addSymbol(symbol),
@@ -40,6 +44,16 @@ export function createHandlers(app: MarketMonitor): Handlers {
       const { filename, bytes } = exportAnalysisParquet(app.db, name, params);
       return { filename, base64: Buffer.from(bytes).toString('base64') };
     },
+    'sql.schema': () => listSchema(app.db),
+    'sql.run': ({ sql, ...options }) => app.sql.run(sql, options),
+    'sql.cancel': ({ id }) => ({ cancelled: app.sql.cancel(id) }),
+    'sql.csv': async ({ sql, ...options }) => {
+      const result = await app.sql.run(sql, options);
+      return { filename: 'query.csv', csv: sqlResultCsv(result), truncated: result.truncated };
+    },
+    'sql.saved.list': () => savedQueries.list(),
+    'sql.saved.save': ({ name, sql }) => (savedQueries.save(name, sql), savedQueries.list()),
+    'sql.saved.delete': ({ id }) => (savedQueries.remove(id), savedQueries.list()),
     'deadLetters.recent': ({ limit }) => app.store.recentDeadLetters(limit),
     'alerts.list': () => app.alerts.rules(),
     'alerts.add': (rule) => app.addAlert(rule),

@@ -37,6 +37,7 @@ import { searchSymbols, type SymbolMatch } from '../sources/yahoo/symbol-search.
 import { RateMeter } from '../base/rate-meter.ts';
 import { RetentionJob } from './retention-job.ts';
 import { Throttle } from '../base/throttle.ts';
+import { SqlConsole } from '../sql/sql-console.ts';
 
 /**
  * How often the watchlist (prices, day volume, sparklines) goes out while ticks stream in. It is read
@@ -101,6 +102,8 @@ export class MarketMonitor {
   private paused = false;
 
   readonly db: SqliteDatabase;
+  /** Read-only SQL over the store's file, each query in a process of its own. */
+  readonly sql: SqlConsole;
   private readonly options: MarketMonitorOptions;
 
   private constructor(db: SqliteDatabase, options: MarketMonitorOptions) {
@@ -117,6 +120,7 @@ export class MarketMonitor {
     this.settingsRepo = new SettingsRepo(db);
     this.settingsValue = this.loadSettings();
     this.retention = new RetentionJob(db, () => this.settingsValue.storage);
+    this.sql = new SqlConsole(options.dbPath);
   }
 
   static async open(options: MarketMonitorOptions): Promise<MarketMonitor> {
@@ -293,6 +297,7 @@ export class MarketMonitor {
     return this.oneAtATime(async () => {
       if (this.closed) return;
       this.closed = true;
+      this.sql.close();
       await this.retention.stop();
       await this.stopPipeline();
       this.watchlistUpdates.cancel();

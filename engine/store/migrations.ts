@@ -149,4 +149,12 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (symbol, after_ts)
   ) WITHOUT ROWID;
   `,
+  /* the SQL console's saved queries, one per name */ `
+  CREATE TABLE saved_queries (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    sql TEXT NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  `,
 ];
