@@ -15,7 +15,7 @@ export function queryProcessMain(): void {
     sql: string;
     rowLimit: number;
   }
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // The CommonJS require of `node -e`: the child has no module loader of its own.
   const load = require as (id: string) => unknown;
 
   const cell = (value: unknown): Cell => {
