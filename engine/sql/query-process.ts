@@ -3,7 +3,8 @@
  * synchronously inside SQLite's C code, which neither a worker's terminate() nor anything in
  * JavaScript can interrupt (a recursive CTE that counts for ever never returns to JS): only killing
  * the process stops it. So each query gets a process of its own (`node -e`), with its own read-only
- * connection; the time limit and cancel kill it.
+ * connection; the time limit and cancel kill it (and so does the process itself, a little later,
+ * when its parent is gone).
  *
  * Kept free of imports and closures: its source text is what the child runs.
  */
@@ -14,6 +15,8 @@ export function queryProcessMain(): void {
     dbPath: string;
     sql: string;
     rowLimit: number;
+    /** The process kills itself this long after the job came, should its parent be gone. */
+    deadlineMs: number;
   }
   // The CommonJS require of `node -e`: the child has no module loader of its own.
   const load = require as (id: string) => unknown;
@@ -64,7 +67,16 @@ export function queryProcessMain(): void {
     return { ok: true, columns, rows, truncated };
   };
 
+  // A watchdog on a thread of its own, since the main thread may be stuck in SQLite: if the parent
+  // died (SIGKILL, a crash) nobody else would stop an endless query.
+  const watchdog = (ms: number) => {
+    const { Worker } = load('node:worker_threads') as typeof import('node:worker_threads');
+    const source = `setTimeout(() => process.kill(${process.pid}, 'SIGKILL'), ${Math.ceil(ms)});`;
+    new Worker(source, { eval: true }).unref();
+  };
+
   process.once('message', (job: Job) => {
+    watchdog(job.deadlineMs);
     let answer: object;
     try {
       answer = run(job);

@@ -122,7 +122,14 @@ export class SqlConsole {
           reject(new SqlQueryError('failed', `The query process ended without an answer (${signal ?? code}).`)),
         ),
       );
-      child.send({ sqlitePath: SQLITE_PATH, dbPath: this.dbPath, sql, rowLimit });
+      const job = {
+        sqlitePath: SQLITE_PATH,
+        dbPath: this.dbPath,
+        sql,
+        rowLimit,
+        deadlineMs: timeLimitMs + ORPHAN_GRACE_MS,
+      };
+      child.send(job);
     });
   }
 
@@ -139,7 +146,10 @@ export class SqlConsole {
   }
 }
 
-function startQueryProcess(): ChildProcess {
+/** How long past its time limit a query process waits for its parent to kill it, before it does so itself. */
+export const ORPHAN_GRACE_MS = 5_000;
+
+export function startQueryProcess(): ChildProcess {
   // In Electron, process.execPath is the app itself: ELECTRON_RUN_AS_NODE makes it a plain Node.
   return spawn(process.execPath, ['-e', PROGRAM], {
     stdio: ['ignore', 'ignore', 'ignore', 'ipc'],

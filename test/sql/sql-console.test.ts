@@ -1,8 +1,9 @@
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { SqlConsole, SqlQueryError } from '../../engine/sql/sql-console.ts';
+import { SqlConsole, SqlQueryError, startQueryProcess } from '../../engine/sql/sql-console.ts';
 import { listSchema } from '../../engine/sql/schema.ts';
 import { openDatabase } from '../../engine/store/database.ts';
 import { SavedQueryRepo } from '../../engine/store/saved-query-repo.ts';
@@ -81,6 +82,22 @@ describe('SQL console', () => {
     expect(error.reason).toBe('time-limit');
     expect(error.message).toContain('time limit of 300 ms');
     expect((await sqlConsole.run('SELECT count(*) AS n FROM ticks')).rows).toEqual([[3]]);
+  });
+
+  it('a query process whose parent never stops it kills itself at its deadline', async () => {
+    // As if the engine had died: nobody kills the process, which is stuck in SQLite.
+    const child = startQueryProcess();
+    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+      child.once('exit', (_code, signal) => resolve(signal)),
+    );
+    child.send({
+      sqlitePath: createRequire(import.meta.url).resolve('better-sqlite3'),
+      dbPath,
+      sql: ENDLESS,
+      rowLimit: 10,
+      deadlineMs: 300,
+    });
+    expect(await exited).toBe('SIGKILL');
   });
 
   it('cancels a running query by its id', async () => {
