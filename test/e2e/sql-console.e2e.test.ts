@@ -89,6 +89,20 @@ describe('SQL console in a real Chromium', () => {
     expect(await page.getByTestId('sql-table').locator('tbody tr').count()).toBe(100);
   });
 
+  it('cancels a query that would run for ever, and runs the next one', async () => {
+    await page
+      .getByLabel('SQL query')
+      .fill('WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n) SELECT count(*) FROM n');
+    await page.getByRole('button', { name: 'Run' }).click();
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent(), { timeout: 10_000 }).toContain('cancelled');
+    await page.getByLabel('SQL query').fill(QUERY);
+    await page.getByRole('button', { name: 'Run' }).click();
+    await expect
+      .poll(() => page.getByTestId('sql-table').locator('tbody tr').count(), { timeout: 10_000 })
+      .toBeGreaterThan(0);
+  });
+
   it('refuses a write with the reason, and the table is untouched', async () => {
     const before = readDb(app.dbPath, 'SELECT * FROM watchlist ORDER BY symbol');
     await page.getByLabel('SQL query').fill('DELETE FROM watchlist');
