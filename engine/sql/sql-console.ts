@@ -65,6 +65,11 @@ export class SqlConsole {
       return Promise.reject(new SqlQueryError('failed', 'The SQL console needs a database file, not :memory:.'));
     }
     const id = options.id ?? `query-${this.nextId++}`;
+    if (this.running.size >= SQL_MAX_RUNNING) {
+      return Promise.reject(
+        new SqlQueryError('failed', `${SQL_MAX_RUNNING} queries are running already: wait for one, or cancel it.`),
+      );
+    }
     if (this.running.has(id)) {
       return Promise.reject(new SqlQueryError('failed', `A query named "${id}" is already running.`));
     }
@@ -145,6 +150,9 @@ export class SqlConsole {
     for (const stop of [...this.running.values()]) stop('cancelled');
   }
 }
+
+/** Each query is a process: a few at a time, so that a page cannot start hundreds. */
+export const SQL_MAX_RUNNING = 4;
 
 /** How long past its time limit a query process waits for its parent to kill it, before it does so itself. */
 export const ORPHAN_GRACE_MS = 5_000;

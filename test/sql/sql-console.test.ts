@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { SqlConsole, SqlQueryError, startQueryProcess } from '../../engine/sql/sql-console.ts';
+import { SQL_MAX_RUNNING, SqlConsole, SqlQueryError, startQueryProcess } from '../../engine/sql/sql-console.ts';
 import { listSchema } from '../../engine/sql/schema.ts';
 import { openDatabase } from '../../engine/store/database.ts';
 import { SavedQueryRepo } from '../../engine/store/saved-query-repo.ts';
@@ -98,6 +98,16 @@ describe('SQL console', () => {
       deadlineMs: 300,
     });
     expect(await exited).toBe('SIGKILL');
+  });
+
+  it('runs a few queries at a time and refuses more until one ends', async () => {
+    const ids = Array.from({ length: SQL_MAX_RUNNING }, (_, i) => `busy-${i}`);
+    const busy = ids.map((id) => sqlConsole.run(ENDLESS, { id, timeLimitMs: 60_000 }));
+    const error = await refusal(sqlConsole.run('SELECT 1'));
+    expect(error.message).toMatch(/running already/);
+    for (const id of ids) sqlConsole.cancel(id);
+    for (const query of busy) expect((await refusal(query)).reason).toBe('cancelled');
+    expect((await sqlConsole.run('SELECT 1 AS one')).rows).toEqual([[1]]);
   });
 
   it('cancels a running query by its id', async () => {
