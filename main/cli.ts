@@ -8,7 +8,10 @@ import { ANALYSIS_NAMES } from '../engine/analyses/market-analyses.ts';
 import { BusSettingsSchema } from '../engine/domain/bus-settings.ts';
 import { TimeZoneSchema } from '../engine/domain/exchange-time-zone.ts';
 import { ReplaySettingsSchema, type SettingsInput } from '../engine/domain/settings.ts';
-import { exportAnalysis } from '../engine/export/export-analysis.ts';
+import { exportAnalysis, exportAnalysisParquet } from '../engine/export/export-analysis.ts';
+import { SQL_DEFAULT_ROW_LIMIT, SQL_DEFAULT_TIME_LIMIT_MS, SQL_MAX_ROW_LIMIT } from '../engine/domain/sql-limits.ts';
+import { SqlConsole } from '../engine/sql/sql-console.ts';
+import { sqlResultCsv } from '../engine/sql/sql-csv.ts';
 import { openDatabase } from '../engine/store/database.ts';
 import type { ReplaySource } from '../engine/sources/replay/replay-source.ts';
 import { startHeadlessHost } from './headless/server.ts';
@@ -19,7 +22,8 @@ const USAGE = `Usage: market-monitor <command> [options]
 Commands:
   serve     Run the engine and serve the app to a browser (headless host)
   replay    Push a CSV file through the pipeline into the database, then exit
-  export    Write an analysis of the database to a CSV file
+  export    Write an analysis of the database to a CSV or Parquet file
+  sql       Run one read-only SQL query over the database
 
 Options for serve:
   --port N        Port to listen on (default 5178; 0 picks a free one)
@@ -58,7 +62,15 @@ export ANALYSIS [options]:
   --from T        From this time (ISO-8601 or epoch ms); a date alone (2024-05-01)
                   from that exchange day's midnight in each symbol's time zone
   --to T          Up to this time; a date alone includes that whole exchange day
-  --out FILE      The CSV file to write (- for standard output)
+  --format F      csv (default) or parquet
+  --out FILE      The file to write (- for standard output, CSV only)
+
+sql QUERY [options]:
+  QUERY           One statement that reads: SELECT, WITH, EXPLAIN or a PRAGMA that reports
+  --db PATH       SQLite database to read (opened read-only)
+  --format F      csv (default) or json (an array of objects)
+  --limit N       At most N rows (default ${SQL_DEFAULT_ROW_LIMIT}, up to ${SQL_MAX_ROW_LIMIT})
+  --timeout S     Stop the query after S seconds (default ${SQL_DEFAULT_TIME_LIMIT_MS / 1_000})
 `;
 
 class CliError extends Error {}
@@ -93,6 +105,7 @@ export async function main(argv: string[]): Promise<number> {
     if (command === 'serve') return await serve(rest);
     if (command === 'replay') return await replay(rest);
     if (command === 'export') return exportCommand(rest);
+    if (command === 'sql') return await sqlCommand(rest);
     throw new CliError(`Unknown command "${command}".`);
   } catch (error) {
     if (error instanceof CliError || error instanceof TypeError) {
@@ -272,6 +285,7 @@ function exportCommand(args: string[]): number {
       interval: { type: 'string' },
       from: { type: 'string' },
       to: { type: 'string' },
+      format: { type: 'string', default: 'csv' },
       out: { type: 'string' },
     },
     allowPositionals: true,
@@ -281,7 +295,11 @@ function exportCommand(args: string[]): number {
   if (!name || positionals.length > 1) throw new CliError('export takes one analysis name.');
   if (!ANALYSIS_NAMES.includes(name))
     throw new CliError(`Unknown analysis "${name}". Known: ${ANALYSIS_NAMES.join(', ')}.`);
+  if (values.format !== 'csv' && values.format !== 'parquet')
+    throw new CliError(`Unknown --format "${values.format}": use csv or parquet.`);
   if (!values.out) throw new CliError('Say where to write the CSV with --out FILE (or --out - for standard output).');
+  if (values.format === 'parquet' && values.out === '-')
+    throw new CliError('Parquet is binary: give --out FILE.parquet rather than standard output.');
   const dbPath = values.db ?? defaultDbPath();
   if (!fs.existsSync(dbPath)) throw new CliError(`No database at ${dbPath}.`);
   const params = AnalysisParamsSchema.safeParse({
@@ -295,17 +313,54 @@ function exportCommand(args: string[]): number {
   }
   const db = openDatabase(dbPath);
   try {
-    const { csv } = exportAnalysis(db, name, params.data);
+    if (values.format === 'parquet') {
+      const { bytes, rows } = exportAnalysisParquet(db, name, params.data);
+      fs.writeFileSync(values.out, bytes);
+      process.stdout.write(`Wrote ${rows} rows of ${name} to ${values.out}\n`);
+      return 0;
+    }
+    const { csv, rows } = exportAnalysis(db, name, params.data);
     if (values.out === '-') process.stdout.write(csv);
     else {
       fs.writeFileSync(values.out, csv);
-      const rows = csv.split('\r\n').length - 2;
       process.stdout.write(`Wrote ${rows} rows of ${name} to ${values.out}\n`);
     }
     return 0;
   } finally {
     db.close();
   }
+}
+
+async function sqlCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    options: {
+      db: { type: 'string' },
+      format: { type: 'string', default: 'csv' },
+      limit: { type: 'string', default: String(SQL_DEFAULT_ROW_LIMIT) },
+      timeout: { type: 'string', default: String(SQL_DEFAULT_TIME_LIMIT_MS / 1_000) },
+    },
+    allowPositionals: true,
+    strict: true,
+  });
+  const query = positionals[0];
+  if (!query?.trim() || positionals.length > 1) throw new CliError('sql takes one query, in quotes.');
+  if (values.format !== 'csv' && values.format !== 'json')
+    throw new CliError(`Unknown --format "${values.format}": use csv or json.`);
+  const rowLimit = toInteger(values.limit, '--limit', 1, SQL_MAX_ROW_LIMIT);
+  const seconds = Number(values.timeout);
+  if (!(seconds >= 0.1 && seconds <= 600))
+    throw new CliError(`--timeout must be 0.1 to 600 seconds, not "${values.timeout}".`);
+  const dbPath = values.db ?? defaultDbPath();
+  if (!fs.existsSync(dbPath)) throw new CliError(`No database at ${dbPath}.`);
+  const result = await new SqlConsole(dbPath).run(query, { rowLimit, timeLimitMs: Math.round(seconds * 1_000) });
+  if (values.format === 'csv') process.stdout.write(sqlResultCsv(result));
+  else {
+    const objects = result.rows.map((row) => Object.fromEntries(result.columns.map((c, i) => [c.name, row[i]])));
+    process.stdout.write(`${JSON.stringify(objects, null, 2)}\n`);
+  }
+  if (result.truncated) process.stderr.write(`First ${rowLimit} rows only: raise --limit for more.\n`);
+  return 0;
 }
 
 const BUS_OPTIONS = {

@@ -47,9 +47,10 @@ export type AnalysisParamsInput = z.input<typeof AnalysisParamsSchema>;
 
 /**
  * `day` is an exchange day: in a row of one symbol the start of its day (midnight in its zone), in
- * a row of many stocks the UTC midnight of the date. An instant in CSV, a date on screen.
+ * a row of many stocks the UTC midnight of the date. An instant in CSV, a date on screen. `integer`
+ * is a count or a rank (int64 in Parquet); `number` may have a fraction (a double).
  */
-export type ColumnKind = 'time' | 'day' | 'number' | 'percent' | 'text';
+export type ColumnKind = 'time' | 'day' | 'number' | 'integer' | 'percent' | 'text';
 
 export interface Column {
   key: string;

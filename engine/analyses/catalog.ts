@@ -20,10 +20,10 @@ function growthBy(groupBy: GroupBy, title: string): AnalysisDefinition {
       { key: 'day', header: 'day', kind: 'day' },
       { key: 'group', header: groupBy, kind: 'text' },
       { key: 'averageGrowth', header: 'average_growth', kind: 'percent' },
-      { key: 'stocks', header: 'stocks', kind: 'number' },
+      { key: 'stocks', header: 'stocks', kind: 'integer' },
       { key: 'volume', header: 'volume', kind: 'number' },
       // The group is only as real as its profiles: how many of its stocks the simulator made up.
-      { key: 'simulatedProfiles', header: 'simulated_profiles', kind: 'number' },
+      { key: 'simulatedProfiles', header: 'simulated_profiles', kind: 'integer' },
     ],
   };
 }
@@ -44,7 +44,7 @@ export const ANALYSIS_DEFINITIONS: readonly AnalysisDefinition[] = [
       { key: 'volume', header: 'volume', kind: 'number' },
       { key: 'vwap', header: 'vwap', kind: 'number' },
       CURRENCY,
-      { key: 'trades', header: 'trades', kind: 'number' },
+      { key: 'trades', header: 'trades', kind: 'integer' },
     ],
   },
   growthBy('industry', 'Daily growth by industry'),
@@ -74,7 +74,7 @@ export const ANALYSIS_DEFINITIONS: readonly AnalysisDefinition[] = [
       { key: 'volume', header: 'volume', kind: 'number' },
       { key: 'turnover', header: 'traded_value', kind: 'number' },
       CURRENCY,
-      { key: 'trades', header: 'trades', kind: 'number' },
+      { key: 'trades', header: 'trades', kind: 'integer' },
     ],
   },
   {
@@ -82,10 +82,10 @@ export const ANALYSIS_DEFINITIONS: readonly AnalysisDefinition[] = [
     title: 'Highest average traded volume',
     description: 'Stocks ranked by their average daily volume over the period.',
     columns: [
-      { key: 'rank', header: 'rank', kind: 'number' },
+      { key: 'rank', header: 'rank', kind: 'integer' },
       { key: 'symbol', header: 'symbol', kind: 'text' },
       { key: 'averageVolume', header: 'average_daily_volume', kind: 'number' },
-      { key: 'days', header: 'days', kind: 'number' },
+      { key: 'days', header: 'days', kind: 'integer' },
       { key: 'totalVolume', header: 'total_volume', kind: 'number' },
     ],
   },
@@ -94,7 +94,7 @@ export const ANALYSIS_DEFINITIONS: readonly AnalysisDefinition[] = [
     title: 'Top gainers and losers',
     description: 'Change from the first open to the last close of the period, best first.',
     columns: [
-      { key: 'rank', header: 'rank', kind: 'number' },
+      { key: 'rank', header: 'rank', kind: 'integer' },
       { key: 'symbol', header: 'symbol', kind: 'text' },
       { key: 'firstStart', header: 'from', kind: 'time' },
       { key: 'firstOpen', header: 'open', kind: 'number' },
@@ -129,8 +129,22 @@ export const ANALYSIS_DEFINITIONS: readonly AnalysisDefinition[] = [
       { key: 'value', header: 'value', kind: 'number' },
       { key: 'threshold', header: 'threshold', kind: 'number' },
       { key: 'baseline', header: 'baseline', kind: 'number' },
-      { key: 'window', header: 'window_bars', kind: 'number' },
+      { key: 'window', header: 'window_bars', kind: 'integer' },
       { key: 'message', header: 'message', kind: 'text' },
+    ],
+  },
+  {
+    name: 'ticks',
+    title: 'Raw ticks',
+    description:
+      'Every stored trade of the range: time, price, volume and side (ticks past the retention period are gone).',
+    columns: [
+      { key: 'symbol', header: 'symbol', kind: 'text' },
+      { key: 'ts', header: 'time', kind: 'time' },
+      { key: 'price', header: 'price', kind: 'number' },
+      { key: 'volume', header: 'volume', kind: 'number' },
+      { key: 'side', header: 'side', kind: 'text' },
+      { key: 'source', header: 'source', kind: 'text' },
     ],
   },
 ];

@@ -5,6 +5,7 @@ import type { AnalysisParams, Row } from './analysis.ts';
 import { ANALYSIS_DEFINITIONS, ANALYSIS_NAMES, type GroupBy } from './catalog.ts';
 import { candleFilter, type Analysis, type AnalysisQuery } from './query.ts';
 import { exchangeDates } from './exchange-dates.ts';
+import { ticks } from './tick-analyses.ts';
 import type { SqliteDatabase } from '../store/database.ts';
 
 // The CLI names the analyses from here, beside the queries it runs.
@@ -152,6 +153,7 @@ const QUERIES: Readonly<Record<string, AnalysisQuery>> = {
   'top-movers': topMovers,
   'ma-crossovers': maCrossovers,
   anomalies,
+  ticks,
 };
 
 export const ANALYSES: readonly Analysis[] = ANALYSIS_DEFINITIONS.map((definition) => {

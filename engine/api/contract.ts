@@ -16,6 +16,7 @@ import { SettingsSchema } from '../domain/settings.ts';
 import { SymbolSchema } from '../domain/symbol.ts';
 import { SymbolMatchSchema } from '../domain/symbol-match.ts';
 import { AnomalySchema } from '../domain/anomaly.ts';
+import { SQL_DEFAULT_ROW_LIMIT, SQL_DEFAULT_TIME_LIMIT_MS, SQL_MAX_ROW_LIMIT } from '../domain/sql-limits.ts';
 import { IndicatorSpecSchema } from '../stream/indicators/index.ts';
 
 export const WatchItemSchema = z.object({
@@ -129,7 +130,7 @@ const NoInput = z.object({}).strict().prefault({});
 const ColumnSchema = z.object({
   key: z.string(),
   header: z.string(),
-  kind: z.enum(['time', 'day', 'number', 'percent', 'text']),
+  kind: z.enum(['time', 'day', 'number', 'integer', 'percent', 'text']),
 });
 const AnalysisRequestSchema = z
   .object({ name: z.enum(ANALYSIS_NAMES), params: AnalysisParamsSchema.prefault({}) })
@@ -141,6 +142,32 @@ export const AnalysisInfoSchema = z.object({
   columns: z.array(ColumnSchema),
 });
 export type AnalysisInfo = z.infer<typeof AnalysisInfoSchema>;
+
+const SqlQuerySchema = z
+  .object({
+    sql: z.string().trim().min(1, 'Type a query').max(100_000),
+    id: z.string().min(1).max(64).optional(),
+    rowLimit: z.number().int().min(1).max(SQL_MAX_ROW_LIMIT).default(SQL_DEFAULT_ROW_LIMIT),
+    timeLimitMs: z.number().int().min(100).max(600_000).default(SQL_DEFAULT_TIME_LIMIT_MS),
+  })
+  .strict();
+const SqlCellSchema = z.union([z.string(), z.number(), z.null()]);
+const SqlResultSchema = z.object({
+  columns: z.array(z.object({ name: z.string(), type: z.string().nullable() })),
+  rows: z.array(z.array(SqlCellSchema)),
+  truncated: z.boolean(),
+  rowLimit: z.number(),
+  elapsedMs: z.number(),
+});
+export type SqlResult = z.infer<typeof SqlResultSchema>;
+const SqlTableSchema = z.object({
+  name: z.string(),
+  type: z.enum(['table', 'view']),
+  columns: z.array(z.object({ name: z.string(), type: z.string(), notNull: z.boolean(), primaryKey: z.boolean() })),
+});
+export type SqlTable = z.infer<typeof SqlTableSchema>;
+const SavedQuerySchema = z.object({ id: z.number(), name: z.string(), sql: z.string(), updatedAt: z.number() });
+export type SavedQuery = z.infer<typeof SavedQuerySchema>;
 
 /** A column of a `candles.history` answer. */
 const NumberColumn = z.instanceof(Float64Array);
@@ -234,6 +261,39 @@ export const commands = {
     }),
   },
   'analyses.csv': { input: AnalysisRequestSchema, output: z.object({ filename: z.string(), csv: z.string() }) },
+  /** The same rows as one Parquet file; its bytes as base64, since the WebSocket carries JSON text. */
+  'analyses.parquet': {
+    input: AnalysisRequestSchema,
+    output: z.object({ filename: z.string(), base64: z.string() }),
+  },
+  /** The store's tables and views with their columns, for the SQL console. */
+  'sql.schema': { input: NoInput, output: z.array(SqlTableSchema) },
+  /**
+   * One read-only query over the store (anything else is refused), in a process of its own that
+   * the time limit or `sql.cancel` with the same `id` kills; the first `rowLimit` rows.
+   */
+  'sql.run': { input: SqlQuerySchema, output: SqlResultSchema },
+  'sql.cancel': {
+    input: z.object({ id: z.string().min(1).max(64) }).strict(),
+    output: z.object({ cancelled: z.boolean() }),
+  },
+  /** The same query's rows as CSV (run again, so rows stored since may appear). */
+  'sql.csv': {
+    input: SqlQuerySchema,
+    output: z.object({ filename: z.string(), csv: z.string(), truncated: z.boolean() }),
+  },
+  'sql.saved.list': { input: NoInput, output: z.array(SavedQuerySchema) },
+  /** Saving under a name already there replaces its text. */
+  'sql.saved.save': {
+    input: z
+      .object({
+        name: z.string().trim().min(1, 'Give the query a name').max(80),
+        sql: z.string().trim().min(1).max(100_000),
+      })
+      .strict(),
+    output: z.array(SavedQuerySchema),
+  },
+  'sql.saved.delete': { input: z.object({ id: z.number().int() }).strict(), output: z.array(SavedQuerySchema) },
   'deadLetters.recent': {
     input: z
       .object({ limit: z.number().int().min(1).max(1_000).default(50) })

@@ -1,15 +1,19 @@
 import type { MarketMonitor } from './market-monitor.ts';
 import { ANALYSES, findAnalysis } from '../analyses/market-analyses.ts';
-import { exportAnalysis } from '../export/export-analysis.ts';
+import { exportAnalysis, exportAnalysisParquet } from '../export/export-analysis.ts';
 import { computeIndicators, indicatorKeys, sessionOfCandle } from '../stream/indicators/index.ts';
 import { testKafkaConnection } from '../bus/kafka/test-connection.ts';
 import { testInfluxConnection } from '../sinks/influx/test-connection.ts';
 import { CandleHistory } from '../store/candle-history.ts';
 import type { Handlers } from '../api/contract.ts';
+import { SavedQueryRepo } from '../store/saved-query-repo.ts';
+import { listSchema } from '../sql/schema.ts';
+import { sqlResultCsv } from '../sql/sql-csv.ts';
 
 /** The contract's commands, served by one running MarketMonitor. */
 export function createHandlers(app: MarketMonitor): Handlers {
   const history = new CandleHistory(app.db);
+  const savedQueries = new SavedQueryRepo(app.db);
   return {
     'watchlist.list': () => app.watchItems(),
     'watchlist.add': ({ symbol }) => app.addSymbol(symbol),
@@ -36,7 +40,24 @@ export function createHandlers(app: MarketMonitor): Handlers {
       const timeZones = Object.fromEntries([...symbols].map((s) => [s, app.timeZoneOf(s)]));
       return { columns: analysis.columns, rows, timeZones };
     },
-    'analyses.csv': ({ name, params }) => exportAnalysis(app.db, name, params),
+    'analyses.csv': ({ name, params }) => {
+      const { filename, csv } = exportAnalysis(app.db, name, params);
+      return { filename, csv };
+    },
+    'analyses.parquet': ({ name, params }) => {
+      const { filename, bytes } = exportAnalysisParquet(app.db, name, params);
+      return { filename, base64: Buffer.from(bytes).toString('base64') };
+    },
+    'sql.schema': () => listSchema(app.db),
+    'sql.run': ({ sql, ...options }) => app.sql.run(sql, options),
+    'sql.cancel': ({ id }) => ({ cancelled: app.sql.cancel(id) }),
+    'sql.csv': async ({ sql, ...options }) => {
+      const result = await app.sql.run(sql, options);
+      return { filename: 'query.csv', csv: sqlResultCsv(result), truncated: result.truncated };
+    },
+    'sql.saved.list': () => savedQueries.list(),
+    'sql.saved.save': ({ name, sql }) => (savedQueries.save(name, sql), savedQueries.list()),
+    'sql.saved.delete': ({ id }) => (savedQueries.remove(id), savedQueries.list()),
     'deadLetters.recent': ({ limit }) => app.store.recentDeadLetters(limit),
     'alerts.list': () => app.alerts.rules(),
     'alerts.add': (rule) => app.addAlert(rule),

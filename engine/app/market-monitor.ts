@@ -51,6 +51,7 @@ import { RetentionJob } from './retention-job.ts';
 import { Throttle } from '../base/throttle.ts';
 import { rebuildPlan, type RebuildPlan } from './settings-impact.ts';
 import { DatabaseInUseError, EngineLock, type EngineLockMode } from '../store/engine-lock.ts';
+import { SqlConsole } from '../sql/sql-console.ts';
 
 /**
  * How often the watchlist (prices, day volume, sparklines) goes out while ticks stream in. It is read
@@ -125,6 +126,8 @@ export class MarketMonitor {
   private paused = false;
 
   readonly db: SqliteDatabase;
+  /** Read-only SQL over the store's file, each query in a process of its own. */
+  readonly sql: SqlConsole;
   private readonly options: MarketMonitorOptions;
   /** This engine's claim on the database beside other engines (see EngineLock). */
   private engineLock!: EngineLock;
@@ -149,6 +152,7 @@ export class MarketMonitor {
       undefined,
       (symbol) => this.zones.zoneOf(symbol),
     );
+    this.sql = new SqlConsole(options.dbPath);
   }
 
   static async open(options: MarketMonitorOptions): Promise<MarketMonitor> {
@@ -412,6 +416,7 @@ export class MarketMonitor {
     return this.oneAtATime(async () => {
       if (this.closed) return;
       this.closed = true;
+      this.sql.close();
       await this.retention.stop();
       await this.stopPipeline();
       this.watchlistUpdates.cancel();

@@ -175,4 +175,12 @@ export const MIGRATIONS: readonly string[] = [
   INSERT INTO day_candle_zones (symbol, time_zone)
     SELECT DISTINCT symbol, 'America/New_York' FROM candles WHERE interval = '1d';
   `,
+  /* the SQL console's saved queries, one per name */ `
+  CREATE TABLE saved_queries (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    sql TEXT NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  `,
 ];

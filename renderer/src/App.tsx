@@ -8,6 +8,7 @@ import { ChartWorkspace } from './components/ChartWorkspace.tsx';
 import { CompanyCard } from './components/CompanyCard.tsx';
 import { PipelineView } from './components/PipelineView.tsx';
 import { SettingsView } from './components/SettingsView.tsx';
+import { SqlView } from './components/SqlView.tsx';
 import { StatusBar } from './components/StatusBar.tsx';
 import { Toasts } from './components/Toasts.tsx';
 import { Watchlist } from './components/Watchlist.tsx';
@@ -28,13 +29,14 @@ import {
 const remembered = (key: string) => window.localStorage.getItem(`market-monitor.${key}`);
 const remember = (key: string, value: string) => window.localStorage.setItem(`market-monitor.${key}`, value);
 
-type View = 'chart' | 'analyses' | 'alerts' | 'pipeline' | 'settings';
+type View = 'chart' | 'analyses' | 'alerts' | 'pipeline' | 'settings' | 'sql';
 const VIEW_TITLES: Record<View, string> = {
   chart: 'Chart',
   analyses: 'Analyses',
   alerts: 'Alerts',
   pipeline: 'Pipeline',
   settings: 'Settings',
+  sql: 'SQL',
 };
 const isView = (v: string | null): v is View => v !== null && Object.hasOwn(VIEW_TITLES, v);
 
@@ -79,7 +81,7 @@ export function App({ api }: { api: ApiClient }) {
   const [showPalette, setShowPalette] = useState(false);
   const shortcuts = useMemo<Shortcut[]>(
     () => [
-      ...(['chart', 'analyses', 'alerts', 'pipeline', 'settings'] as const).map((v, i) => ({
+      ...(['chart', 'analyses', 'alerts', 'pipeline', 'settings', 'sql'] as const).map((v, i) => ({
         keys: `Alt+${i + 1}`,
         description: `Show ${VIEW_TITLES[v]}`,
         matches: alt(`Digit${i + 1}`),
@@ -176,7 +178,7 @@ export function App({ api }: { api: ApiClient }) {
       <header className="top-bar">
         <h1>Market Monitor</h1>
         <nav className="tabs" aria-label="Views">
-          {(['chart', 'analyses', 'alerts', 'pipeline', 'settings'] as const).map((v) => (
+          {(['chart', 'analyses', 'alerts', 'pipeline', 'settings', 'sql'] as const).map((v) => (
             <button
               key={v}
               className={v === view ? 'active' : ''}
@@ -201,6 +203,7 @@ export function App({ api }: { api: ApiClient }) {
         {view === 'analyses' && <AnalysesView api={api} />}
         {view === 'alerts' && <AlertsView api={api} items={items} />}
         {view === 'pipeline' && <PipelineView api={api} status={status} />}
+        {view === 'sql' && <SqlView api={api} />}
         {kept.has('settings') && (
           <div className="kept-view" hidden={view !== 'settings'}>
             <SettingsView api={api} active={view === 'settings'} onSaved={(s) => applyTheme(s.appearance.theme)} />

@@ -51,6 +51,14 @@ export function usePaletteActions<V extends string>(options: Options<V>) {
         },
       },
       {
+        id: 'export-analysis-parquet',
+        title: 'Export the current analysis as Parquet',
+        run: () => {
+          onView('analyses' as V);
+          clickWhenShown('[data-action="export-parquet"]');
+        },
+      },
+      {
         id: 'toggle-theme',
         title: `Switch to the ${other} theme`,
         run: () => {

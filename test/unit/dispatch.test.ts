@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { describe, it, expect } from 'vitest';
 import { z } from 'zod';
 import { dispatch, UserError } from '../../engine/api/dispatch.ts';
@@ -16,6 +17,7 @@ import { DEFAULT_SETTINGS } from '../../engine/domain/settings.ts';
 import { SymbolSchema } from '../../engine/domain/symbol.ts';
 import { openDatabase } from '../../engine/store/database.ts';
 import { WatchlistRepo } from '../../engine/store/watchlist-repo.ts';
+import { tempDir } from './helpers.ts';
 
 const SYMBOL_MESSAGE = SymbolSchema.safeParse('bad symbol!').error!.issues[0]!.message;
 
@@ -90,6 +92,14 @@ const SAMPLE_INPUT: { [N in CommandName]: CommandInput<N> } = {
   'analyses.list': {},
   'analyses.run': { name: 'candles' },
   'analyses.csv': { name: 'daily-volume' },
+  'analyses.parquet': { name: 'daily-volume' },
+  'sql.schema': {},
+  'sql.run': { sql: 'SELECT symbol FROM watchlist' },
+  'sql.cancel': { id: 'nothing-running' },
+  'sql.csv': { sql: 'SELECT symbol FROM watchlist' },
+  'sql.saved.list': {},
+  'sql.saved.save': { name: 'watchlist', sql: 'SELECT * FROM watchlist' },
+  'sql.saved.delete': { id: 1 },
   'deadLetters.recent': {},
   'alerts.list': {},
   'alerts.add': { symbol: 'AAPL', kind: 'price-above', threshold: 1_000 },
@@ -122,8 +132,10 @@ describe('dispatch', () => {
   );
 
   it('the handlers the hosts build answer every contract command with output of its schema', async () => {
+    // A file: the SQL console reads it over a connection of its own.
+    const { dir, cleanup } = tempDir();
     const app = await MarketMonitor.open({
-      dbPath: ':memory:',
+      dbPath: path.join(dir, 'market.db'),
       overrides: { source: { simulator: { ticksPerSecond: 20 } } },
       starterSymbols: ['AAPL'],
     });
@@ -137,6 +149,7 @@ describe('dispatch', () => {
       }
     } finally {
       await app.close();
+      cleanup();
     }
   }, 30_000);
 

@@ -2,6 +2,7 @@ import { useEffect, useEffectEvent, useState } from 'react';
 import type { AnalysisInfo } from '../../../engine/api/contract.ts';
 import { INTERVALS, type Interval } from '../../../engine/domain/interval.ts';
 import { ApiCallError, type ApiClient } from '../api/client.ts';
+import { base64Bytes, downloadFile } from '../download.ts';
 import { formatDay, formatInteger, formatPercent, formatPrice, formatTime } from '../format.ts';
 import { GrowthHeatmap } from './GrowthHeatmap.tsx';
 
@@ -63,16 +64,16 @@ export function AnalysesView({ api }: { api: ApiClient }) {
     return () => window.clearInterval(timer);
   }, [api, name, symbol, interval, from, to]);
 
-  const exportCsv = async () => {
+  const exportAs = async (format: 'csv' | 'parquet') => {
     setExporting(true);
     try {
-      const { filename, csv } = await api.call('analyses.csv', request());
-      const url = URL.createObjectURL(new Blob([csv], { type: 'text/csv' }));
-      const link = document.createElement('a');
-      link.href = url;
-      link.download = filename;
-      link.click();
-      URL.revokeObjectURL(url);
+      if (format === 'csv') {
+        const { filename, csv } = await api.call('analyses.csv', request());
+        downloadFile(filename, csv, 'text/csv');
+      } else {
+        const { filename, base64 } = await api.call('analyses.parquet', request());
+        downloadFile(filename, base64Bytes(base64), 'application/vnd.apache.parquet');
+      }
     } catch (e) {
       setErrors(e instanceof ApiCallError ? fieldErrors(e) : { form: String(e) });
     } finally {
@@ -126,8 +127,24 @@ export function AnalysesView({ api }: { api: ApiClient }) {
           To
           <input type="date" value={to} onChange={(e) => setTo(e.target.value)} />
         </label>
-        <button type="button" className="primary" onClick={exportCsv} disabled={exporting} data-action="export-csv">
+        <button
+          type="button"
+          className="primary"
+          onClick={() => exportAs('csv')}
+          disabled={exporting}
+          data-action="export-csv"
+        >
           {exporting ? 'Exporting…' : 'Export CSV'}
+        </button>
+        <button
+          type="button"
+          className="primary"
+          onClick={() => exportAs('parquet')}
+          disabled={exporting}
+          data-action="export-parquet"
+          title="Typed columns for pandas, pyarrow or DuckDB"
+        >
+          Export Parquet
         </button>
       </form>
       {info && <p className="analysis-description">{info.description}</p>}
