@@ -258,6 +258,8 @@ describe("A new exchange day's first quote", () => {
 
   /** The day's first quote seen, with all the day's volume so far. */
   async function firstOfDay(app: MarketMonitor, live: Live, ts: number, price: number, cumulative: number) {
+    // The quote is seen once it exists: a clock behind it would call it "from the future".
+    vi.setSystemTime(Math.max(Date.now(), ts));
     Object.assign(live, { ts, price, volume: cumulative });
     await (app.currentSource as YahooSource).pollNow();
     await app.drain();
