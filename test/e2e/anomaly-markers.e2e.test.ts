@@ -189,12 +189,13 @@ describe('anomaly markers in a real Chromium', () => {
           await deep.waitForTimeout(300);
           return (await arrows(deep, DEEP)).length;
         },
-        { timeout: 20_000 },
+        // Each drag waits for a page of history and a redraw: seconds apiece on a busy 2-core machine.
+        { timeout: 60_000 },
       )
       .toBe(1);
     const [arrow] = await arrows(deep, DEEP);
     expect(arrow!.tip).toBeLessThan(arrow!.candleTop);
     await deep.screenshot({ path: path.join(SHOTS, 'anomaly-markers-paged.png') });
     await deep.close();
-  });
+  }, 90_000);
 });
