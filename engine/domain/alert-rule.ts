@@ -70,20 +70,20 @@ export interface AlertEvent {
   message: string;
 }
 
+/** The rule in words, as the alerts view lists it. */
 export function describeRule(rule: Pick<AlertRule, 'symbol' | 'kind' | 'threshold' | 'windowMs'>): string {
-  const minutes = Math.round(rule.windowMs / 60_000);
   switch (rule.kind) {
     case 'price-above':
       return `${rule.symbol} trades above ${rule.threshold}`;
     case 'price-below':
       return `${rule.symbol} trades below ${rule.threshold}`;
     case 'move-percent':
-      return `${rule.symbol} moves ${rule.threshold}% within ${minutes} min`;
+      return `${rule.symbol} moves ${rule.threshold}% within ${Math.round(rule.windowMs / 60_000)} min`;
     case 'volume-spike':
-      return `${rule.symbol} trades ${rule.threshold}x its average minute volume`;
+      return `${rule.symbol} trades ${rule.threshold}× its average minute volume`;
     case 'anomaly':
       return rule.threshold === 1
-        ? `any anomaly of ${rule.symbol}`
-        : `an anomaly of ${rule.symbol} at ${rule.threshold}x the detector's threshold`;
+        ? `Any anomaly of ${rule.symbol}`
+        : `An anomaly of ${rule.symbol} at ${rule.threshold}× the detector’s threshold`;
   }
 }

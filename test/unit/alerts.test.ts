@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AlertEvaluator } from '../../engine/alerts/alert-evaluator.ts';
-import { AlertRuleInputSchema, type AlertRule } from '../../engine/domain/alert-rule.ts';
+import { AlertRuleInputSchema, describeRule, type AlertRule } from '../../engine/domain/alert-rule.ts';
 import type { Candle } from '../../engine/domain/candle.ts';
 import type { Tick } from '../../engine/domain/tick.ts';
 
@@ -175,5 +175,18 @@ describe('anomaly alerts', () => {
 
   it('refuse a multiple under 1', () => {
     expect(AlertRuleInputSchema.safeParse({ symbol: 'AAPL', kind: 'anomaly', threshold: 0.5 }).success).toBe(false);
+  });
+});
+
+describe('describeRule (the words the alerts view lists a rule by)', () => {
+  const rule = (kind: AlertRule['kind'], threshold: number) => ({ symbol: 'AAPL', kind, threshold, windowMs: 300_000 });
+
+  it('says what each kind watches, with its threshold', () => {
+    expect(describeRule(rule('price-above', 200))).toBe('AAPL trades above 200');
+    expect(describeRule(rule('price-below', 150))).toBe('AAPL trades below 150');
+    expect(describeRule(rule('move-percent', 2))).toBe('AAPL moves 2% within 5 min');
+    expect(describeRule(rule('volume-spike', 3))).toBe('AAPL trades 3× its average minute volume');
+    expect(describeRule(rule('anomaly', 1))).toBe('Any anomaly of AAPL');
+    expect(describeRule(rule('anomaly', 2))).toBe('An anomaly of AAPL at 2× the detector’s threshold');
   });
 });

@@ -3,7 +3,8 @@ import type { CommandOutput, WatchItem } from '../../../engine/api/contract.ts';
 import type { ApiClient } from '../api/client.ts';
 import { formatTime } from '../format.ts';
 import { AlertForm } from './alerts/AlertForm.tsx';
-import { cooldownLabel, describe, draftOf, emptyDraft, type Rule, type RuleInput } from './alerts/alert-draft.ts';
+import { describeRule } from '../../../engine/domain/alert-rule.ts';
+import { cooldownLabel, draftOf, emptyDraft, type Rule, type RuleInput } from './alerts/alert-draft.ts';
 
 type AlertEvent = CommandOutput<'alerts.history'>[number];
 
@@ -65,7 +66,7 @@ export function AlertsView({ api, items }: { api: ApiClient; items: WatchItem[] 
                 />
               </label>
               <span className="rule-text">
-                {describe(r)}
+                {describeRule(r)}
                 <small>
                   {cooldownLabel(r.cooldownMs)}
                   {r.enabled ? '' : ' · off'}

@@ -97,20 +97,3 @@ export function splitErrors(
   }
   return { byField, others };
 }
-
-export function describe(rule: Rule): string {
-  switch (rule.kind) {
-    case 'price-above':
-      return `${rule.symbol} trades above ${rule.threshold}`;
-    case 'price-below':
-      return `${rule.symbol} trades below ${rule.threshold}`;
-    case 'move-percent':
-      return `${rule.symbol} moves ${rule.threshold}% within ${Math.round(rule.windowMs / MINUTE)} min`;
-    case 'volume-spike':
-      return `${rule.symbol} trades ${rule.threshold}× its average minute volume`;
-    case 'anomaly':
-      return rule.threshold === 1
-        ? `Any anomaly of ${rule.symbol}`
-        : `An anomaly of ${rule.symbol} at ${rule.threshold}× the detector’s threshold`;
-  }
-}
