@@ -183,7 +183,10 @@ describe('Each symbol’s day candles follow its exchange time zone', () => {
     // As the previous version left it: no zone kept, no record of the cut.
     const old = new Database(dbPath);
     const zones = MIGRATIONS.findIndex((m) => m.includes('CREATE TABLE day_candle_zones'));
-    old.exec('DROP TABLE day_candle_zones; ALTER TABLE companies DROP COLUMN exchange_time_zone');
+    // (and without what the migrations after it add, since they run again from there)
+    old.exec(
+      'DROP TABLE day_candle_zones; ALTER TABLE companies DROP COLUMN exchange_time_zone; DROP TABLE saved_queries',
+    );
     old.pragma(`user_version = ${zones}`);
     old.close();
 
