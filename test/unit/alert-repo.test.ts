@@ -24,7 +24,7 @@ describe('alert rules in SQLite', () => {
   it('an older database keeps its rules, which get the default one-minute cooldown', () => {
     const file = tempFile();
     const old = new Database(file);
-    const before = MIGRATIONS.length - 1;
+    const before = MIGRATIONS.findIndex((m) => m.includes('ADD COLUMN cooldown_ms'));
     for (const sql of MIGRATIONS.slice(0, before)) old.exec(sql);
     old.pragma(`user_version = ${before}`);
     old
