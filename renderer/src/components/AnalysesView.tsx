@@ -124,8 +124,13 @@ export function AnalysesView({ api }: { api: ApiClient }) {
           <small className="field-error">{errors['params.from']}</small>
         </label>
         <label>
-          To
-          <input type="date" value={to} onChange={(e) => setTo(e.target.value)} />
+          To (inclusive)
+          <input
+            type="date"
+            value={to}
+            onChange={(e) => setTo(e.target.value)}
+            title="Up to the end of this exchange day, in each symbol's time zone"
+          />
         </label>
         <button
           type="button"
