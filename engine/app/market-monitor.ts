@@ -96,6 +96,8 @@ export class MarketMonitor {
   /** Each symbol's exchange time zone, rebuilt with the pipeline (the settings choose zones too). */
   private zones!: ExchangeZones;
   private requestDays!: ExchangeDays;
+  /** The sources' day windows: made with the pipeline, so restarting a source alone adds none. */
+  private sourceDays!: ExchangeDays;
   /** Rebuilt with the pipeline: it reads back what it needs from the store. */
   private anomalyDetector: AnomalyDetector | undefined;
   private readonly alertEvaluator = new AlertEvaluator();
@@ -451,6 +453,7 @@ export class MarketMonitor {
       chosen: (symbol) => chosenTimeZone(settings, symbol),
     });
     this.requestDays = this.zones.dayWindows();
+    this.sourceDays = this.zones.dayWindows();
     this.processor = new TickProcessor(this.store, {
       groupId,
       intervals: settings.stream.intervals,
@@ -464,10 +467,11 @@ export class MarketMonitor {
       },
       days: this.zones.dayWindows(),
     });
-    // Before the first tick: day candles stored in a zone the rule no longer gives are cut again.
+    this.mirror = settings.influx.enabled ? new InfluxMirror({ settings: settings.influx, db: this.db }) : undefined;
+    // Before the first tick: day candles stored in a zone the rule no longer gives are cut again
+    // (after the mirror exists, so it is offered them too).
     for (const symbol of new Set([...this.dayZones.symbols(), ...this.watchlist.symbols()]))
       this.timeZoneMayHaveChanged(symbol);
-    this.mirror = settings.influx.enabled ? new InfluxMirror({ settings: settings.influx, db: this.db }) : undefined;
     this.anomalyDetector = undefined;
     // One listener per sink, each contained: a mirror or alert that throws costs its own work only.
     const after = this.processor.onCommitted.bind(this.processor);
@@ -559,7 +563,7 @@ export class MarketMonitor {
         onStored: () => this.events.publish('watchlist', this.watchItems()),
         onBackfilled: (symbol, gapFrom, stitch) => this.mergeHistory(symbol, gapFrom, stitch),
         onTimeZone: (symbol, timeZone) => this.timeZoneReported(symbol, timeZone),
-        days: this.zones.dayWindows(),
+        days: this.sourceDays,
       });
       return this.yahoo.source;
     }

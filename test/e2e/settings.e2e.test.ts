@@ -1,8 +1,11 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../engine/store/database.ts';
+import { SettingsRepo } from '../../engine/store/settings-repo.ts';
 import { launchChromium } from '../support/chromium.ts';
 import { startHeadlessApp, type RunningApp } from '../support/headless-app.ts';
 
@@ -120,5 +123,36 @@ describe('pipeline view in a real Chromium', () => {
     const first = await consumed();
     await expect.poll(consumed, { timeout: 10_000 }).toBeGreaterThan(first);
     await page.screenshot({ path: path.join(SHOTS, 'e2e-pipeline-dark.png') });
+  });
+});
+
+describe('a settings save from the form', () => {
+  let app: RunningApp;
+  let browser: Browser;
+
+  afterAll(async () => {
+    await browser?.close();
+    await app?.stop();
+  });
+
+  it('keeps the replay settings the form has no field for (bad-row limit, time zone)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mm-e2e-'));
+    const dbPath = path.join(dir, 'market-monitor.db');
+    const db = openDatabase(dbPath);
+    new SettingsRepo(db).writeAll({
+      source: { kind: 'simulator', replay: { file: '', speed: 'max', maxBadRows: 7, timeZone: 'Asia/Tokyo' } },
+    });
+    db.close();
+    app = await startHeadlessApp([], { dbPath });
+    browser = await launchChromium();
+    const page = await browser.newPage({ viewport: { width: 1280, height: 760 } });
+    await page.goto(app.url);
+    await page.getByRole('button', { name: 'Settings' }).click();
+    await page.getByLabel('Ticks per second').fill('30');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => page.locator('.toast').allTextContents()).toContain('Settings saved');
+    const source = storedSource(dbPath) as { simulator: { ticksPerSecond: number }; replay: Record<string, unknown> };
+    expect(source.simulator.ticksPerSecond).toBe(30);
+    expect(source.replay).toMatchObject({ maxBadRows: 7, timeZone: 'Asia/Tokyo' });
   });
 });

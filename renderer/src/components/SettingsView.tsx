@@ -150,7 +150,8 @@ export function SettingsView({ api, active = true, onSaved }: Props) {
         kind: draft.source,
         simulator: { seed: num(draft.seed), ticksPerSecond: num(draft.ticksPerSecond), sessions: draft.sessions },
         replay: {
-          speed: saved.source.replay.speed,
+          // What this form has no field for (the bad-row limit, the zone) stays as saved.
+          ...savedReplayRest(saved.source.replay),
           file: draft.replayFile,
           ...(draft.replaySymbol ? { symbol: draft.replaySymbol } : {}),
           ...(draft.replayColumns.trim() ? { columns: columnMapping(draft.replayColumns) } : {}),
@@ -472,4 +473,10 @@ function ErrorSummary({ errors }: { errors: Record<string, string> }) {
       </ul>
     </div>
   );
+}
+
+/** The saved replay settings less those the form sets itself (an emptied symbol field clears it). */
+function savedReplayRest(replay: Settings['source']['replay']) {
+  const { file: _file, symbol: _symbol, columns: _columns, ...rest } = replay;
+  return rest;
 }
