@@ -1,6 +1,6 @@
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MarketMonitor } from '../../engine/app/market-monitor.ts';
 import type { CompanyProfile } from '../../engine/domain/company.ts';
 import { syntheticCompany } from '../../engine/sources/synthetic-companies.ts';
@@ -10,7 +10,7 @@ import { MIGRATIONS } from '../../engine/store/migrations.ts';
 import { AnalysisParamsSchema, type AnalysisParamsInput } from '../../engine/analyses/analysis.ts';
 import { findAnalysis } from '../../engine/analyses/market-analyses.ts';
 import { FIXTURES } from '../support/cli.ts';
-import { tempDir, until } from './helpers.ts';
+import { scratch, until } from './helpers.ts';
 
 function runAnalysis(db: Database.Database, name: string, params: AnalysisParamsInput) {
   return findAnalysis(name).run(db, AnalysisParamsSchema.parse(params));
@@ -18,16 +18,7 @@ function runAnalysis(db: Database.Database, name: string, params: AnalysisParams
 
 const BARS = path.join(FIXTURES, 'bars-2m', 'amzn-2023-08-28..09-15-2m.csv');
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-function dbFile(): string {
-  const tmp = tempDir();
-  cleanups.push(tmp.cleanup);
-  return path.join(tmp.dir, 'market.db');
-}
+const { dbFile, later } = scratch();
 
 const real: CompanyProfile = {
   symbol: 'AAPL',
@@ -129,7 +120,7 @@ describe('replay, then the simulator, on one database', () => {
       dbPath: file,
       overrides: { source: { kind: 'simulator', simulator: { ticksPerSecond: 1_000 } } },
     });
-    cleanups.push(() => app.close());
+    later(() => app.close());
     app.addSymbol('AMZN');
     await until(() => app.store.tickCount() > replayedTicks + 50, 'simulated ticks', 10_000);
     const first = app.db

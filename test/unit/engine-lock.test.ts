@@ -1,23 +1,13 @@
-import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MarketMonitor } from '../../engine/app/market-monitor.ts';
 import { DatabaseInUseError, EngineLock } from '../../engine/store/engine-lock.ts';
-import { tempDir } from './helpers.ts';
+import { scratch } from './helpers.ts';
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-function dbFile(): string {
-  const tmp = tempDir();
-  cleanups.push(tmp.cleanup);
-  return path.join(tmp.dir, 'market.db');
-}
+const { dbFile, later } = scratch();
 
 function lock(file: string, mode: 'shared' | 'exclusive'): EngineLock {
   const held = new EngineLock(file, mode);
-  cleanups.push(() => held.release());
+  later(() => held.release());
   return held;
 }
 
@@ -51,13 +41,13 @@ describe('two engines on one database', () => {
   it('the second one with an in-process bus is refused until the first closes', async () => {
     const file = dbFile();
     const first = await MarketMonitor.open({ dbPath: file, starterSymbols: ['AAPL'] });
-    cleanups.push(() => first.close());
+    later(() => first.close());
     await expect(MarketMonitor.open({ dbPath: file })).rejects.toThrow(DatabaseInUseError);
     // The refused one left the first running and the file as it was.
     expect(first.watchlist.symbols()).toEqual(['AAPL']);
     await first.close();
     const second = await MarketMonitor.open({ dbPath: file });
-    cleanups.push(() => second.close());
+    later(() => second.close());
     expect(second.watchlist.symbols()).toEqual(['AAPL']);
   });
 });

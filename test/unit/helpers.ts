@@ -1,12 +1,50 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { afterEach } from 'vitest';
+import { MarketMonitor, type MarketMonitorOptions } from '../../engine/app/market-monitor.ts';
 import type { SqliteDatabase } from '../../engine/store/database.ts';
 
 /** A fresh directory in the system temp dir; removed by the returned cleanup. */
 export function tempDir(prefix = 'mm-unit-'): { dir: string; cleanup: () => void } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   return { dir, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * Scratch databases and apps for one test file: what a test makes is undone after it, newest
+ * first. Call it once at the file's top level (it registers the afterEach).
+ */
+export function scratch() {
+  const cleanups: Array<() => Promise<void> | void> = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+  return {
+    /** Runs `cleanup` after the current test. */
+    later(cleanup: () => Promise<void> | void): void {
+      cleanups.push(cleanup);
+    },
+    /** A database file in a directory of its own, removed after the test. */
+    dbFile(): string {
+      const tmp = tempDir();
+      cleanups.push(tmp.cleanup);
+      return path.join(tmp.dir, 'market.db');
+    },
+    /** A MarketMonitor closed after the test unless the test closed it first (closing twice is a no-op). */
+    async open(options: MarketMonitorOptions): Promise<MarketMonitor> {
+      const app = await MarketMonitor.open(options);
+      let closed = false;
+      const close = app.close.bind(app);
+      app.close = async () => {
+        if (closed) return;
+        closed = true;
+        await close();
+      };
+      cleanups.push(() => app.close());
+      return app;
+    },
+  };
 }
 
 export async function until(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {

@@ -1,35 +1,16 @@
-import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MarketMonitor } from '../../engine/app/market-monitor.ts';
 import { rebuildPlan } from '../../engine/app/settings-impact.ts';
 import { DEFAULT_SETTINGS, SettingsSchema, type Settings } from '../../engine/domain/settings.ts';
-import { tempDir, until } from './helpers.ts';
+import { scratch, until } from './helpers.ts';
 
 const FAST = { source: { simulator: { ticksPerSecond: 1_000 } } };
 const SYMBOLS = ['AAPL', 'MSFT', 'NVDA'];
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const { dbFile, open: openApp } = scratch();
 
-function dbFile(): string {
-  const tmp = tempDir();
-  cleanups.push(tmp.cleanup);
-  return path.join(tmp.dir, 'market.db');
-}
-
-async function open(file: string): Promise<MarketMonitor> {
-  const app = await MarketMonitor.open({ dbPath: file, overrides: FAST, starterSymbols: SYMBOLS });
-  let closed = false;
-  const close = app.close.bind(app);
-  app.close = async () => {
-    if (closed) return;
-    closed = true;
-    await close();
-  };
-  cleanups.push(() => app.close());
-  return app;
+function open(file: string): Promise<MarketMonitor> {
+  return openApp({ dbPath: file, overrides: FAST, starterSymbols: SYMBOLS });
 }
 
 function maxTickId(app: MarketMonitor): number {

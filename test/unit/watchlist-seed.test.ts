@@ -1,35 +1,16 @@
-import path from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MarketMonitor } from '../../engine/app/market-monitor.ts';
 import { migrate } from '../../engine/store/database.ts';
 import { MIGRATIONS } from '../../engine/store/migrations.ts';
-import { tempDir } from './helpers.ts';
+import { scratch } from './helpers.ts';
 
 const STARTERS = ['AAPL', 'MSFT'];
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const { dbFile, open: openApp } = scratch();
 
-function dbFile(): string {
-  const tmp = tempDir();
-  cleanups.push(tmp.cleanup);
-  return path.join(tmp.dir, 'market.db');
-}
-
-async function open(file: string): Promise<MarketMonitor> {
-  const app = await MarketMonitor.open({ dbPath: file, starterSymbols: STARTERS });
-  let closed = false;
-  const close = app.close.bind(app);
-  app.close = async () => {
-    if (closed) return;
-    closed = true;
-    await close();
-  };
-  cleanups.push(() => app.close());
-  return app;
+function open(file: string): Promise<MarketMonitor> {
+  return openApp({ dbPath: file, starterSymbols: STARTERS });
 }
 
 /** A database as the version before the app-state table left it, with `setup` run on it. */
