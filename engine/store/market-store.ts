@@ -96,11 +96,16 @@ export class MarketStore {
   private readonly saveCheckpoint;
   private readonly commit;
   private readonly saveAll;
+  /** Asked once per replayed tick a database may hold already (AlreadyStored): prepared once. */
+  private readonly countIdentity;
 
   private readonly db: SqliteDatabase;
 
   constructor(db: SqliteDatabase) {
     this.db = db;
+    this.countIdentity = db
+      .prepare('SELECT count(*) FROM ticks WHERE symbol = ? AND ts = ? AND price = ? AND volume = ? AND side IS ?')
+      .pluck();
     this.insertTick = db.prepare(
       'INSERT INTO ticks (symbol, ts, price, volume, side, source) VALUES (?, ?, ?, ?, ?, ?)',
     );
@@ -237,10 +242,7 @@ export class MarketStore {
 
   /** How many stored ticks are this trade: same symbol, event time, price, volume and side. */
   countTicks(tick: Pick<Tick, 'symbol' | 'ts' | 'price' | 'volume' | 'side'>): number {
-    return this.db
-      .prepare('SELECT count(*) FROM ticks WHERE symbol = ? AND ts = ? AND price = ? AND volume = ? AND side IS ?')
-      .pluck()
-      .get(tick.symbol, tick.ts, tick.price, tick.volume, tick.side ?? null) as number;
+    return this.countIdentity.get(tick.symbol, tick.ts, tick.price, tick.volume, tick.side ?? null) as number;
   }
 
   tickCount(): number {
