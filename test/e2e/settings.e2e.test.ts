@@ -18,6 +18,13 @@ function storedSource(dbPath: string): { simulator: { sessions?: string } } | un
   return row ? JSON.parse(row.value) : undefined;
 }
 
+function storedStream(dbPath: string): { futureSkewMs?: number; timeZones?: Record<string, string> } | undefined {
+  const db = new Database(dbPath, { readonly: true });
+  const row = db.prepare("SELECT value FROM settings WHERE key = 'stream'").get() as { value: string } | undefined;
+  db.close();
+  return row ? JSON.parse(row.value) : undefined;
+}
+
 describe('settings view in a real Chromium', () => {
   let app: RunningApp;
   let browser: Browser;
@@ -94,6 +101,23 @@ describe('settings view in a real Chromium', () => {
         return row ? JSON.parse(row.value).tickRetentionDays : undefined;
       })
       .toBe(7);
+  });
+  it('sets a symbol’s exchange time zone, refuses a zone that is none, and stores the future tolerance in milliseconds', async () => {
+    const zones = page.getByLabel('Exchange time zones');
+    await zones.fill('vod.l=Mars/Olympus');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect
+      .poll(() => page.getByTestId('settings-errors').textContent())
+      .toContain('Event time › Exchange time zones: not a time zone');
+    expect(storedStream(app.dbPath)?.timeZones ?? {}).toEqual({});
+
+    await zones.fill('vod.l=Europe/London, 7203.T = Asia/Tokyo');
+    await page.getByLabel('Future tolerance (minutes)').fill('30');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect
+      .poll(() => storedStream(app.dbPath))
+      .toMatchObject({ futureSkewMs: 1_800_000, timeZones: { 'VOD.L': 'Europe/London', '7203.T': 'Asia/Tokyo' } });
+    await expect.poll(() => zones.inputValue()).toBe('VOD.L=Europe/London, 7203.T=Asia/Tokyo');
   });
 });
 

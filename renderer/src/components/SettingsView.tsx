@@ -19,6 +19,8 @@ interface Draft {
   yahooStreaming: boolean;
   outOfOrdernessMs: string;
   allowedLatenessMs: string;
+  futureSkewMinutes: string;
+  timeZones: string;
   theme: Settings['appearance']['theme'];
   tickRetentionDays: string;
   deadLetterRetentionDays: string;
@@ -47,6 +49,10 @@ const toDraft = (s: Settings): Draft => ({
   yahooStreaming: s.source.yahoo.streaming,
   outOfOrdernessMs: String(s.stream.outOfOrdernessMs),
   allowedLatenessMs: String(s.stream.allowedLatenessMs),
+  futureSkewMinutes: String(s.stream.futureSkewMs / 60_000),
+  timeZones: Object.entries(s.stream.timeZones)
+    .map(([symbol, zone]) => `${symbol}=${zone}`)
+    .join(', '),
   theme: s.appearance.theme,
   tickRetentionDays: String(s.storage.tickRetentionDays),
   deadLetterRetentionDays: String(s.storage.deadLetterRetentionDays),
@@ -69,19 +75,31 @@ const toDraft = (s: Settings): Draft => ({
 const fieldError = (errors: Record<string, string>, path: string): string | undefined =>
   errors[path] ?? Object.entries(errors).find(([key]) => key.startsWith(`${path}.`))?.[1];
 
-/** "timestamp=Time, symbol=Ticker" as the mapping the schema checks; a pair without "=" reaches it as it is. */
-const columnMapping = (text: string): Record<string, string> =>
+/** "a=b, c=d" as pairs; a pair without "=" reaches the schema as it is, with an empty value. */
+const pairs = (text: string, key: (k: string) => string): Record<string, string> =>
   Object.fromEntries(
     text
       .split(',')
       .map((pair) => pair.split('=').map((p) => p.trim()))
       .filter((parts) => parts[0])
-      .map(([field, column]) => [field!.toLowerCase(), column ?? '']),
+      .map(([k, v]) => [key(k!), v ?? '']),
   );
+
+/** "timestamp=Time, symbol=Ticker" as the mapping the schema checks. */
+const columnMapping = (text: string): Record<string, string> => pairs(text, (field) => field.toLowerCase());
+
+/** "VOD.L=Europe/London, 7203.T=Asia/Tokyo": symbols as the watchlist spells them (upper case). */
+const timeZoneMapping = (text: string): Record<string, string> => pairs(text, (symbol) => symbol.toUpperCase());
 
 /** Numbers typed by a person: empty or not a number stays text, so the schema names the problem. */
 const num = (text: string): number | string =>
   text.trim() !== '' && Number.isFinite(Number(text)) ? Number(text) : text;
+
+/** The form asks for minutes, the setting is in milliseconds; text that is no number reaches the schema as it is. */
+const minutesToMs = (text: string): number | string => {
+  const value = num(text);
+  return typeof value === 'number' ? Math.round(value * 60_000) : value;
+};
 
 interface Props {
   api: ApiClient;
@@ -167,6 +185,8 @@ export function SettingsView({ api, active = true, onSaved }: Props) {
         ...saved.stream,
         outOfOrdernessMs: num(draft.outOfOrdernessMs),
         allowedLatenessMs: num(draft.allowedLatenessMs),
+        futureSkewMs: minutesToMs(draft.futureSkewMinutes),
+        timeZones: timeZoneMapping(draft.timeZones),
       },
       appearance: { theme: draft.theme },
       storage: {
@@ -322,6 +342,18 @@ export function SettingsView({ api, active = true, onSaved }: Props) {
             draft.allowedLatenessMs,
             (v) => set({ allowedLatenessMs: v }),
             'Late ticks within this still amend their candle',
+          )}
+          {field(
+            'stream.futureSkewMs',
+            draft.futureSkewMinutes,
+            (v) => set({ futureSkewMinutes: v }),
+            'Ticks dated further ahead of this computer’s clock are refused as “from the future”',
+          )}
+          {field(
+            'stream.timeZones',
+            draft.timeZones,
+            (v) => set({ timeZones: v }),
+            'Where the feed is wrong: symbol=zone, e.g. VOD.L=Europe/London. Day candles start at its midnight',
           )}
         </fieldset>
         <fieldset>

@@ -20,6 +20,8 @@ export const SETTINGS_LABELS: Readonly<Record<string, string>> = {
   'bus.kafka.sasl.password': 'Password',
   'stream.outOfOrdernessMs': 'Out-of-orderness (ms)',
   'stream.allowedLatenessMs': 'Allowed lateness (ms)',
+  'stream.futureSkewMs': 'Future tolerance (minutes)',
+  'stream.timeZones': 'Exchange time zones',
   'storage.tickRetentionDays': 'Keep raw ticks (days)',
   'storage.deadLetterRetentionDays': 'Keep refused messages (days)',
   'appearance.theme': 'Theme',
