@@ -7,11 +7,14 @@
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { aggregationBench, blockingBench, makeTicks, persistenceBench } from './engine.bench.ts';
+import { startBusyCore } from './busy-core.ts';
 import { formatTable, type BenchResult } from './harness.ts';
 import { kafkaBenches } from './kafka.bench.ts';
 import { rendererBenches } from './renderer.bench.ts';
 
-const { values } = parseArgs({ options: { json: { type: 'string' } } });
+const { values } = parseArgs({ options: { json: { type: 'string' }, 'busy-core': { type: 'boolean' } } });
+const stopBusyCore = values['busy-core'] ? startBusyCore() : undefined;
+if (stopBusyCore) console.log('One core kept busy by another process for the whole run (--busy-core)');
 
 const results: BenchResult[] = [];
 const ticks = makeTicks(1_000_000);
@@ -26,6 +29,7 @@ else results.push(...(await kafkaBenches(ticks.slice(0, 200_000), ticks.slice(0,
 // (MARKET_MONITOR_SKIP_RENDERER=1, no Chromium, or no `npm run build:renderer` yet).
 results.push(...(await rendererBenches()));
 
+stopBusyCore?.();
 console.log(formatTable(results));
 if (values.json) {
   fs.writeFileSync(values.json, `${JSON.stringify({ results }, null, 2)}\n`);
