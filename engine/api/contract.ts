@@ -3,7 +3,11 @@
  * Electron IPC and the WebSocket bridge are two transports of exactly this contract.
  */
 import { z } from 'zod';
-import { AlertKindSchema, AlertRuleEditSchema, AlertRuleInputSchema } from '../domain/alert-rule.ts';
+import { AlertEventSchema, AlertRuleEditSchema, AlertRuleInputSchema, AlertRuleSchema } from '../domain/alert-rule.ts';
+import { BusHealthSchema } from '../domain/bus-health.ts';
+import { DeadLetterSchema } from '../domain/dead-letter.ts';
+import { MirrorStatusSchema } from '../domain/mirror-status.ts';
+import { SourceStatusSchema } from '../domain/source-status.ts';
 import { AnalysisParamsSchema } from '../analyses/analysis.ts';
 import { ANALYSIS_NAMES } from '../analyses/catalog.ts';
 import { KafkaSettingsSchema } from '../domain/bus-settings.ts';
@@ -34,53 +38,6 @@ export const WatchItemSchema = z.object({
 });
 export type WatchItem = z.infer<typeof WatchItemSchema>;
 
-const SourceStatusSchema = z.object({
-  kind: z.string(),
-  state: z.enum(['starting', 'live', 'paused', 'delayed', 'rate-limited', 'offline', 'stopped', 'error']),
-  message: z.string(),
-  /** A feed that can stream: "streaming", or "polling" and why. */
-  mode: z.enum(['streaming', 'polling']).optional(),
-  why: z.string().optional(),
-});
-
-const BusHealthSchema = z.object({
-  kind: z.enum(['in-process', 'kafka']),
-  topic: z.string(),
-  connected: z.boolean(),
-  buffered: z.number(),
-  bufferCapacity: z.number(),
-  partitions: z.array(
-    z.object({ partition: z.number(), endOffset: z.number(), consumedOffset: z.number(), lag: z.number() }),
-  ),
-  error: z.string().optional(),
-  kafka: z
-    .object({
-      brokers: z.array(z.string()),
-      controller: z.number().nullable(),
-      clusterId: z.string().nullable(),
-      groupId: z.string(),
-      assigned: z.array(z.number()),
-      rebalances: z.number(),
-      produced: z.number(),
-      consumed: z.number(),
-      producePerSecond: z.number(),
-      consumePerSecond: z.number(),
-      committed: z.record(z.string(), z.number()),
-    })
-    .optional(),
-});
-
-/** The InfluxDB mirror: lines in memory, in SQLite, given up, and written. */
-const MirrorStatusSchema = z.object({
-  state: z.enum(['off', 'ok', 'retrying', 'failing']),
-  target: z.string(),
-  buffered: z.number(),
-  spilled: z.number(),
-  dropped: z.number(),
-  written: z.number(),
-  lastError: z.string().optional(),
-});
-
 export const StatusSchema = z.object({
   source: SourceStatusSchema,
   bus: BusHealthSchema,
@@ -99,25 +56,6 @@ export const StatusSchema = z.object({
   mirror: MirrorStatusSchema.optional(),
 });
 export type Status = z.infer<typeof StatusSchema>;
-
-const AlertRuleSchema = z.object({
-  id: z.number(),
-  symbol: z.string(),
-  kind: AlertKindSchema,
-  threshold: z.number(),
-  windowMs: z.number(),
-  cooldownMs: z.number(),
-  enabled: z.boolean(),
-  createdAt: z.number(),
-});
-export const AlertEventSchema = z.object({
-  id: z.number(),
-  ruleId: z.number(),
-  symbol: z.string(),
-  at: z.number(),
-  value: z.number(),
-  message: z.string(),
-});
 
 export const NoticeSchema = z.object({
   level: z.enum(['info', 'warning', 'error']),
@@ -299,16 +237,7 @@ export const commands = {
       .object({ limit: z.number().int().min(1).max(1_000).default(50) })
       .strict()
       .prefault({}),
-    output: z.array(
-      z.object({
-        at: z.number(),
-        topic: z.string(),
-        partition: z.number(),
-        offset: z.number(),
-        reason: z.string(),
-        payload: z.string(),
-      }),
-    ),
+    output: z.array(DeadLetterSchema),
   },
   'alerts.list': { input: NoInput, output: z.array(AlertRuleSchema) },
   'alerts.add': { input: AlertRuleInputSchema, output: z.array(AlertRuleSchema) },

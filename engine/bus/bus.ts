@@ -1,6 +1,7 @@
 import type { CompanyProfile } from '../domain/company.ts';
 import type { Tick } from '../domain/tick.ts';
 import type { DeadLetter } from '../domain/dead-letter.ts';
+import type { BusHealth } from '../domain/bus-health.ts';
 
 /** One message as the bus delivers it: the value is untrusted until the engine validates it. */
 export interface BusRecord {
@@ -30,41 +31,7 @@ export interface TickConsumer {
   onAssignmentChanged?(): void;
 }
 
-export interface PartitionHealth {
-  partition: number;
-  endOffset: number;
-  consumedOffset: number;
-  lag: number;
-}
-
-/** What a Kafka bus knows beyond the partitions: what Kafka UI or Kafdrop would show. */
-export interface KafkaHealth {
-  brokers: string[];
-  controller: number | null;
-  clusterId: string | null;
-  groupId: string;
-  /** Partitions this consumer owns now. */
-  assigned: number[];
-  rebalances: number;
-  produced: number;
-  consumed: number;
-  producePerSecond: number;
-  consumePerSecond: number;
-  /** Offsets the group committed to Kafka: only a hint for lag tools, the engine resumes from SQLite. */
-  committed: Record<number, number>;
-}
-
-export interface BusHealth {
-  kind: 'in-process' | 'kafka';
-  topic: string;
-  connected: boolean;
-  partitions: PartitionHealth[];
-  /** Ticks accepted by publish() but not yet handed to the broker or the consumer. */
-  buffered: number;
-  bufferCapacity: number;
-  error?: string;
-  kafka?: KafkaHealth;
-}
+export type { BusHealth, KafkaHealth, PartitionHealth } from '../domain/bus-health.ts';
 
 /**
  * Whether the engine may still have ticks to take from the bus. A bus that cannot see its cluster

@@ -50,25 +50,29 @@ export const AlertRuleEditSchema = withRuleChecks(AlertRuleFields.extend({ id: z
 export type AlertRuleInput = z.input<typeof AlertRuleInputSchema>;
 export type AlertRuleEdit = z.input<typeof AlertRuleEditSchema>;
 
-export interface AlertRule {
-  id: number;
-  symbol: string;
-  kind: AlertKind;
-  threshold: number;
-  windowMs: number;
-  cooldownMs: number;
-  enabled: boolean;
-  createdAt: number;
-}
+/** A stored rule, as the store reads it and the contract carries it. */
+export const AlertRuleSchema = z.object({
+  id: z.number(),
+  symbol: z.string(),
+  kind: AlertKindSchema,
+  threshold: z.number(),
+  windowMs: z.number(),
+  cooldownMs: z.number(),
+  enabled: z.boolean(),
+  createdAt: z.number(),
+});
+export type AlertRule = z.infer<typeof AlertRuleSchema>;
 
-export interface AlertEvent {
-  id: number;
-  ruleId: number;
-  symbol: string;
-  at: number;
-  value: number;
-  message: string;
-}
+/** One firing of a rule. */
+export const AlertEventSchema = z.object({
+  id: z.number(),
+  ruleId: z.number(),
+  symbol: z.string(),
+  at: z.number(),
+  value: z.number(),
+  message: z.string(),
+});
+export type AlertEvent = z.infer<typeof AlertEventSchema>;
 
 /** The rule in words, as the alerts view lists it. */
 export function describeRule(rule: Pick<AlertRule, 'symbol' | 'kind' | 'threshold' | 'windowMs'>): string {

@@ -1,16 +1,8 @@
 import type { FeedHealth } from '../domain/feed-health.ts';
 import type { Tick, TickSourceKind } from '../domain/tick.ts';
+import type { SourceStatus } from '../domain/source-status.ts';
 
-export type SourceState = 'starting' | 'live' | 'paused' | 'delayed' | 'rate-limited' | 'offline' | 'stopped' | 'error';
-
-export interface SourceStatus {
-  kind: TickSourceKind;
-  state: SourceState;
-  message: string;
-  /** A feed that can stream says whether it does: "streaming", or "polling" and why. */
-  mode?: 'streaming' | 'polling';
-  why?: string;
-}
+export type { SourceState, SourceStatus } from '../domain/source-status.ts';
 
 /** Where ticks come from. The producer hands what it emits to the bus. */
 export interface TickSource {

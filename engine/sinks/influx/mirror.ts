@@ -8,23 +8,9 @@ import { candleLine, tickLine } from './series.ts';
 import { SpillStore } from './spill.ts';
 import { describe, writeEndpoint, writeLines, type InfluxEndpoint } from './writer.ts';
 import { sleep } from '../../base/sleep.ts';
+import type { MirrorState, MirrorStatus } from '../../domain/mirror-status.ts';
 
-export type MirrorState = 'off' | 'ok' | 'retrying' | 'failing';
-
-export interface MirrorStatus {
-  state: MirrorState;
-  /** Where the lines go, for people: `http://host:8086 db/rp` or `http://host:8086 org/bucket`. */
-  target: string;
-  /** Lines in memory, including the request being sent. */
-  buffered: number;
-  /** Lines waiting in SQLite. */
-  spilled: number;
-  /** Lines given up: beyond the spill limit, refused by the server as malformed, or not encodable. */
-  dropped: number;
-  written: number;
-  /** While retrying: why the last attempt failed. Otherwise: why lines were last dropped. */
-  lastError?: string;
-}
+export type { MirrorState, MirrorStatus } from '../../domain/mirror-status.ts';
 
 export interface MirrorOptions {
   settings: InfluxSettings;
