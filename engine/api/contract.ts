@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { AlertEventSchema, AlertRuleEditSchema, AlertRuleInputSchema, AlertRuleSchema } from '../domain/alert-rule.ts';
 import { BusHealthSchema } from '../domain/bus-health.ts';
 import { DeadLetterSchema } from '../domain/dead-letter.ts';
-import { MirrorStatusSchema } from '../domain/mirror-status.ts';
+import { SinkStatusSchema } from '../domain/sink-status.ts';
 import { SourceStatusSchema } from '../domain/source-status.ts';
 import { AnalysisParamsSchema } from '../analyses/analysis.ts';
 import { ANALYSIS_NAMES } from '../analyses/catalog.ts';
@@ -53,7 +53,8 @@ export const StatusSchema = z.object({
     ),
   }),
   database: z.object({ path: z.string(), sizeBytes: z.number() }),
-  mirror: MirrorStatusSchema.optional(),
+  /** Every sink the app knows, switched on or off (InfluxDB today), in the sink registry's order. */
+  sinks: z.array(SinkStatusSchema),
 });
 export type Status = z.infer<typeof StatusSchema>;
 

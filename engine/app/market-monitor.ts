@@ -26,8 +26,6 @@ import { AlertRepo } from '../store/alert-repo.ts';
 import { AnomalyRepo } from '../store/anomaly-repo.ts';
 import { AnomalyDetector, DEFAULT_ANOMALY_OPTIONS } from '../stream/anomalies/anomaly-detector.ts';
 import { sessionOfCandle } from '../stream/indicators/index.ts';
-import { MarketSimulator } from '../sources/simulator.ts';
-import { ReplaySource } from '../sources/replay/replay-source.ts';
 import type { TickSource } from '../sources/source.ts';
 import { openDatabase, type SqliteDatabase } from '../store/database.ts';
 import { MarketStore } from '../store/market-store.ts';
@@ -36,16 +34,18 @@ import { CompanyRepo } from '../store/company-repo.ts';
 import { DayCandleZones } from '../store/day-candle-zones.ts';
 import type { ExchangeDays } from '../domain/exchange-day.ts';
 import { ExchangeZones } from './exchange-zones.ts';
-import { syntheticCompany } from '../sources/synthetic-companies.ts';
 import { WatchlistRepo } from '../store/watchlist-repo.ts';
 import { TickProcessor } from '../stream/tick-processor.ts';
 import type { ListenerFailure } from '../stream/contained-listeners.ts';
-import { InfluxMirror, mirrorOffStatus } from '../sinks/influx/mirror.ts';
+import type { Sink } from '../sinks/sink.ts';
+import { createSinks, sinkStatuses } from './sink-registry.ts';
+import { startSource, type RunningSource } from './source-registry.ts';
+import { fanOutCommits } from './commit-fan-out.ts';
 import { QuoteBoard } from './quote-board.ts';
-import { startYahooFeed, type YahooFeed } from './yahoo-feed.ts';
+import { YahooHistory } from '../sources/yahoo/yahoo-history.ts';
 import type { YahooClientFactory } from '../sources/yahoo/yahoo-client.ts';
 import type { YahooStreamSettings } from '../sources/yahoo/yahoo-source.ts';
-import { searchSymbols, type SymbolMatch } from '../sources/yahoo/symbol-search.ts';
+import type { SymbolMatch } from '../domain/symbol-match.ts';
 import { RateMeter } from '../base/rate-meter.ts';
 import { RetentionJob } from './retention-job.ts';
 import { Throttle } from '../base/throttle.ts';
@@ -105,12 +105,11 @@ export class MarketMonitor {
   private readonly settingsRepo: SettingsRepo;
   private settingsValue: Settings;
   private bus!: TickBus;
-  private source!: TickSource;
-  /** Set while the source is Yahoo: its live feed and the profile/history companion. */
-  private yahoo: YahooFeed | undefined;
+  /** The source of the settings' kind, with its capabilities (source-registry.ts). */
+  private running!: RunningSource;
   private processor!: TickProcessor;
-  /** The optional InfluxDB mirror, fed from committed batches only. */
-  private mirror: InfluxMirror | undefined;
+  /** The sinks the settings switch on (sink-registry.ts), fed from committed batches only. */
+  private sinks: Sink[] = [];
   private readonly quotes: QuoteBoard;
   private readonly rate = new RateMeter();
   private ticksPerSecond = 0;
@@ -198,12 +197,10 @@ export class MarketMonitor {
 
   /** A source that knows more (Yahoo) says it; the simulator and replay are their own provider. */
   private feedOf(symbol: string): FeedHealth {
-    const feed = this.source?.feedOf?.(symbol);
+    const feed = this.running?.source.feedOf?.(symbol);
     if (feed) return feed;
-    const replay = this.settingsValue.source.kind === 'replay';
     return {
-      provider: replay ? 'CSV replay' : 'Simulator',
-      mode: replay ? 'replay' : 'simulated',
+      ...(this.running?.feed ?? { provider: 'Simulator', mode: 'simulated' }),
       receivedAt: null,
       stale: this.paused ? { reason: 'paused', detail: 'paused' } : null,
     };
@@ -313,8 +310,8 @@ export class MarketMonitor {
 
   setPaused(paused: boolean): Status {
     this.paused = paused;
-    if (paused) this.source.pause();
-    else this.source.resume();
+    if (paused) this.running.source.pause();
+    else this.running.source.resume();
     const status = this.status();
     this.events.publish('status', status);
     return status;
@@ -374,7 +371,7 @@ export class MarketMonitor {
     const counters = this.processor.counters;
     this.ticksPerSecond = this.rate.sample(counters.accepted);
     return {
-      source: this.source.status(),
+      source: this.running.source.status(),
       bus: this.bus.health(),
       engine: {
         ticksPerSecond: Math.round(this.ticksPerSecond * 10) / 10,
@@ -383,7 +380,7 @@ export class MarketMonitor {
         listenerErrors: this.processor.listenerFailures(),
       },
       database: { path: this.options.dbPath, sizeBytes: databaseSize(this.options.dbPath) },
-      mirror: this.mirror?.status() ?? mirrorOffStatus(),
+      sinks: sinkStatuses(this.sinks),
     };
   }
 
@@ -467,35 +464,48 @@ export class MarketMonitor {
       },
       days: this.zones.dayWindows(),
     });
-    this.mirror = settings.influx.enabled ? new InfluxMirror({ settings: settings.influx, db: this.db }) : undefined;
+    this.sinks = createSinks({ settings, db: this.db });
     // Before the first tick: day candles stored in a zone the rule no longer gives are cut again
-    // (after the mirror exists, so it is offered them too).
+    // (after the sinks exist, so they are offered them too).
     for (const symbol of new Set([...this.dayZones.symbols(), ...this.watchlist.symbols()]))
       this.timeZoneMayHaveChanged(symbol);
     this.anomalyDetector = undefined;
-    // One listener per sink, each contained: a mirror or alert that throws costs its own work only.
-    const after = this.processor.onCommitted.bind(this.processor);
-    after((batch) => this.mirror?.offer(batch.ticks, batch.candles), 'InfluxDB mirror');
-    after((batch) => this.quotes.apply(batch.lastTicks, batch.candles), 'quote board');
-    after((batch) => this.fireAlerts(batch.lastTicks, batch.candles), 'alerts');
-    after((batch) => this.findAnomalies(batch.candles), 'anomalies');
-    after((batch) => this.events.publish('candles', batch.candles), 'chart events');
-    after((batch) => {
-      if (batch.deadLetters.length > 0) this.bus.deadLetter(batch.deadLetters);
-    }, 'dead-letter topic');
-    after((batch) => {
-      if (batch.accepted > 0) this.watchlistUpdates.request();
-    }, 'watchlist events');
+    fanOutCommits(this.processor, {
+      sinks: this.sinks,
+      quotes: this.quotes,
+      fireAlerts: (ticks, candles) => this.fireAlerts(ticks, candles),
+      findAnomalies: (candles) => this.findAnomalies(candles),
+      events: this.events,
+      bus: this.bus,
+      watchlistChanged: () => this.watchlistUpdates.request(),
+    });
     await this.bus.subscribe(this.processor);
     this.startSource();
   }
 
   private startSource(): void {
-    this.source = this.createSource(this.settingsValue);
-    this.source.setSymbols(this.watchlist.symbols());
-    this.ensureCompanyProfiles();
-    this.source.start(this.withReplayTimeZone(this.settingsValue, (ticks: Tick[]) => this.bus.publish(ticks)));
-    if (this.paused) this.source.pause();
+    this.running = startSource({
+      settings: this.settingsValue,
+      dbPath: this.options.dbPath,
+      db: this.db,
+      store: this.store,
+      companies: this.companies,
+      days: this.sourceDays,
+      yahooClient: this.options.yahooClient,
+      yahooStream: this.options.yahooStream,
+      notify: (notice) => this.events.publish('notice', notice),
+      onStored: () => this.events.publish('watchlist', this.watchItems()),
+      onBackfilled: (symbol, gapFrom, stitch) => this.mergeHistory(symbol, gapFrom, stitch),
+      onTimeZone: (symbol, timeZone) => this.timeZoneReported(symbol, timeZone),
+    });
+    const { source, beforePublish } = this.running;
+    source.setSymbols(this.watchlist.symbols());
+    this.running.companion?.watch(this.watchlist.symbols());
+    source.start((ticks: Tick[]) => {
+      beforePublish?.(ticks);
+      return this.bus.publish(ticks);
+    });
+    if (this.paused) source.pause();
   }
 
   /**
@@ -516,73 +526,17 @@ export class MarketMonitor {
     }
   }
 
-  /**
-   * A replay's --timezone is what its file says of its symbols' exchange: told like a feed's zone,
-   * before a symbol's first tick, so symbols of the database that are not in the file keep theirs.
-   */
-  private withReplayTimeZone(settings: Settings, publish: (ticks: Tick[]) => Promise<void>) {
-    const timeZone = settings.source.kind === 'replay' ? settings.source.replay.timeZone : undefined;
-    if (!timeZone) return publish;
-    const told = new Set<string>();
-    return (ticks: Tick[]) => {
-      for (const { symbol } of ticks) {
-        if (told.has(symbol)) continue;
-        told.add(symbol);
-        this.timeZoneReported(symbol, timeZone);
-      }
-      return publish(ticks);
-    };
-  }
-
   private async stopSource(): Promise<void> {
-    await this.source?.stop();
-    await this.yahoo?.history.stop();
-    this.yahoo = undefined;
+    await this.running?.source.stop();
+    await this.running?.companion?.stop();
   }
 
   private async stopPipeline(): Promise<void> {
     await this.stopSource();
     await this.bus?.close();
-    // After the bus: the last committed batches are in the mirror; what it cannot send now waits in SQLite.
-    await this.mirror?.close();
-    this.mirror = undefined;
-  }
-
-  private createSource(settings: Settings): TickSource {
-    const { kind, simulator, replay } = settings.source;
-    if (kind === 'yahoo') {
-      this.yahoo = startYahooFeed({
-        settings,
-        dbPath: this.options.dbPath,
-        db: this.db,
-        companies: this.companies,
-        lastTickTime: (symbol) => this.store.lastTickTime(symbol),
-        client: this.options.yahooClient,
-        stream: this.options.yahooStream,
-        notify: (notice) => this.events.publish('notice', notice),
-        onStored: () => this.events.publish('watchlist', this.watchItems()),
-        onBackfilled: (symbol, gapFrom, stitch) => this.mergeHistory(symbol, gapFrom, stitch),
-        onTimeZone: (symbol, timeZone) => this.timeZoneReported(symbol, timeZone),
-        days: this.sourceDays,
-      });
-      return this.yahoo.source;
-    }
-    if (kind === 'replay') {
-      return new ReplaySource({
-        file: replay.file,
-        speed: replay.speed,
-        maxBadRows: replay.maxBadRows,
-        stored: this.store,
-        ...(replay.symbol ? { symbol: replay.symbol } : {}),
-        ...(replay.columns ? { columns: replay.columns } : {}),
-      });
-    }
-    return new MarketSimulator({
-      resumeFrom: (symbol) => this.store.lastPrice(symbol),
-      seed: simulator.seed,
-      ticksPerSecond: simulator.ticksPerSecond,
-      sessions: simulator.sessions,
-    });
+    // After the bus: the last committed batches are in the sinks; what they cannot send now waits in SQLite.
+    await Promise.all(this.sinks.map((sink) => sink.close()));
+    this.sinks = [];
   }
 
   /** The exchange time zone the symbol's day candles start in. */
@@ -607,7 +561,7 @@ export class MarketMonitor {
     this.processor.replaceDays(symbol, days);
     // A symbol without day candles yet (its zone told before its first trade) has nothing to say.
     if (days.length === 0) return;
-    this.mirror?.offer([], days);
+    this.offerToSinks(days);
     this.events.publish('notice', {
       level: 'info',
       message: `Daily candles of ${symbol} now start at midnight ${this.zones.zoneOf(symbol)}`,
@@ -618,49 +572,35 @@ export class MarketMonitor {
   private mergeHistory(symbol: string, gapFrom: number, stitch: number): void {
     const candles = this.processor.mergeHistory(symbol, gapFrom, stitch);
     if (candles.length === 0) return;
-    this.mirror?.offer([], candles);
+    this.offerToSinks(candles);
     this.quotes.apply([], candles);
     this.events.publish('candles', candles);
   }
 
-  /**
-   * Instruments matching a query, from Yahoo Finance, for the watchlist's add box. Only while Yahoo
-   * is the source: the simulator takes any ticker, and it must not call the internet behind the user's back.
-   */
+  /** Candles changed outside a batch (a re-cut, a stitch merge) reach the sinks as a batch's do. */
+  private offerToSinks(candles: readonly Candle[]): void {
+    for (const sink of this.sinks) sink.offer([], candles);
+  }
+
+  /** Instruments matching a query, for the watchlist's add box, from a source that can search (Yahoo). */
   async searchSymbols(query: string): Promise<SymbolMatch[]> {
-    return this.yahoo ? searchSymbols(this.yahoo.source.client, query) : [];
+    return (await this.running.search?.(query)) ?? [];
   }
 
   /** The Yahoo feed's profile/history work, while Yahoo is the source (tests wait on it). */
-  get yahooHistory(): YahooFeed['history'] | undefined {
-    return this.yahoo?.history;
+  get yahooHistory(): YahooHistory | undefined {
+    const companion = this.running?.companion;
+    return companion instanceof YahooHistory ? companion : undefined;
   }
 
   /** The running source, for hosts that follow its progress (the CLI's replay). */
   get currentSource(): TickSource {
-    return this.source;
-  }
-
-  /**
-   * The simulated market makes up a profile for each of its symbols that has none, so every analysis
-   * has groups to show; one stored already (real or made up before) is kept, and the made-up one's
-   * 52-week range brackets where the symbol trades now.
-   */
-  private ensureCompanyProfiles(): void {
-    this.yahoo?.history.watch(this.watchlist.symbols());
-    if (this.settingsValue.source.kind !== 'simulator') return;
-    const { seed } = this.settingsValue.source.simulator;
-    for (const symbol of this.watchlist.symbols()) {
-      // A row dated 0 holds only the zone a quote told: no profile yet.
-      if (this.companies.get(symbol)?.updatedAt) continue;
-      const price = this.store.lastPrice(symbol)?.price;
-      this.companies.upsert(syntheticCompany(seed, symbol, Date.now(), price));
-    }
+    return this.running.source;
   }
 
   private watchlistChanged(): WatchItem[] {
-    this.source.setSymbols(this.watchlist.symbols());
-    this.ensureCompanyProfiles();
+    this.running.source.setSymbols(this.watchlist.symbols());
+    this.running.companion?.watch(this.watchlist.symbols());
     const items = this.watchItems();
     this.events.publish('watchlist', items);
     return items;

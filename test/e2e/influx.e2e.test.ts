@@ -10,7 +10,7 @@ import { MarketMonitor } from '../../engine/app/market-monitor.ts';
 import { startHeadlessHost, type HeadlessHost } from '../../main/headless/server.ts';
 import { rendererDir } from '../../main/paths.ts';
 import { launchChromium } from '../support/chromium.ts';
-import { INFLUX_SKIP_REASON, startTestInflux, type TestInflux } from '../support/influx.ts';
+import { INFLUX_SKIP_REASON, influxSink, startTestInflux, type TestInflux } from '../support/influx.ts';
 
 const SHOTS = path.resolve(import.meta.dirname, '..', '..', 'test-results');
 /** `npm test` builds the renderer into dist/renderer first; a run of this file alone may point elsewhere. */
@@ -27,7 +27,7 @@ describe.skipIf(INFLUX_SKIP_REASON !== null)(
     let page: Page;
     let dir: string;
 
-    const mirrorCard = () => page.getByTestId('pipeline-mirror').textContent();
+    const mirrorCard = () => page.getByTestId('pipeline-sink-influx').textContent();
 
     beforeAll(async () => {
       fs.mkdirSync(SHOTS, { recursive: true });
@@ -85,11 +85,13 @@ describe.skipIf(INFLUX_SKIP_REASON !== null)(
 
       await influx.stop();
       await expect.poll(mirrorCard, { timeout: 15_000 }).toMatch(/(retrying|failing).*did not answer/);
-      await page.getByTestId('pipeline-mirror').screenshot({ path: path.join(SHOTS, 'e2e-influx-mirror-failing.png') });
+      await page
+        .getByTestId('pipeline-sink-influx')
+        .screenshot({ path: path.join(SHOTS, 'e2e-influx-mirror-failing.png') });
       await influx.start();
       // Back to ok, and the outage's error is not shown as if it were current.
       await expect.poll(mirrorCard, { timeout: 30_000 }).toMatch(/^InfluxDB mirror\s*ok(?!.*did not answer)/);
-      await page.getByTestId('pipeline-mirror').screenshot({ path: path.join(SHOTS, 'e2e-influx-mirror-ok.png') });
+      await page.getByTestId('pipeline-sink-influx').screenshot({ path: path.join(SHOTS, 'e2e-influx-mirror-ok.png') });
 
       app.setPaused(true);
       await app.drain();
@@ -98,7 +100,7 @@ describe.skipIf(INFLUX_SKIP_REASON !== null)(
       await expect
         .poll(
           () => {
-            const m = app.status().mirror!;
+            const m = influxSink(app.status())!;
             return m.buffered + m.spilled;
           },
           { timeout: 15_000 },
@@ -109,7 +111,7 @@ describe.skipIf(INFLUX_SKIP_REASON !== null)(
       // Ticks from before the mirror was enabled are not sent; everything after is.
       expect(count!.values[0]![1]).toBeGreaterThan(0);
       expect(count!.values[0]![1]).toBeLessThanOrEqual(stored);
-      expect(app.status().mirror).toMatchObject({ state: 'ok', dropped: 0 });
+      expect(influxSink(app.status())).toMatchObject({ state: 'ok', dropped: 0 });
     });
   },
 );

@@ -98,6 +98,7 @@ describe('tray connection state', () => {
       bus: { kind, topic: 'market.ticks', connected, buffered: 0, bufferCapacity: 1, partitions: [] },
       engine: { ticksPerSecond: 0, accepted: 0, late: 0, invalid: 0, openWindows: 0, listenerErrors: [] },
       database: { path: 'x', sizeBytes: 0 },
+      sinks: [],
     }) satisfies Status;
 
   it('is live when the source streams and the bus is connected', () => {

@@ -19,6 +19,7 @@ import {
   storedTicks,
   testMirrorSettings,
   type TestInflux,
+  influxSink,
 } from '../support/influx.ts';
 import { until } from '../unit/helpers.ts';
 
@@ -296,10 +297,10 @@ describe.skipIf(INFLUX_SKIP_REASON !== null)(
         app.setPaused(true);
         await app.drain();
         await until(() => {
-          const m = app.status().mirror!;
+          const m = influxSink(app.status())!;
           return m.buffered === 0 && m.spilled === 0;
         }, 'the mirror to catch up');
-        expect(app.status().mirror).toMatchObject({ state: 'ok', dropped: 0 });
+        expect(influxSink(app.status())).toMatchObject({ state: 'ok', dropped: 0 });
 
         // InfluxDB keeps one point per (symbol, millisecond): compare with SQLite's distinct ones.
         const sqlTicks = app.db

@@ -9,6 +9,7 @@ import {
   type InfluxSettingsInput,
 } from '../../engine/domain/influx-settings.ts';
 import type { Tick } from '../../engine/domain/tick.ts';
+import type { Status } from '../../engine/api/contract.ts';
 
 /** Why InfluxDB tests are skipped, or null when they run. Set MARKET_MONITOR_SKIP_INFLUX=1 to skip them. */
 export const INFLUX_SKIP_REASON: string | null =
@@ -205,3 +206,6 @@ export function expectedTicks(ticks: readonly Tick[]): StoredTick[] {
     .map((t) => ({ symbol: t.symbol, ts: t.ts, price: t.price, volume: t.volume, side: t.side ?? null }))
     .sort((a, b) => (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : a.ts - b.ts));
 }
+
+/** The InfluxDB mirror's entry in the status's list of sinks. */
+export const influxSink = (status: Status) => status.sinks.find((sink) => sink.kind === 'influx');

@@ -39,6 +39,7 @@ function status(accepted: number): Status {
     bus: { kind: 'in-process', topic: 't', connected: true, buffered: 0, bufferCapacity: 1, partitions: [] },
     engine: { ticksPerSecond: 0, accepted, late: 0, invalid: 0, openWindows: 0, listenerErrors: [] },
     database: { path: ':memory:', sizeBytes: 0 },
+    sinks: [],
   };
 }
 

@@ -8,9 +8,10 @@ import { candleLine, tickLine } from './series.ts';
 import { SpillStore } from './spill.ts';
 import { describe, writeEndpoint, writeLines, type InfluxEndpoint } from './writer.ts';
 import { sleep } from '../../base/sleep.ts';
-import type { MirrorState, MirrorStatus } from '../../domain/mirror-status.ts';
+import type { Sink, SinkState, SinkStatus } from '../sink.ts';
 
-export type { MirrorState, MirrorStatus } from '../../domain/mirror-status.ts';
+/** The mirror's status is a sink's (kept under its old name for its own tests and callers). */
+export type MirrorStatus = SinkStatus;
 
 export interface MirrorOptions {
   settings: InfluxSettings;
@@ -19,6 +20,8 @@ export interface MirrorOptions {
   backoff?: BackoffOptions;
   random?: () => number;
 }
+
+export const INFLUX_SINK = { kind: 'influx', name: 'InfluxDB mirror' } as const;
 
 /** Consecutive failed attempts after which the state reads "failing" rather than "retrying". */
 const FAILING_AFTER = 3;
@@ -38,7 +41,9 @@ interface Batch {
  * Order of what waits: the batch in flight, then SQLite's chunks, then memory. Memory spills whole
  * into SQLite when it passes `memoryLines`, so everything in memory is always newer than the spill.
  */
-export class InfluxMirror {
+export class InfluxMirror implements Sink {
+  readonly kind = INFLUX_SINK.kind;
+  readonly name = INFLUX_SINK.name;
   private readonly settings: InfluxSettings;
   private readonly endpoint: InfluxEndpoint;
   private readonly spill: SpillStore;
@@ -47,7 +52,7 @@ export class InfluxMirror {
   private memory: string[] = [];
   private inFlight: Batch | undefined;
   private counters = { dropped: 0, written: 0 };
-  private state: MirrorState = 'ok';
+  private state: SinkState = 'ok';
   private retryError: string | undefined;
   private dropError: string | undefined;
   private failures = 0;
@@ -78,8 +83,9 @@ export class InfluxMirror {
     if (this.memory.length >= this.settings.batchSize) this.kick(false);
   }
 
-  status(): MirrorStatus {
-    const status: MirrorStatus = {
+  status(): SinkStatus {
+    const status: SinkStatus = {
+      ...INFLUX_SINK,
       state: this.state,
       target: describeTarget(this.settings),
       buffered:
@@ -237,6 +243,16 @@ export function describeTarget(settings: InfluxSettings): string {
   return `InfluxDB ${settings.version}.x ${settings.url} ${where}`;
 }
 
-export function mirrorOffStatus(): MirrorStatus {
-  return { state: 'off', target: '', buffered: 0, spilled: 0, dropped: 0, written: 0 };
+/** What the status lists while the mirror is not switched on. */
+export function mirrorOffStatus(): SinkStatus {
+  return {
+    ...INFLUX_SINK,
+    state: 'off',
+    target: '',
+    buffered: 0,
+    spilled: 0,
+    dropped: 0,
+    written: 0,
+    hint: 'For Grafana: Settings → InfluxDB mirror writes the same series to InfluxDB.',
+  };
 }

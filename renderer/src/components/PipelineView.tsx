@@ -6,8 +6,32 @@ import { Sparkline } from './Sparkline.tsx';
 
 const HISTORY = 60;
 
-/** The mirror's states in the colours the other cards use. */
-const MIRROR_TONE = { off: 'off', ok: 'ok', retrying: 'delayed', failing: 'error' } as const;
+/** A sink's states in the colours the other cards use. */
+const SINK_TONE = { off: 'off', ok: 'ok', retrying: 'delayed', failing: 'error' } as const;
+
+/** One sink of the status's list: off with how to switch it on, or where it writes and how it fares. */
+function SinkCard({ sink }: { sink: Status['sinks'][number] }) {
+  return (
+    <article className="card" data-testid={`pipeline-sink-${sink.kind}`}>
+      <h3>{sink.name}</h3>
+      <p className={`state ${SINK_TONE[sink.state]}`}>{sink.state}</p>
+      {sink.state === 'off' && sink.hint && <p className="muted wrap">{sink.hint}</p>}
+      {sink.state !== 'off' && (
+        <>
+          <p className="muted" title={sink.target}>
+            {sink.target}
+          </p>
+          <p className="muted wrap">
+            {formatInteger(sink.written)} written · {formatInteger(sink.buffered)} in memory ·{' '}
+            {formatInteger(sink.spilled)} spilled
+          </p>
+          <p className={sink.dropped > 0 ? 'field-error' : 'muted'}>{formatInteger(sink.dropped)} dropped</p>
+          {sink.lastError && <p className="field-error wrap">{sink.lastError}</p>}
+        </>
+      )}
+    </article>
+  );
+}
 
 /** The pipeline's health, as Kafka UI or Kafdrop would show it: source, bus partitions, engine, storage. */
 export function PipelineView({ api, status }: { api: ApiClient; status: Status | undefined }) {
@@ -32,7 +56,7 @@ export function PipelineView({ api, status }: { api: ApiClient; status: Status |
   }, [api]);
 
   if (!status) return <section className="pipeline">Waiting for the engine…</section>;
-  const { source, bus, engine, database, mirror } = status;
+  const { source, bus, engine, database, sinks } = status;
   return (
     <section className="pipeline" aria-label="Pipeline">
       <div className="cards">
@@ -80,28 +104,9 @@ export function PipelineView({ api, status }: { api: ApiClient; status: Status |
             {database.path}
           </p>
         </article>
-        {mirror && (
-          <article className="card" data-testid="pipeline-mirror">
-            <h3>InfluxDB mirror</h3>
-            <p className={`state ${MIRROR_TONE[mirror.state]}`}>{mirror.state}</p>
-            {mirror.state === 'off' && (
-              <p className="muted wrap">For Grafana: Settings → InfluxDB mirror writes the same series to InfluxDB.</p>
-            )}
-            {mirror.state !== 'off' && (
-              <>
-                <p className="muted" title={mirror.target}>
-                  {mirror.target}
-                </p>
-                <p className="muted wrap">
-                  {formatInteger(mirror.written)} written · {formatInteger(mirror.buffered)} in memory ·{' '}
-                  {formatInteger(mirror.spilled)} spilled
-                </p>
-                <p className={mirror.dropped > 0 ? 'field-error' : 'muted'}>{formatInteger(mirror.dropped)} dropped</p>
-                {mirror.lastError && <p className="field-error wrap">{mirror.lastError}</p>}
-              </>
-            )}
-          </article>
-        )}
+        {sinks.map((sink) => (
+          <SinkCard key={sink.kind} sink={sink} />
+        ))}
       </div>
       <h3>Partitions</h3>
       <div className="table-scroll">
