@@ -19,7 +19,7 @@ import { BackfillCandles } from '../engine/store/backfill-candles.ts';
 import { WatchlistRepo } from '../engine/store/watchlist-repo.ts';
 import { CHROMIUM_PATH, launchChromium } from '../test/support/chromium.ts';
 import { startHeadlessApp } from '../test/support/headless-app.ts';
-import { HISTORY_PAGE } from '../renderer/src/components/history-page.ts';
+import { HISTORY_PAGE } from '../renderer/src/chart/history-page.ts';
 import { result, type BenchResult } from './harness.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');

@@ -24,12 +24,19 @@ describe('a workspace of 16 panels in a real Chromium', () => {
   let app: RunningApp;
   let browser: Browser;
   let page: Page;
+  /** Every history load the page asked for: a rebuilt chart asks again. */
+  let historyCalls = 0;
 
   beforeAll(async () => {
     fs.mkdirSync(SHOTS, { recursive: true });
     app = await startHeadlessApp();
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1440, height: 900 }, colorScheme: 'dark' });
+    page.on('websocket', (ws) =>
+      ws.on('framesent', ({ payload }) => {
+        if ((JSON.parse(String(payload)) as { name?: string }).name === 'candles.history') historyCalls++;
+      }),
+    );
     await page.goto(app.url);
     await page.locator('[data-testid="panel"] .chart-header h2', { hasText: 'AAPL' }).waitFor({ timeout: 15_000 });
   });
@@ -70,6 +77,7 @@ describe('a workspace of 16 panels in a real Chromium', () => {
 
   it('toggles indicators and the theme on the same charts, and keeps indicators with the layout', async () => {
     expect(await markCharts(page)).toBe(16);
+    const loadsBefore = historyCalls;
     const second = page.getByTestId('panel').nth(1);
     await second.getByRole('button', { name: 'Indicators' }).click();
     await expect
@@ -82,6 +90,8 @@ describe('a workspace of 16 panels in a real Chromium', () => {
     await second.getByRole('button', { name: 'Indicators' }).click();
     await second.getByRole('button', { name: 'Indicators' }).click();
     expect(await markedChartsLeft(page)).toBe(16);
+    // Drawn from the bars already loaded: no history asked for again.
+    expect(historyCalls).toBe(loadsBefore);
 
     // A tab switch neither: the charts are the same elements when the chart view comes back.
     await page.getByRole('button', { name: 'Alerts', exact: true }).click();

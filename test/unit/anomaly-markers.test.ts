@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { anomalyMarkers } from '../../renderer/src/components/anomaly-markers.ts';
+import { anomalyMarkers } from '../../renderer/src/chart/anomaly-markers.ts';
 import type { Anomaly } from '../../engine/domain/anomaly.ts';
 
 const T = Date.parse('2024-03-05T15:07:00Z');

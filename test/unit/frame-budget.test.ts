@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FrameBudget } from '../../renderer/src/components/frame-budget.ts';
+import { FrameBudget } from '../../renderer/src/chart/frame-budget.ts';
 
 /** Animation frames driven by hand: frame(t) runs what was requested, as the browser would at time t. */
 function frames() {

@@ -1,0 +1,292 @@
+import {
+  CandlestickSeries,
+  ColorType,
+  TickMarkType,
+  createChart,
+  type IChartApi,
+  type ISeriesApi,
+  type LogicalRange,
+  type MouseEventParams,
+  type Time,
+} from 'lightweight-charts';
+import { MAX_CANDLES_PER_REQUEST } from '../../../engine/api/contract.ts';
+import type { Interval } from '../../../engine/domain/interval.ts';
+import type { ApiClient } from '../api/client.ts';
+import { formatDay, formatTime } from '../format.ts';
+import { showAnomalies } from './anomaly-overlay.ts';
+import { historyBar, historyCandlesticks, indexOf, prependColumns, toBar, type Bar, type History } from './bars.ts';
+import { liveChartFrames } from './frame-budget.ts';
+import { HISTORY_PAGE } from './history-page.ts';
+import { IndicatorOverlay } from './indicator-overlay.ts';
+import { VolumePane } from './volume-pane.ts';
+
+export const UP = '#26a69a';
+export const DOWN = '#ef5350';
+const UP_VOLUME = `${UP}88`;
+const DOWN_VOLUME = `${DOWN}88`;
+
+/** How close to the oldest loaded bar the view may come before the page before it is asked for. */
+const PREFETCH_BARS = 200;
+
+export interface ChartControllerOptions {
+  api: ApiClient;
+  symbol: string;
+  interval: Interval;
+  /** Whether the indicator lines are drawn from the start. */
+  indicators: boolean;
+  /** The bar the legend shows: under the crosshair, else the newest. */
+  onLegend: (bar: Bar | null) => void;
+  /** Whether there is nothing to draw yet (no history, no live candle). */
+  onEmpty: (empty: boolean) => void;
+  /** The exchange time zone of the symbol's day bars, once the history told it. */
+  onTimeZone: (timeZone: string | undefined) => void;
+}
+
+/**
+ * One symbol and interval on a lightweight-charts chart: the candlesticks, the volume pane, the
+ * indicator overlay and the anomaly markers, fed with the history (in pages, older ones as the
+ * user scrolls back) and the live candles (at most once per frame, within the page's budget).
+ * Indicators and theme change in place, so the chart keeps its history, scroll and zoom.
+ */
+export class ChartController {
+  private readonly options: ChartControllerOptions;
+  private readonly chart: IChartApi;
+  private readonly candles: ISeriesApi<'Candlestick'>;
+  private readonly volume: VolumePane;
+  private overlay: IndicatorOverlay | null;
+  private readonly hideAnomalies: () => void;
+  private readonly offCandles: () => void;
+
+  /** The history loaded so far (columns; older pages are joined in front). */
+  private history: History | null = null;
+  private timeZone: string | undefined;
+  /** Whether a page before the oldest loaded bar may exist (the last page came back full). */
+  private olderMayExist = false;
+  private loadingOlder = false;
+  private loaded = false;
+  private disposed = false;
+  /** Every candle an event brought since the history, by start. */
+  private readonly live = new Map<number, Bar>();
+  private pending = new Map<number, Bar>();
+  private lastStart = Number.NEGATIVE_INFINITY;
+  private hovering = false;
+
+  constructor(container: HTMLElement, options: ChartControllerOptions) {
+    this.options = options;
+    const { api, symbol, interval } = options;
+    // Asked for before the chart is built, so the host reads it while the page builds the chart.
+    const answer = api.call('candles.history', { symbol, interval, limit: HISTORY_PAGE });
+    this.chart = createChart(container, {
+      autoSize: true,
+      layout: { background: { type: ColorType.Solid, color: 'transparent' }, attributionLogo: true },
+      rightPriceScale: { minimumWidth: 72 },
+      localization: { timeFormatter: (time: Time) => this.barTime((time as number) * 1000) },
+      timeScale: {
+        timeVisible: true,
+        secondsVisible: interval === '1s',
+        rightOffset: 4,
+        tickMarkFormatter: (time: Time, type: TickMarkType) => localTickMark((time as number) * 1000, type),
+      },
+    });
+    this.candles = this.chart.addSeries(CandlestickSeries, {
+      upColor: UP,
+      downColor: DOWN,
+      borderVisible: false,
+      wickUpColor: UP,
+      wickDownColor: DOWN,
+    });
+    this.volume = new VolumePane(this.chart, 1, { up: UP_VOLUME, down: DOWN_VOLUME });
+    // Volume takes a quarter of the height whatever the panel's size: a fixed height left small
+    // panels of a 4-column grid a sliver of price.
+    this.chart.panes()[0]?.setStretchFactor(3);
+    this.chart.panes()[1]?.setStretchFactor(1);
+    this.restyle();
+    this.overlay = options.indicators ? new IndicatorOverlay(this.chart) : null;
+    this.hideAnomalies = showAnomalies(api, this.candles, symbol, interval);
+
+    this.offCandles = api.on('candles', (list) => {
+      for (const c of list) if (c.symbol === symbol && c.interval === interval) this.pending.set(c.start, c);
+      // Handed to the chart as the message arrives (lightweight-charts draws in the next frame),
+      // unless this frame's budget of chart updates is spent: then in a frame soon after.
+      if (this.loaded && this.pending.size > 0) liveChartFrames.run(this.applyPending);
+    });
+    answer.then(
+      (h) => this.showHistory(h),
+      () => !this.disposed && options.onEmpty(true),
+    );
+    this.chart.timeScale().subscribeVisibleLogicalRangeChange(this.onRange);
+    this.chart.subscribeCrosshairMove(this.onCrosshair);
+  }
+
+  /** Draws or removes the indicator lines, from the bars already loaded: nothing is fetched again. */
+  showIndicators(on: boolean): void {
+    if (on === (this.overlay !== null)) return;
+    if (on) {
+      this.overlay = new IndicatorOverlay(this.chart);
+      if (this.timeZone) this.overlay.useTimeZone(this.timeZone);
+      this.overlay.reset(this.allBars());
+    } else {
+      this.overlay!.remove();
+      this.overlay = null;
+    }
+  }
+
+  /** Takes the colours of the theme now in effect from the page's CSS variables. */
+  restyle(): void {
+    this.chart.applyOptions(themeColours());
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.offCandles();
+    this.chart.timeScale().unsubscribeVisibleLogicalRangeChange(this.onRange);
+    this.hideAnomalies();
+    liveChartFrames.cancel(this.applyPending);
+    this.chart.unsubscribeCrosshairMove(this.onCrosshair);
+    this.chart.remove();
+  }
+
+  /** A day bar is an exchange date: no time of day, and not the evening before west of its zone. */
+  private barTime(ms: number): string {
+    return this.options.interval === '1d' ? formatDay(ms, this.timeZone) : formatTime(ms);
+  }
+
+  private showHistory(h: History): void {
+    // The panel changed symbol or interval (or closed) before its history came: that chart is gone.
+    if (this.disposed) return;
+    this.history = h;
+    this.timeZone = h.timeZone;
+    this.options.onTimeZone(h.timeZone);
+    if (h.timeZone) this.overlay?.useTimeZone(h.timeZone);
+    const n = h.start.length;
+    this.olderMayExist = n >= HISTORY_PAGE;
+    this.candles.setData(historyCandlesticks(h));
+    this.volume.setAll(h.start, h.volume, (i) => h.close[i]! >= h.open[i]!);
+    this.overlay?.reset(Array.from({ length: n }, (_, i) => historyBar(h, i)));
+    this.lastStart = n > 0 ? h.start[n - 1]! : Number.NEGATIVE_INFINITY;
+    this.loaded = true;
+    this.options.onEmpty(n === 0 && this.pending.size === 0);
+    this.chart.timeScale().scrollToRealTime();
+    this.applyPending();
+    this.showLast();
+  }
+
+  private barAt(start: number): Bar | null {
+    const fresh = this.live.get(start);
+    if (fresh) return fresh;
+    const at = this.history ? indexOf(this.history.start, start) : -1;
+    return at >= 0 ? historyBar(this.history!, at) : null;
+  }
+
+  /** Every bar, oldest first: the history with the live candles laid over it. */
+  private allBars = (): Bar[] => {
+    const byStart = new Map<number, Bar>();
+    const h = this.history;
+    if (h) for (let i = 0; i < h.start.length; i++) byStart.set(h.start[i]!, historyBar(h, i));
+    for (const c of this.live.values()) byStart.set(c.start, c);
+    return [...byStart.values()].sort((a, b) => a.start - b.start);
+  };
+
+  private redrawAll(): Bar[] {
+    const all = this.allBars();
+    this.candles.setData(all.map(toBar));
+    this.volume.setAll(
+      all.map((c) => c.start),
+      all.map((c) => c.volume),
+      (i) => all[i]!.close >= all[i]!.open,
+    );
+    return all;
+  }
+
+  private showLast(): void {
+    if (this.hovering) return;
+    this.options.onLegend(Number.isFinite(this.lastStart) ? this.barAt(this.lastStart) : null);
+  }
+
+  private applyPending = (): void => {
+    const updates = [...this.pending.values()].sort((a, b) => a.start - b.start);
+    this.pending = new Map();
+    if (updates.length === 0) return;
+    for (const c of updates) this.live.set(c.start, c);
+    // An amendment of an older bar: lightweight-charts only updates the newest, so redraw all.
+    if (updates[0]!.start < this.lastStart) this.redrawAll();
+    else
+      for (const c of updates) {
+        this.candles.update(toBar(c));
+        this.volume.setNewest(c.start, c.volume, c.close >= c.open);
+      }
+    this.overlay?.apply(updates, this.allBars);
+    this.lastStart = Math.max(this.lastStart, updates.at(-1)!.start);
+    this.options.onEmpty(false);
+    this.showLast();
+  };
+
+  /**
+   * Scrolling back near the oldest bar loaded asks for the page before it, and the chart keeps
+   * showing the same bars while it grows at the left.
+   */
+  private loadOlder(): void {
+    const history = this.history;
+    if (!history || this.loadingOlder || !this.olderMayExist || history.start.length === 0) return;
+    this.loadingOlder = true;
+    const { api, symbol, interval } = this.options;
+    // Each page as long as what is loaded (doubling, up to the contract's limit): every page
+    // redraws the whole series, so scrolling back through 100,000 candles takes 6 of them, not 50.
+    const limit = Math.min(MAX_CANDLES_PER_REQUEST, Math.max(HISTORY_PAGE, history.start.length));
+    api.call('candles.history', { symbol, interval, to: history.start[0]! - 1, limit }).then(
+      (older) => {
+        this.loadingOlder = false;
+        if (this.disposed || !this.history) return;
+        this.olderMayExist = older.start.length >= limit;
+        if (older.start.length === 0) return;
+        const range = this.chart.timeScale().getVisibleLogicalRange();
+        this.history = prependColumns(older, this.history);
+        const all = this.redrawAll();
+        this.overlay?.reset(all);
+        if (range)
+          this.chart.timeScale().setVisibleLogicalRange({
+            from: range.from + older.start.length,
+            to: range.to + older.start.length,
+          });
+      },
+      () => (this.loadingOlder = false),
+    );
+  }
+
+  private onRange = (range: LogicalRange | null): void => {
+    if (range && range.from < PREFETCH_BARS) this.loadOlder();
+  };
+
+  private onCrosshair = (param: MouseEventParams<Time>): void => {
+    this.hovering = param.time !== undefined;
+    if (this.hovering) this.options.onLegend(this.barAt((param.time as number) * 1000));
+    else this.showLast();
+  };
+}
+
+/** The chart's colours from the page's CSS variables, which follow the theme. */
+function themeColours() {
+  const styles = getComputedStyle(document.documentElement);
+  const colour = (name: string, fallback: string) => styles.getPropertyValue(name).trim() || fallback;
+  const border = colour('--border', '#333');
+  const grid = colour('--grid', '#222');
+  return {
+    layout: { textColor: colour('--text-muted', '#999'), panes: { separatorColor: border } },
+    grid: { vertLines: { color: grid }, horzLines: { color: grid } },
+    rightPriceScale: { borderColor: border },
+    timeScale: { borderColor: border },
+  };
+}
+
+const tickFormats: Record<TickMarkType, Intl.DateTimeFormatOptions> = {
+  [TickMarkType.Year]: { year: 'numeric' },
+  [TickMarkType.Month]: { month: 'short' },
+  [TickMarkType.DayOfMonth]: { day: 'numeric', month: 'short' },
+  [TickMarkType.Time]: { hour: '2-digit', minute: '2-digit' },
+  [TickMarkType.TimeWithSeconds]: { hour: '2-digit', minute: '2-digit', second: '2-digit' },
+};
+
+/** Axis labels in the user's own time zone (lightweight-charts draws UTC by default). */
+function localTickMark(ms: number, type: TickMarkType): string {
+  return new Intl.DateTimeFormat(undefined, tickFormats[type]).format(new Date(ms));
+}
