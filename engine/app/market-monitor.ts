@@ -51,7 +51,7 @@ import { RetentionJob } from './retention-job.ts';
 import { Throttle } from '../base/throttle.ts';
 import { rebuildPlan, type RebuildPlan } from './settings-impact.ts';
 import { DatabaseInUseError, EngineLock, type EngineLockMode } from '../store/engine-lock.ts';
-import { SqlConsole } from '../sql/sql-console.ts';
+import { SqlConsole, type QueryProcessStarter } from '../sql/sql-console.ts';
 
 /**
  * How often the watchlist (prices, day volume, sparklines) goes out while ticks stream in. It is read
@@ -77,6 +77,8 @@ export interface MarketMonitorOptions {
   log?: (message: string) => void;
   /** Yahoo's price stream connection; tests point it at a local server (see YahooFeedDeps.stream). */
   yahooStream?: Partial<YahooStreamSettings>;
+  /** How the SQL console starts its query processes: `node -e` unless the host knows better (Electron). */
+  sqlProcesses?: QueryProcessStarter;
 }
 
 export const STARTER_SYMBOLS = ['AAPL', 'MSFT', 'NVDA', 'AMZN'];
@@ -153,7 +155,7 @@ export class MarketMonitor {
       undefined,
       (symbol) => this.zones.zoneOf(symbol),
     );
-    this.sql = new SqlConsole(options.dbPath);
+    this.sql = new SqlConsole(options.dbPath, options.sqlProcesses);
   }
 
   static async open(options: MarketMonitorOptions): Promise<MarketMonitor> {

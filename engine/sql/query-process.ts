@@ -75,14 +75,26 @@ export function queryProcessMain(): void {
     new Worker(source, { eval: true }).unref();
   };
 
-  process.once('message', (job: Job) => {
+  const answer = (job: Job): object => {
     watchdog(job.deadlineMs);
-    let answer: object;
     try {
-      answer = run(job);
+      return run(job);
     } catch (error) {
-      answer = { ok: false, message: error instanceof Error ? error.message : String(error) };
+      return { ok: false, message: error instanceof Error ? error.message : String(error) };
     }
-    process.send!(answer, () => process.exit(0));
-  });
+  };
+  // An Electron utility process talks through its parentPort; a Node child through its IPC channel.
+  const port = (process as unknown as { parentPort?: ElectronParentPort }).parentPort;
+  if (port) {
+    // postMessage has no callback to exit after: the parent ends the process once it has the answer.
+    port.once('message', (event) => port.postMessage(answer(event.data as Job)));
+  } else {
+    process.once('message', (job: Job) => process.send!(answer(job), () => process.exit(0)));
+  }
+}
+
+/** What an Electron utility process's `process.parentPort` offers (typed here: the engine imports no Electron). */
+interface ElectronParentPort {
+  once(event: 'message', listener: (event: { data: unknown }) => void): void;
+  postMessage(message: unknown): void;
 }

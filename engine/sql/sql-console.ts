@@ -32,11 +32,12 @@ export class SqlQueryError extends Error {
   }
 }
 
-const PROGRAM = `(${queryProcessMain.toString()})();`;
+/** The source text of a query process: `node -e` runs it, a host that needs a file writes it to one. */
+export const QUERY_PROGRAM = `(${queryProcessMain.toString()})();`;
 // import.meta.dirname, not .url: the Electron bundle is CommonJS and defines only the former.
 const SQLITE_PATH = createRequire(path.join(import.meta.dirname, 'sql-console.ts')).resolve('better-sqlite3');
 
-interface Answer {
+export interface QueryAnswer {
   ok: boolean;
   refused?: boolean;
   message?: string;
@@ -55,9 +56,12 @@ export class SqlConsole {
   private nextId = 1;
 
   private readonly dbPath: string;
+  private readonly startProcess: QueryProcessStarter;
 
-  constructor(dbPath: string) {
+  /** `startProcess` is how a query process starts here: `node -e` unless the host has its own way. */
+  constructor(dbPath: string, startProcess: QueryProcessStarter = startQueryProcess) {
     this.dbPath = dbPath;
+    this.startProcess = startProcess;
   }
 
   run(sql: string, options: SqlRunOptions = {}): Promise<SqlResult> {
@@ -77,7 +81,7 @@ export class SqlConsole {
     const timeLimitMs = options.timeLimitMs ?? SQL_DEFAULT_TIME_LIMIT_MS;
     const started = Date.now();
     return new Promise<SqlResult>((resolve, reject) => {
-      const child = startQueryProcess();
+      const child = this.startProcess();
       let settled = false;
       const finish = (outcome: () => void) => {
         if (settled) return;
@@ -88,7 +92,7 @@ export class SqlConsole {
       };
       const stop = (reason: 'time-limit' | 'cancelled') =>
         finish(() => {
-          child.kill('SIGKILL');
+          child.kill();
           reject(
             reason === 'cancelled'
               ? new SqlQueryError('cancelled', 'The query was cancelled.')
@@ -100,7 +104,7 @@ export class SqlConsole {
         });
       const timer = setTimeout(() => stop('time-limit'), timeLimitMs);
       this.running.set(id, stop);
-      child.once('message', (answer: Answer) =>
+      child.onAnswer((answer) =>
         finish(() => {
           if (answer.ok) {
             resolve({
@@ -121,11 +125,8 @@ export class SqlConsole {
           } else reject(new SqlQueryError('failed', answer.message ?? 'The query failed.'));
         }),
       );
-      child.once('error', (error) => finish(() => reject(new SqlQueryError('failed', error.message))));
-      child.once('exit', (code, signal) =>
-        finish(() =>
-          reject(new SqlQueryError('failed', `The query process ended without an answer (${signal ?? code}).`)),
-        ),
+      child.onEnd((why) =>
+        finish(() => reject(new SqlQueryError('failed', `The query process ended without an answer (${why}).`))),
       );
       const job = {
         sqlitePath: SQLITE_PATH,
@@ -157,12 +158,49 @@ export const SQL_MAX_RUNNING = 4;
 /** How long past its time limit a query process waits for its parent to kill it, before it does so itself. */
 export const ORPHAN_GRACE_MS = 5_000;
 
-export function startQueryProcess(): ChildProcess {
-  // In Electron, process.execPath is the app itself: ELECTRON_RUN_AS_NODE makes it a plain Node.
-  return spawn(process.execPath, ['-e', PROGRAM], {
+/** The job a query process is sent: where better-sqlite3 and the database are, and what to run. */
+export interface QueryJob {
+  sqlitePath: string;
+  dbPath: string;
+  sql: string;
+  rowLimit: number;
+  deadlineMs: number;
+}
+
+/**
+ * One query process as the console drives it, whatever started it: a Node child process here and
+ * in the CLI, an Electron utility process in the packaged app (whose fuses disable
+ * ELECTRON_RUN_AS_NODE, so `process.execPath` cannot act as Node there).
+ */
+export interface QueryProcess {
+  send(job: QueryJob): void;
+  onAnswer(listener: (answer: QueryAnswer) => void): void;
+  /** It ended, or could not start: `why` is the exit code, signal or error. */
+  onEnd(listener: (why: string) => void): void;
+  kill(): void;
+}
+export type QueryProcessStarter = () => QueryProcess;
+
+/** A query process as a Node child (`node -e`), talking over its IPC channel. */
+export function startQueryProcess(): QueryProcess {
+  // In Electron without the fuse, process.execPath is the app itself: ELECTRON_RUN_AS_NODE makes it a plain Node.
+  const child = spawn(process.execPath, ['-e', QUERY_PROGRAM], {
     stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
     env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
   });
+  return childQueryProcess(child);
+}
+
+export function childQueryProcess(child: ChildProcess): QueryProcess {
+  return {
+    send: (job) => child.send(job),
+    onAnswer: (listener) => child.once('message', (answer) => listener(answer as QueryAnswer)),
+    onEnd(listener) {
+      child.once('error', (error) => listener(error.message));
+      child.once('exit', (code, signal) => listener(String(signal ?? code)));
+    },
+    kill: () => child.kill('SIGKILL'),
+  };
 }
 
 function formatSeconds(ms: number): string {

@@ -19,6 +19,7 @@ import {
   screen,
   session,
   shell,
+  utilityProcess,
   type MessageBoxOptions,
 } from 'electron';
 import type { Status } from '../../engine/api/contract.ts';
@@ -27,6 +28,7 @@ import { MarketMonitor, STARTER_SYMBOLS } from '../../engine/app/market-monitor.
 import { IPC_CALL, IPC_EVENT } from '../../preload/channels.ts';
 import { defaultDataDir } from '../paths.ts';
 import { aboutDialog } from './about.ts';
+import { utilityQueryProcesses, writeQueryProgram } from './sql-utility-process.ts';
 import { connectionState, type ConnectionState } from './connection-state.ts';
 import { desktopPaths } from './desktop-paths.ts';
 import { createCallHandler } from './ipc.ts';
@@ -137,7 +139,15 @@ async function start(): Promise<void> {
 
   const opened = await openWithRecovery(paths.database, {
     open: () =>
-      MarketMonitor.open({ dbPath: paths.database, starterSymbols: STARTER_SYMBOLS, log: (line) => log.warn(line) }),
+      MarketMonitor.open({
+        dbPath: paths.database,
+        starterSymbols: STARTER_SYMBOLS,
+        log: (line) => log.warn(line),
+        sqlProcesses: utilityQueryProcesses(
+          (program) => utilityProcess.fork(program, [], { serviceName: 'Market Monitor SQL query' }),
+          writeQueryProgram(path.join(app.getPath('userData'), 'sql')),
+        ),
+      }),
     ask: askUser,
     setAside: (file) => setAsideDatabase(file),
     log: log.warn.bind(log),

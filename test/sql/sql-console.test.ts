@@ -87,9 +87,7 @@ describe('SQL console', () => {
   it('a query process whose parent never stops it kills itself at its deadline', async () => {
     // As if the engine had died: nobody kills the process, which is stuck in SQLite.
     const child = startQueryProcess();
-    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
-      child.once('exit', (_code, signal) => resolve(signal)),
-    );
+    const exited = new Promise<string>((resolve) => child.onEnd(resolve));
     child.send({
       sqlitePath: createRequire(import.meta.url).resolve('better-sqlite3'),
       dbPath,
