@@ -119,7 +119,8 @@ describe('a chart panel pages older history in as the user scrolls back', () => 
     expect(calls).toHaveLength(3);
     expect(calls[2]!.limit).toBe(2 * PAGE);
     expect(starts.indexOf(calls[2]!.to! + 1)).toBeGreaterThan(0);
-  });
+    // Each page redraws 2,000 to 7,000 bars and scrolls: on a busy 2-core machine, more than 30 s in all.
+  }, 90_000);
   it('a panel switched to another interval before its history came drops the late answer', async () => {
     const slow = await browser.newPage({ viewport: { width: 1280, height: 760 }, colorScheme: 'dark' });
     const errors: string[] = [];

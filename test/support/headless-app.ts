@@ -31,7 +31,7 @@ export async function startHeadlessApp(
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not start in time:\n${output}`)), 30_000);
+    const timer = setTimeout(() => reject(new Error(`serve did not start in time:\n${output}`)), 90_000);
     child.stdout!.on('data', () => {
       const match = /serving (http:\/\/\S+)/.exec(output);
       if (match) {
