@@ -183,4 +183,19 @@ export const MIGRATIONS: readonly string[] = [
     updated_at INTEGER NOT NULL
   );
   `,
+  /* portfolio: accounts, and the lots held in them (negative quantity for a short) */ `
+  CREATE TABLE portfolio_accounts (
+    name TEXT PRIMARY KEY
+  ) WITHOUT ROWID;
+  CREATE TABLE portfolio_lots (
+    id INTEGER PRIMARY KEY,
+    account TEXT NOT NULL REFERENCES portfolio_accounts (name) ON UPDATE CASCADE,
+    symbol TEXT NOT NULL,
+    quantity REAL NOT NULL CHECK (quantity <> 0),
+    price REAL NOT NULL CHECK (price >= 0),
+    date TEXT NOT NULL,
+    fees REAL NOT NULL DEFAULT 0 CHECK (fees >= 0)
+  );
+  CREATE INDEX portfolio_lots_account ON portfolio_lots (account, symbol);
+  `,
 ];

@@ -185,7 +185,8 @@ describe('Each symbol’s day candles follow its exchange time zone', () => {
     const zones = MIGRATIONS.findIndex((m) => m.includes('CREATE TABLE day_candle_zones'));
     // (and without what the migrations after it add, since they run again from there)
     old.exec(
-      'DROP TABLE day_candle_zones; ALTER TABLE companies DROP COLUMN exchange_time_zone; DROP TABLE saved_queries',
+      'DROP TABLE day_candle_zones; ALTER TABLE companies DROP COLUMN exchange_time_zone; DROP TABLE saved_queries;' +
+        ' DROP TABLE portfolio_lots; DROP TABLE portfolio_accounts',
     );
     old.pragma(`user_version = ${zones}`);
     old.close();
