@@ -14,6 +14,8 @@ import { KafkaSettingsSchema } from '../domain/bus-settings.ts';
 import { CandleSchema } from '../domain/candle.ts';
 import { CompanyProfileSchema } from '../domain/company.ts';
 import { FeedHealthSchema } from '../domain/feed-health.ts';
+import { ProviderIdSchema } from '../domain/provider.ts';
+import { ApiKeySchema, KeyStatusSchema } from '../domain/secrets.ts';
 import { InfluxSettingsSchema } from '../domain/influx-settings.ts';
 import { IntervalSchema } from '../domain/interval.ts';
 import { SettingsSchema } from '../domain/settings.ts';
@@ -33,6 +35,8 @@ export const WatchItemSchema = z.object({
   dayVolume: z.number(),
   /** Closes of the latest one-minute candles, oldest first. */
   spark: z.array(z.number()),
+  /** The real-time provider chosen for it; null: the live source's own (Yahoo). */
+  provider: ProviderIdSchema.nullable(),
   /** Where its prices come from now (streaming, polling and why), when they last came, and why they are stale. */
   feed: FeedHealthSchema.optional(),
 });
@@ -108,6 +112,17 @@ export type SqlTable = z.infer<typeof SqlTableSchema>;
 const SavedQuerySchema = z.object({ id: z.number(), name: z.string(), sql: z.string(), updatedAt: z.number() });
 export type SavedQuery = z.infer<typeof SavedQuerySchema>;
 
+/** A real-time provider and whether it has the key it needs; the key itself never crosses the contract. */
+export const ProviderViewSchema = z.object({
+  id: ProviderIdSchema,
+  name: z.string(),
+  needsKey: z.boolean(),
+  maxSymbols: z.number().int().optional(),
+  covers: z.string(),
+  key: KeyStatusSchema.nullable(),
+});
+export type ProviderView = z.infer<typeof ProviderViewSchema>;
+
 /** A column of a `candles.history` answer. */
 const NumberColumn = z.instanceof(Float64Array);
 
@@ -132,6 +147,17 @@ export const commands = {
   'watchlist.reorder': {
     input: z.object({ symbols: z.array(SymbolSchema).max(1_000) }).strict(),
     output: z.array(WatchItemSchema),
+  },
+  /** Routes a symbol's prices to a real-time provider, or (null) back to the live source's own. */
+  'watchlist.setProvider': {
+    input: z.object({ symbol: SymbolSchema, provider: ProviderIdSchema.nullable() }).strict(),
+    output: z.array(WatchItemSchema),
+  },
+  'providers.list': { input: NoInput, output: z.array(ProviderViewSchema) },
+  /** Keeps a provider's key in the host's keychain (null forgets it). */
+  'providers.setKey': {
+    input: z.object({ provider: ProviderIdSchema, key: ApiKeySchema.nullable() }).strict(),
+    output: z.array(ProviderViewSchema),
   },
   'candles.list': {
     input: CandleQuerySchema,

@@ -19,6 +19,9 @@ export function createHandlers(app: MarketMonitor): Handlers {
     'watchlist.add': ({ symbol }) => app.addSymbol(symbol),
     'watchlist.remove': ({ symbol }) => app.removeSymbol(symbol),
     'watchlist.reorder': ({ symbols }) => app.reorderWatchlist(symbols),
+    'watchlist.setProvider': ({ symbol, provider }) => app.setProvider(symbol, provider),
+    'providers.list': () => app.providers(),
+    'providers.setKey': ({ provider, key }) => app.setProviderKey(provider, key),
     'candles.list': (query) => app.store.candles(query),
     'candles.history': (query) => ({ ...history.columns(query), timeZone: app.timeZoneOf(query.symbol) }),
     'indicators.series': ({ symbol, interval, limit, spec }) => {

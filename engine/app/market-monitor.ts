@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { ZodError } from 'zod';
 import { checkTlsCaFile } from '../bus/kafka/kafka-client.ts';
 import fs from 'node:fs';
-import type { Status, WatchItem } from '../api/contract.ts';
+import type { ProviderView, Status, WatchItem } from '../api/contract.ts';
 import { EventHub } from '../api/event-hub.ts';
 import { UserError } from '../api/dispatch.ts';
 import { busBehind, type TickBus } from '../bus/bus.ts';
@@ -39,12 +39,15 @@ import { TickProcessor } from '../stream/tick-processor.ts';
 import type { ListenerFailure } from '../stream/contained-listeners.ts';
 import type { Sink } from '../sinks/sink.ts';
 import { createSinks, sinkStatuses } from './sink-registry.ts';
-import { startSource, type RunningSource } from './source-registry.ts';
+import { startSource, type ProviderFeedConnections, type RunningSource } from './source-registry.ts';
+import { EnvSecretStore } from './env-secrets.ts';
+import { PROVIDERS, ProviderIdSchema, providerRefusal, type ProviderId } from '../domain/provider.ts';
+import type { SecretStore } from '../domain/secrets.ts';
 import { fanOutCommits } from './commit-fan-out.ts';
 import { QuoteBoard } from './quote-board.ts';
 import { YahooHistory } from '../sources/yahoo/yahoo-history.ts';
 import type { YahooClientFactory } from '../sources/yahoo/yahoo-client.ts';
-import type { YahooStreamSettings } from '../sources/yahoo/yahoo-source.ts';
+import type { YahooSource, YahooStreamSettings } from '../sources/yahoo/yahoo-source.ts';
 import type { SymbolMatch } from '../domain/symbol-match.ts';
 import { RateMeter } from '../base/rate-meter.ts';
 import { RetentionJob } from './retention-job.ts';
@@ -79,6 +82,10 @@ export interface MarketMonitorOptions {
   yahooStream?: Partial<YahooStreamSettings>;
   /** How the SQL console starts its query processes: `node -e` unless the host knows better (Electron). */
   sqlProcesses?: QueryProcessStarter;
+  /** The real-time providers' sockets; tests point them at local servers. */
+  providerFeeds?: ProviderFeedConnections;
+  /** Where keyed providers' keys are kept: the OS keychain on the desktop, the environment by default. */
+  secrets?: SecretStore;
 }
 
 export const STARTER_SYMBOLS = ['AAPL', 'MSFT', 'NVDA', 'AMZN'];
@@ -129,6 +136,7 @@ export class MarketMonitor {
   private paused = false;
 
   readonly db: SqliteDatabase;
+  private readonly secrets: SecretStore;
   /** Read-only SQL over the store's file, each query in a process of its own. */
   readonly sql: SqlConsole;
   private readonly options: MarketMonitorOptions;
@@ -138,6 +146,7 @@ export class MarketMonitor {
   private constructor(db: SqliteDatabase, options: MarketMonitorOptions) {
     this.db = db;
     this.options = options;
+    this.secrets = options.secrets ?? new EnvSecretStore();
     this.store = new MarketStore(db);
     this.watchlist = new WatchlistRepo(db);
     this.companies = new CompanyRepo(db);
@@ -495,6 +504,10 @@ export class MarketMonitor {
       days: this.sourceDays,
       yahooClient: this.options.yahooClient,
       yahooStream: this.options.yahooStream,
+      providerFeeds: this.options.providerFeeds,
+      providerOf: (symbol) => this.watchlist.providers().get(symbol),
+      secrets: this.secrets,
+      onFeedChange: () => this.publishFeedChanges(),
       notify: (notice) => this.events.publish('notice', notice),
       onStored: () => this.events.publish('watchlist', this.watchItems()),
       onBackfilled: (symbol, gapFrom, stitch) => this.mergeHistory(symbol, gapFrom, stitch),
@@ -593,6 +606,37 @@ export class MarketMonitor {
   get yahooHistory(): YahooHistory | undefined {
     const companion = this.running?.companion;
     return companion instanceof YahooHistory ? companion : undefined;
+  }
+
+  /** The Yahoo source while it is the live source (tests drive its polls). */
+  get yahooSource(): YahooSource | undefined {
+    return this.running?.routed?.live;
+  }
+
+  /** The real-time providers, and whether each has the key it needs (never the key). */
+  providers(): ProviderView[] {
+    return ProviderIdSchema.options.map((id) => ({
+      ...PROVIDERS[id],
+      key: PROVIDERS[id].needsKey ? this.secrets.status(id) : null,
+    }));
+  }
+
+  /** Keeps (or with null forgets) a provider's key, and reconnects its feed with it. */
+  setProviderKey(provider: ProviderId, key: string | null): ProviderView[] {
+    if (!PROVIDERS[provider].needsKey) throw new UserError(`${PROVIDERS[provider].name} needs no key`);
+    this.secrets.set(provider, key);
+    this.running.routed?.keyChanged(provider);
+    this.publishFeedChanges();
+    return this.providers();
+  }
+
+  /** Routes a watched symbol's prices to a provider, or (null) back to the live source's own feed. */
+  setProvider(raw: string, provider: ProviderId | null): WatchItem[] {
+    const symbol = SymbolSchema.parse(raw);
+    const refusal = provider ? providerRefusal(provider, symbol) : undefined;
+    if (refusal) throw new UserError(refusal);
+    if (!this.watchlist.setProvider(symbol, provider)) throw new UserError(`${symbol} is not on the watchlist`);
+    return this.watchlistChanged();
   }
 
   /** The running source, for hosts that follow its progress (the CLI's replay). */

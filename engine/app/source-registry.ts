@@ -10,11 +10,27 @@ import type { TickSource } from '../sources/source.ts';
 import { syntheticCompany } from '../sources/synthetic-companies.ts';
 import { searchSymbols } from '../sources/yahoo/symbol-search.ts';
 import type { YahooClientFactory } from '../sources/yahoo/yahoo-client.ts';
-import type { YahooStreamSettings } from '../sources/yahoo/yahoo-source.ts';
+import type { YahooSource, YahooStreamSettings } from '../sources/yahoo/yahoo-source.ts';
 import type { CompanyRepo } from '../store/company-repo.ts';
 import type { SqliteDatabase } from '../store/database.ts';
 import type { MarketStore } from '../store/market-store.ts';
 import { startYahooFeed } from './yahoo-feed.ts';
+import type { Backoff } from '../base/backoff.ts';
+import type { ProviderId } from '../domain/provider.ts';
+import type { SecretStore } from '../domain/secrets.ts';
+import { COINBASE_STREAM_URL, coinbaseProtocol } from '../sources/trades/coinbase-protocol.ts';
+import { FINNHUB_STREAM_URL, finnhubProtocol } from '../sources/trades/finnhub-protocol.ts';
+import { RoutedLiveSource } from '../sources/trades/routed-live-source.ts';
+
+/** A provider's connection, as tests point it at a local server. */
+export interface ProviderFeedConnection {
+  url?: string;
+  backoff?: Backoff;
+  idleMs?: number;
+  pingMs?: number;
+  silenceMs?: number;
+}
+export type ProviderFeedConnections = { readonly [K in ProviderId]?: ProviderFeedConnection };
 
 /** What the composition root hands a source plug-in: the settings, the store, and where to report. */
 export interface SourceContext {
@@ -27,6 +43,14 @@ export interface SourceContext {
   days: ExchangeDays;
   yahooClient?: YahooClientFactory | undefined;
   yahooStream?: Partial<YahooStreamSettings> | undefined;
+  /** The real-time providers' sockets (tests point them at local servers). */
+  providerFeeds?: ProviderFeedConnections | undefined;
+  /** The watchlist's provider for a symbol; absent: the live source's own. */
+  providerOf: (symbol: string) => ProviderId | undefined;
+  /** Keys for keyed providers. */
+  secrets: SecretStore;
+  /** A routed symbol's feed health changed without a tick. */
+  onFeedChange: () => void;
   notify: (notice: Notice) => void;
   /** Profiles or history of a symbol arrived. */
   onStored: (symbol: string) => void;
@@ -51,6 +75,8 @@ export interface RunningSource {
   companion?: SourceCompanion;
   /** Instruments matching a query, for the watchlist's add box. */
   search?: (query: string) => Promise<SymbolMatch[]>;
+  /** The live source with symbols routed to real-time providers (Yahoo only). */
+  routed?: RoutedLiveSource;
   /** Sees each batch before it is published (a replay tells the zone of its file's symbols). */
   beforePublish?: (ticks: readonly Tick[]) => void;
 }
@@ -137,11 +163,38 @@ function yahooSource(context: SourceContext): RunningSource {
     onTimeZone: context.onTimeZone,
     days: context.days,
   });
+  const routed = routedLiveSource(context, feed.source);
   return {
-    source: feed.source,
+    source: routed,
+    routed,
     feed: { provider: 'Yahoo Finance', mode: 'polling' },
     companion: feed.history,
     // Only while Yahoo is the source: the simulator takes any ticker, and must not call the internet behind the user's back.
     search: (query) => searchSymbols(feed.source.client, query),
   };
+}
+
+/** Coinbase's heartbeats come every second: this much silence is a dead feed. */
+const COINBASE_IDLE_MS = 30_000;
+
+function routedLiveSource(context: SourceContext, live: YahooSource): RoutedLiveSource {
+  const { coinbase = {}, finnhub = {} } = context.providerFeeds ?? {};
+  return new RoutedLiveSource({
+    live,
+    providerOf: context.providerOf,
+    lastTickTime: (symbol) => context.store.lastTickTime(symbol),
+    onChange: context.onFeedChange,
+    feeds: {
+      coinbase: {
+        ...coinbase,
+        protocol: coinbaseProtocol(coinbase.url ?? COINBASE_STREAM_URL),
+        idleMs: coinbase.idleMs ?? COINBASE_IDLE_MS,
+      },
+      finnhub: {
+        ...finnhub,
+        protocol: finnhubProtocol(() => context.secrets.get('finnhub'), finnhub.url ?? FINNHUB_STREAM_URL),
+        key: () => context.secrets.get('finnhub'),
+      },
+    },
+  });
 }

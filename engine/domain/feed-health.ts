@@ -13,12 +13,16 @@ export const STALE_REASONS = [
   'delayed',
   'stream-down',
   'no-data',
+  /** A keyed provider (Finnhub) has no key yet. */
+  'no-key',
+  /** Past the provider's free-tier cap on streamed symbols. */
+  'over-limit',
 ] as const;
 export type StaleReason = (typeof STALE_REASONS)[number];
 
 /** Where a watched symbol's prices come from now, when they last came, and why they are stale if they are. */
 export const FeedHealthSchema = z.object({
-  /** Who supplies the prices: "Yahoo Finance", "Simulator", "CSV replay". */
+  /** Who supplies the prices: "Yahoo Finance", "Coinbase", "Finnhub", "Simulator", "CSV replay". */
   provider: z.string(),
   mode: z.enum(['streaming', 'polling', 'simulated', 'replay']),
   /** Why a feed that can stream is polling instead. */

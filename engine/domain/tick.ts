@@ -7,6 +7,10 @@ export type Side = z.infer<typeof SideSchema>;
 export const TickSourceKindSchema = z.enum(['simulator', 'yahoo', 'replay']);
 export type TickSourceKind = z.infer<typeof TickSourceKindSchema>;
 
+/** Who made a tick: a source, or a trade feed a watched symbol was routed to within the live source. */
+export const TickOriginSchema = z.enum([...TickSourceKindSchema.options, 'coinbase', 'finnhub']);
+export type TickOrigin = z.infer<typeof TickOriginSchema>;
+
 /**
  * The last instant of the year 9999: the latest event time a tick may carry. Every window of such a
  * tick (a day in any time zone included) stays inside JavaScript's date range, and ISO-8601 exports
@@ -22,7 +26,7 @@ export const TickSchema = z
     price: z.number().finite().positive(),
     volume: z.number().finite().nonnegative(),
     side: SideSchema.optional(),
-    source: TickSourceKindSchema,
+    source: TickOriginSchema,
   })
   .strict();
 
@@ -31,7 +35,7 @@ export type Tick = z.infer<typeof TickSchema>;
 export type TickValidation = { ok: true; tick: Tick } | { ok: false; reason: string };
 
 const TICK_KEYS = new Set(['symbol', 'ts', 'price', 'volume', 'side', 'source']);
-const SOURCES = new Set<unknown>(TickSourceKindSchema.options);
+const SOURCES = new Set<unknown>(TickOriginSchema.options);
 
 /**
  * True for a tick already in canonical form, which is what every source sends: the engine's hot

@@ -198,4 +198,7 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX portfolio_lots_account ON portfolio_lots (account, symbol);
   `,
+  /* a watched symbol's real-time provider (Coinbase, Finnhub); null: the live source's own */ `
+  ALTER TABLE watchlist ADD COLUMN provider TEXT;
+  `,
 ];

@@ -1,9 +1,12 @@
+import type { ProviderId } from '../domain/provider.ts';
 import type { SqliteDatabase } from './database.ts';
 
 export interface WatchlistEntry {
   symbol: string;
   position: number;
   addedAt: number;
+  /** The real-time feed chosen for it; null: the live source's own. */
+  provider: ProviderId | null;
 }
 
 export class WatchlistRepo {
@@ -15,7 +18,7 @@ export class WatchlistRepo {
 
   list(): WatchlistEntry[] {
     return this.db
-      .prepare('SELECT symbol, position, added_at AS addedAt FROM watchlist ORDER BY position, symbol')
+      .prepare('SELECT symbol, position, added_at AS addedAt, provider FROM watchlist ORDER BY position, symbol')
       .all() as WatchlistEntry[];
   }
 
@@ -47,6 +50,20 @@ export class WatchlistRepo {
       for (const symbol of symbols) this.add(symbol, now);
       return true;
     })();
+  }
+
+  /** Each routed symbol's provider. */
+  providers(): Map<string, ProviderId> {
+    const rows = this.db.prepare('SELECT symbol, provider FROM watchlist WHERE provider IS NOT NULL').all() as Array<{
+      symbol: string;
+      provider: ProviderId;
+    }>;
+    return new Map(rows.map((row) => [row.symbol, row.provider]));
+  }
+
+  /** Returns whether the symbol is on the watchlist. */
+  setProvider(symbol: string, provider: ProviderId | null): boolean {
+    return this.db.prepare('UPDATE watchlist SET provider = ? WHERE symbol = ?').run(provider, symbol).changes > 0;
   }
 
   remove(symbol: string): boolean {

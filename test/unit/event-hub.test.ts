@@ -77,7 +77,16 @@ describe('EventHub', () => {
       hub.publish('status', status(i));
       hub.publish('candles', [candle('AAPL', '1s', i * 1_000, i)]);
       hub.publish('watchlist', [
-        { symbol: 'AAPL', position: 0, addedAt: 0, last: { price: i, ts: i }, dayOpen: null, dayVolume: 0, spark: [] },
+        {
+          symbol: 'AAPL',
+          position: 0,
+          addedAt: 0,
+          last: { price: i, ts: i },
+          dayOpen: null,
+          dayVolume: 0,
+          spark: [],
+          provider: null,
+        },
       ]);
     }
     hub.publish('notice', { level: 'info', message: 'one' });
@@ -90,7 +99,16 @@ describe('EventHub', () => {
     expect((got.find((m) => m.event === 'status')!.payload as Status).engine.accepted).toBe(5);
     expect((got.find((m) => m.event === 'candles')!.payload as Candle[]).length).toBe(5);
     expect(got.find((m) => m.event === 'watchlist')!.payload).toEqual([
-      { symbol: 'AAPL', position: 0, addedAt: 0, last: { price: 5, ts: 5 }, dayOpen: null, dayVolume: 0, spark: [] },
+      {
+        symbol: 'AAPL',
+        position: 0,
+        addedAt: 0,
+        last: { price: 5, ts: 5 },
+        dayOpen: null,
+        dayVolume: 0,
+        spark: [],
+        provider: null,
+      },
     ]);
     expect(got.filter((m) => m.event === 'notice').map((m) => (m.payload as { message: string }).message)).toEqual([
       'one',

@@ -8,7 +8,6 @@ import { createHandlers } from '../../engine/app/handlers.ts';
 import type { Candle } from '../../engine/domain/candle.ts';
 import type { ReplaySource } from '../../engine/sources/replay/replay-source.ts';
 import { yahooClientFactory } from '../../engine/sources/yahoo/yahoo-client.ts';
-import type { YahooSource } from '../../engine/sources/yahoo/yahoo-source.ts';
 import { MIGRATIONS } from '../../engine/store/migrations.ts';
 import { editQuote } from '../yahoo/helpers.ts';
 import { createFixtureFetch } from '../support/yahoo-fixtures.ts';
@@ -186,7 +185,7 @@ describe('Each symbol’s day candles follow its exchange time zone', () => {
     // (and without what the migrations after it add, since they run again from there)
     old.exec(
       'DROP TABLE day_candle_zones; ALTER TABLE companies DROP COLUMN exchange_time_zone; DROP TABLE saved_queries;' +
-        ' DROP TABLE portfolio_lots; DROP TABLE portfolio_accounts',
+        ' DROP TABLE portfolio_lots; DROP TABLE portfolio_accounts; ALTER TABLE watchlist DROP COLUMN provider',
     );
     old.pragma(`user_version = ${zones}`);
     old.close();
@@ -221,7 +220,7 @@ describe('Each symbol’s day candles follow its exchange time zone', () => {
       yahooClient: yahooClientFactory({ fetch: fixtures.fetch, timeoutMs: 500 }),
       statusEveryMs: 60_000,
     });
-    await (app.currentSource as YahooSource).firstPoll;
+    await app.yahooSource!.firstPoll;
     await app.drain();
     expect(app.companies.get('AAPL')?.exchangeTimeZone).toBe('Asia/Tokyo');
     expect(summary(app.store.candles({ symbol: 'AAPL', interval: '1d', limit: 100 }), 'Asia/Tokyo')).toEqual(

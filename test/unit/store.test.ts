@@ -134,9 +134,12 @@ describe('WatchlistRepo', () => {
     expect(repo.add('MSFT', 200)).toBe(true);
     expect(repo.add('AAPL', 300)).toBe(false);
     expect(repo.list()).toEqual([
-      { symbol: 'AAPL', position: 0, addedAt: 100 },
-      { symbol: 'MSFT', position: 1, addedAt: 200 },
+      { symbol: 'AAPL', position: 0, addedAt: 100, provider: null },
+      { symbol: 'MSFT', position: 1, addedAt: 200, provider: null },
     ]);
+    expect(repo.setProvider('MSFT', 'finnhub')).toBe(true);
+    expect(repo.setProvider('TSLA', 'finnhub')).toBe(false);
+    expect(repo.providers()).toEqual(new Map([['MSFT', 'finnhub']]));
     expect(repo.remove('AAPL')).toBe(true);
     expect(repo.remove('AAPL')).toBe(false);
     expect(repo.add('AAPL', 400)).toBe(true);

@@ -5,7 +5,6 @@ import type { Candle } from '../../engine/domain/candle.ts';
 import type { Interval } from '../../engine/domain/interval.ts';
 import type { Bar } from '../../engine/sources/replay/bars-to-ticks.ts';
 import { yahooClientFactory } from '../../engine/sources/yahoo/yahoo-client.ts';
-import type { YahooSource } from '../../engine/sources/yahoo/yahoo-source.ts';
 import { TickProcessor } from '../../engine/stream/tick-processor.ts';
 import { createFixtureFetch } from '../support/yahoo-fixtures.ts';
 import { tempDir } from '../unit/helpers.ts';
@@ -72,7 +71,7 @@ async function openAt(
     statusEveryMs: 60_000,
   });
   app = opened;
-  await (opened.currentSource as YahooSource).firstPoll;
+  await opened.yahooSource!.firstPoll;
   // Yahoo's history answers wait until the test releases them.
   return { app: opened, release, chart };
 }
@@ -103,7 +102,7 @@ interface Trade {
 /** The live feed sees a trade: the next poll makes a tick of it, which the engine commits. */
 async function trade(app: MarketMonitor, live: Live, ts: number, price: number, volume: number): Promise<Trade> {
   Object.assign(live, { ts, price, volume: live.volume + volume });
-  await (app.currentSource as YahooSource).pollNow();
+  await app.yahooSource!.pollNow();
   await app.drain();
   return { ts, price, volume };
 }
@@ -261,7 +260,7 @@ describe("A new exchange day's first quote", () => {
     // The quote is seen once it exists: a clock behind it would call it "from the future".
     vi.setSystemTime(Math.max(Date.now(), ts));
     Object.assign(live, { ts, price, volume: cumulative });
-    await (app.currentSource as YahooSource).pollNow();
+    await app.yahooSource!.pollNow();
     await app.drain();
   }
 
@@ -328,7 +327,7 @@ describe('The Yahoo feed restarted or rewatched within a run', () => {
     opened.release();
     await opened.app.drain();
     await opened.app.updateSettings(opened.app.settings);
-    await (opened.app.currentSource as YahooSource).firstPoll;
+    await opened.app.yahooSource!.firstPoll;
     await opened.app.drain();
     expect(opened.app.store.tickCount()).toBe(1);
     expect(candle(opened.app, '1m', STITCH)).toMatchObject({ trades: 1, volume: 0 });
@@ -346,7 +345,7 @@ describe('The Yahoo feed restarted or rewatched within a run', () => {
 
     vi.setSystemTime(START + 5 * MINUTE);
     app.addSymbol('AAPL');
-    await (app.currentSource as YahooSource).pollNow();
+    await app.yahooSource!.pollNow();
     await app.yahooHistory!.idle();
     expect(chart.asked.filter((r) => r.interval === '1m').map((r) => r.to)).toEqual([STITCH, STITCH + 5 * MINUTE]);
   });

@@ -5,7 +5,6 @@ import { MarketMonitor } from '../../engine/app/market-monitor.ts';
 import { INTERVALS } from '../../engine/domain/interval.ts';
 import { backfillSymbol, type BackfillRange } from '../../engine/sources/yahoo/backfill.ts';
 import { yahooClientFactory } from '../../engine/sources/yahoo/yahoo-client.ts';
-import type { YahooSource } from '../../engine/sources/yahoo/yahoo-source.ts';
 import { BackfillCandles } from '../../engine/store/backfill-candles.ts';
 import { CompanyRepo } from '../../engine/store/company-repo.ts';
 import { openDatabase } from '../../engine/store/database.ts';
@@ -116,7 +115,7 @@ describe('Live recorded quotes of listings outside New York', () => {
         yahooClient: yahooClientFactory({ fetch: fixtures.fetch, timeoutMs: 500 }),
         statusEveryMs: 60_000,
       });
-      await (app.currentSource as YahooSource).firstPoll;
+      await app.yahooSource!.firstPoll;
       await app.drain();
       expect(app.store.candles({ symbol, interval: '1d' }).map((d) => d.start)).toEqual([dayStart]);
       expect(app.companies.get(symbol)?.exchangeTimeZone).toBe(zone);

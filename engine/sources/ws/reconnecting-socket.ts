@@ -141,8 +141,7 @@ export class ReconnectingSocket<M> {
     this.setState({ kind: 'open', since: this.now() });
     this.sendAll(this.options.protocol.subscribe([...this.wanted]));
     const { resubscribeMs, pingMs = 20_000, idleMs } = this.options;
-    if (resubscribeMs)
-      this.every(resubscribeMs, () => this.sendAll(this.options.protocol.subscribe([...this.wanted])));
+    if (resubscribeMs) this.every(resubscribeMs, () => this.sendAll(this.options.protocol.subscribe([...this.wanted])));
     let awaitingPong = false;
     socket.on('pong', () => (awaitingPong = false));
     this.every(pingMs, () => {

@@ -154,6 +154,16 @@ export class YahooSource implements TickSource {
     return this.since.get(symbol);
   }
 
+  /**
+   * Another provider's first trade of a routed symbol came before Yahoo's first answer for it: the
+   * live run begins in this minute. Returns the stitch point, or undefined for an unwatched symbol.
+   */
+  claimStitch(symbol: string): number | undefined {
+    if (!this.since.has(symbol) && this.symbols.includes(symbol) && !this.stopped)
+      this.settleStitch(symbol, windowStart(this.now(), '1m'));
+    return this.since.get(symbol);
+  }
+
   /** The stitch point once it is known; undefined if the symbol stops being watched (or the feed stops) first. */
   stitchOf(symbol: string): Promise<number | undefined> {
     const known = this.since.get(symbol);

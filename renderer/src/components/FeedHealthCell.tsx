@@ -21,6 +21,8 @@ const STALE_LABELS: Record<StaleReason, string> = {
   delayed: 'delayed',
   'stream-down': 'stream down',
   'no-data': 'no data',
+  'no-key': 'no key',
+  'over-limit': 'over free limit',
 };
 
 /** "4 s", "12 min", "3 h", "2 d": how long ago the feed last heard of the symbol. */
