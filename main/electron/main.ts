@@ -4,6 +4,8 @@
  * menu, connection-state, about, shutdown, rotating-log) and is tested there; this file only wires
  * them to Electron, so the type checker is what covers it where no Electron binary can run.
  */
+import { EncryptedKeyFile } from '../../engine/app/encrypted-key-file.ts';
+import { safeStorageCipher } from './keychain.ts';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
@@ -143,6 +145,8 @@ async function start(): Promise<void> {
         dbPath: paths.database,
         starterSymbols: STARTER_SYMBOLS,
         log: (line) => log.warn(line),
+        // Sealed by the OS keychain, in a file of its own: never in the database.
+        secrets: new EncryptedKeyFile(path.join(app.getPath('userData'), 'provider-keys.json'), safeStorageCipher),
         sqlProcesses: utilityQueryProcesses(
           (program) => utilityProcess.fork(program, [], { serviceName: 'Market Monitor SQL query' }),
           writeQueryProgram(path.join(app.getPath('userData'), 'sql')),

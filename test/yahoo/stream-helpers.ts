@@ -1,7 +1,5 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import protobuf from 'protobufjs';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { FakeSocketServer } from '../support/fake-socket-server.ts';
 import { PRICING_PROTO } from '../../engine/sources/yahoo/pricing-schema.ts';
 
 /**
@@ -44,86 +42,15 @@ export function realFrameAt(base64: string, changes: Record<string, unknown>): s
   return envelope(pricingFrame({ ...decodeFields(base64), ...changes }));
 }
 
-/**
- * A local stand-in for streamer.finance.yahoo.com on 127.0.0.1: it keeps each client's
- * subscriptions from the JSON `subscribe` / `unsubscribe` messages, and can send frames, drop every
- * connection, refuse new ones, or cut a connection in the middle of a frame.
- */
-export class FakeStreamer {
-  readonly connections: WebSocket[] = [];
-  /** Every JSON message clients sent, in order. */
-  readonly received: unknown[] = [];
-  private readonly subscriptions = new Map<WebSocket, Set<string>>();
-  private refusing = false;
-  private readonly server: http.Server;
-  private readonly wss = new WebSocketServer({ noServer: true });
-  url = '';
-
+/** A local stand-in for streamer.finance.yahoo.com: JSON `subscribe` / `unsubscribe` lists of symbols. */
+export class FakeStreamer extends FakeSocketServer {
   private constructor() {
-    this.server = http.createServer((_req, res) => res.writeHead(404).end());
-    this.server.on('upgrade', (req, socket, head) => {
-      if (this.refusing) {
-        socket.end('HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n');
-        return;
-      }
-      this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws));
-    });
+    super((message) => message as { subscribe?: string[]; unsubscribe?: string[] });
   }
 
   static async start(): Promise<FakeStreamer> {
     const streamer = new FakeStreamer();
-    await new Promise<void>((resolve) => streamer.server.listen(0, '127.0.0.1', resolve));
-    streamer.url = `ws://127.0.0.1:${(streamer.server.address() as AddressInfo).port}/?version=2`;
+    await streamer.listen('/?version=2');
     return streamer;
-  }
-
-  private accept(ws: WebSocket): void {
-    this.connections.push(ws);
-    this.subscriptions.set(ws, new Set());
-    ws.on('message', (data) => {
-      const message = JSON.parse(String(data)) as { subscribe?: string[]; unsubscribe?: string[] };
-      this.received.push(message);
-      const set = this.subscriptions.get(ws)!;
-      for (const s of message.subscribe ?? []) set.add(s);
-      for (const s of message.unsubscribe ?? []) set.delete(s);
-    });
-    ws.on('close', () => this.subscriptions.delete(ws));
-  }
-
-  /** The symbols the open connections are subscribed to. */
-  subscribed(): string[] {
-    return [...new Set([...this.subscriptions.values()].flatMap((s) => [...s]))].sort();
-  }
-
-  get open(): number {
-    return this.subscriptions.size;
-  }
-
-  /** Sends a frame to every open connection subscribed to its symbol (or to all, for raw frames). */
-  send(frame: string, symbol?: string): void {
-    for (const [ws, set] of this.subscriptions) if (!symbol || set.has(symbol)) ws.send(frame);
-  }
-
-  dropAll(): void {
-    for (const ws of this.subscriptions.keys()) ws.terminate();
-  }
-
-  refuse(refusing: boolean): void {
-    this.refusing = refusing;
-  }
-
-  /** Writes the first bytes of a text frame announcing 100 bytes, then cuts the TCP connection. */
-  cutMidFrame(): void {
-    for (const ws of this.subscriptions.keys()) {
-      const socket = (ws as unknown as { _socket: import('node:net').Socket })._socket;
-      socket.write(Buffer.concat([Buffer.from([0x81, 100]), Buffer.from('{"type":"pricing","mess')]));
-      socket.destroy();
-    }
-  }
-
-  async stop(): Promise<void> {
-    for (const ws of this.connections) ws.terminate();
-    this.wss.close();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 }
