@@ -2,7 +2,14 @@ import { useEffect, useState } from 'react';
 import type { CommandOutput, WatchItem } from '../../../engine/api/contract.ts';
 import type { ApiClient } from '../api/client.ts';
 import { quoteUnit, type QuoteUnit } from '../../../engine/domain/currency.ts';
-import { formatInteger, formatMoneyTotal, formatPercent, formatPrice, formatQuotedPrice } from '../format.ts';
+import {
+  formatInteger,
+  formatMoneyTotal,
+  formatPercent,
+  formatPrice,
+  formatQuotedPrice,
+  formatVolume,
+} from '../format.ts';
 import { RangeBar } from './RangeBar.tsx';
 
 type Company = NonNullable<CommandOutput<'companies.get'>>;
@@ -41,7 +48,15 @@ export function CompanyCard({ api, symbol, quote }: Props) {
   const unit = quoteUnit(currency);
   const price = (n: number | null | undefined) => (n == null ? null : formatQuotedPrice(n, currency));
   const facts: Array<[string, string | null]> = [
-    ['Day volume', quote ? formatInteger(quote.dayVolume) : null],
+    // A crypto pair trades fractions of a coin: 0.5 must not read as 1.
+    [
+      'Day volume',
+      quote
+        ? Number.isInteger(quote.dayVolume)
+          ? formatInteger(quote.dayVolume)
+          : formatVolume(quote.dayVolume)
+        : null,
+    ],
     ['Sector', company?.sector ?? null],
     ['Industry', company?.industry ?? null],
     ['Country', company?.country ?? null],

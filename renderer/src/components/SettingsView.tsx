@@ -1,4 +1,5 @@
 import { useEffect, useEffectEvent, useRef, useState, type FormEvent } from 'react';
+import { ProviderKeys } from './ProviderKeys.tsx';
 import type { CommandOutput } from '../../../engine/api/contract.ts';
 import { ApiCallError, type ApiClient } from '../api/client.ts';
 import { busInput, KafkaSettings, toBusDraft, type BusDraft } from './KafkaSettings.tsx';
@@ -303,6 +304,7 @@ export function SettingsView({ api, active = true, onSaved }: Props) {
                 />
                 <small className="hint">Off: quotes are polled only, at the pace above</small>
               </label>
+              <ProviderKeys api={api} />
             </>
           ) : (
             <>

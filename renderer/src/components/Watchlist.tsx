@@ -3,6 +3,7 @@ import type { CommandOutput, WatchItem } from '../../../engine/api/contract.ts';
 import { ApiCallError, type ApiClient } from '../api/client.ts';
 import { formatChange, formatPercent, formatPrice, formatVolume } from '../format.ts';
 import { FeedHealthCell } from './FeedHealthCell.tsx';
+import { PROVIDERS, ProviderIdSchema, providerRefusal, type ProviderId } from '../../../engine/domain/provider.ts';
 import { Sparkline } from './Sparkline.tsx';
 
 interface Props {
@@ -85,6 +86,15 @@ export function Watchlist({ api, items, selected, onSelect, onChange }: Props) {
   const remove = async (symbol: string) => {
     try {
       onChange(await api.call('watchlist.remove', { symbol }));
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e));
+    }
+  };
+
+  const route = async (symbol: string, provider: ProviderId | null) => {
+    try {
+      onChange(await api.call('watchlist.setProvider', { symbol, provider }));
+      setError(null);
     } catch (e) {
       setError(e instanceof Error ? e.message : String(e));
     }
@@ -200,6 +210,7 @@ export function Watchlist({ api, items, selected, onSelect, onChange }: Props) {
                   <Sparkline points={item.spark} width={48} />
                   <FeedHealthCell item={item} />
                 </button>
+                <ProviderChoice item={item} onChoose={(provider) => void route(item.symbol, provider)} />
                 <button
                   className="remove"
                   aria-label={`Remove ${item.symbol}`}
@@ -214,6 +225,37 @@ export function Watchlist({ api, items, selected, onSelect, onChange }: Props) {
         </>
       )}
     </aside>
+  );
+}
+
+/**
+ * Where a symbol's prices come from: the live source's own feed, or a real-time provider that
+ * streams it. The simulator and a replay make their own prices, so there it is shown, not changed.
+ */
+function ProviderChoice({ item, onChoose }: { item: WatchItem; onChoose: (provider: ProviderId | null) => void }) {
+  const choices = ProviderIdSchema.options.filter((p) => !providerRefusal(p, item.symbol));
+  if (choices.length === 0 && !item.provider) return null;
+  const live = item.feed?.mode !== 'simulated' && item.feed?.mode !== 'replay';
+  return (
+    <select
+      className="provider"
+      value={item.provider ?? ''}
+      disabled={!live}
+      aria-label={`Price feed for ${item.symbol}`}
+      title={
+        live
+          ? `Where ${item.symbol}'s prices come from`
+          : 'A real-time provider applies with the Yahoo live source (Settings > Source)'
+      }
+      onChange={(e) => onChoose((e.target.value || null) as ProviderId | null)}
+    >
+      <option value="">Yahoo</option>
+      {[...new Set([...choices, ...(item.provider ? [item.provider] : [])])].map((p) => (
+        <option key={p} value={p}>
+          {PROVIDERS[p].name}
+        </option>
+      ))}
+    </select>
   );
 }
 
