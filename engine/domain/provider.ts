@@ -15,13 +15,29 @@ export interface ProviderInfo {
   needsKey: boolean;
   /** The free tier's cap on symbols streamed at once; symbols past it are shown stale with the cap as the reason. */
   maxSymbols?: number;
+  /** The cap on messages a client may send it per second (subscriptions are paced to it). */
+  maxMessagesPerSecond?: number;
   /** What it streams, for the watchlist's menu. */
   covers: string;
 }
 
 export const PROVIDERS: { readonly [K in ProviderId]: ProviderInfo } = {
-  coinbase: { id: 'coinbase', name: 'Coinbase', needsKey: false, covers: 'crypto pairs such as BTC-USD' },
-  finnhub: { id: 'finnhub', name: 'Finnhub', needsKey: true, maxSymbols: 50, covers: 'US stocks, with a free key' },
+  // Coinbase limits an unauthenticated client to 8 messages a second per IP address.
+  coinbase: {
+    id: 'coinbase',
+    name: 'Coinbase',
+    needsKey: false,
+    maxMessagesPerSecond: 8,
+    covers: 'crypto pairs such as BTC-USD',
+  },
+  // Finnhub's free tier streams 50 symbols per key, each subscribed in a message of its own.
+  finnhub: {
+    id: 'finnhub',
+    name: 'Finnhub',
+    needsKey: true,
+    maxSymbols: 50,
+    covers: 'US stocks, with a free key',
+  },
 };
 
 /** Coinbase's product ids are Yahoo's crypto symbols: BTC-USD, ETH-EUR. */

@@ -74,6 +74,20 @@ describe('the Coinbase feed against a local server', () => {
     await until(() => server.open === 0, 'the connection closed with nothing to stream');
   });
 
+  it('paces its requests to Coinbase’s 8 messages a second: the rest wait their turn, none is lost', async () => {
+    const server = await coinbase();
+    const { feed } = openFeed('coinbase', server.url);
+    const pairs = ['BTC-USD', 'ETH-USD', 'SOL-USD', 'ADA-USD', 'XRP-USD', 'DOGE-USD'];
+    feed.setSymbols(pairs.slice(0, 1));
+    await until(() => server.subscribed().length === 1, 'the first subscription');
+    const before = feed.socketCounters.sent;
+    // Five more pairs added one by one: ten requests (trades and heartbeats for each), asked at once.
+    for (let i = 2; i <= pairs.length; i++) feed.setSymbols(pairs.slice(0, i));
+    expect(feed.socketCounters.sent - before).toBeLessThanOrEqual(8);
+    await until(() => server.subscribed().length === pairs.length, 'every pair subscribed');
+    expect(feed.socketCounters.sent - before).toBe(10);
+  });
+
   it('sends each trade once, oldest first: the snapshot is newest first and comes again after a reconnect', async () => {
     const server = await coinbase();
     const snapshot = [trade(3, 2, 74_216), trade(2, 1, 74_215), trade(1, 0, 74_214)];

@@ -62,6 +62,7 @@ export class TradeFeed {
       backoff: options.backoff,
       idleMs: options.idleMs,
       pingMs: options.pingMs,
+      maxFramesPerSecond: PROVIDERS[options.provider].maxMessagesPerSecond,
       now: this.now,
       onMessage: (message) => this.receive(message),
       onState: (state) => {

@@ -34,6 +34,8 @@ export interface ReconnectingSocketOptions<M> {
   idleMs?: number;
   /** A handshake that takes longer than this fails (and is retried with backoff). */
   handshakeTimeoutMs?: number;
+  /** The provider's cap on client messages per second: frames past it wait their turn. */
+  maxFramesPerSecond?: number;
   now?: () => number;
   onMessage: (message: M) => void;
   onState?: (state: StreamState) => void;
@@ -56,7 +58,11 @@ export class ReconnectingSocket<M> {
   private stateValue: StreamState = { kind: 'idle' };
   private stopped = false;
   private lastFrameAt = 0;
-  readonly counters = { connects: 0, messages: 0, garbled: 0, lastGarbled: '' };
+  private outbox: string[] = [];
+  /** When the frames of the last second went out (only under a rate cap). */
+  private sentAt: number[] = [];
+  private drainTimer: NodeJS.Timeout | undefined;
+  readonly counters = { connects: 0, messages: 0, garbled: 0, lastGarbled: '', sent: 0 };
 
   constructor(options: ReconnectingSocketOptions<M>) {
     this.options = options;
@@ -188,7 +194,29 @@ export class ReconnectingSocket<M> {
 
   private sendAll(frames: readonly string[]): void {
     if (this.socket?.readyState !== WebSocket.OPEN) return;
-    for (const frame of frames) this.socket.send(frame);
+    this.outbox.push(...frames);
+    this.drain();
+  }
+
+  /** Sends what the rate cap allows in the last second, and the rest as earlier sends age out of it. */
+  private drain(): void {
+    const cap = this.options.maxFramesPerSecond ?? Infinity;
+    const socket = this.socket;
+    if (this.drainTimer || socket?.readyState !== WebSocket.OPEN) return;
+    const now = this.now();
+    while (this.sentAt.length && this.sentAt[0]! <= now - 1_000) this.sentAt.shift();
+    const sent = this.outbox.splice(0, Math.max(0, cap - this.sentAt.length));
+    for (const frame of sent) socket.send(frame);
+    if (Number.isFinite(cap)) this.sentAt.push(...sent.map(() => now));
+    this.counters.sent += sent.length;
+    if (this.outbox.length === 0) return;
+    this.drainTimer = setTimeout(
+      () => {
+        this.drainTimer = undefined;
+        this.drain();
+      },
+      Math.max(1, this.sentAt[0]! + 1_000 - now),
+    );
   }
 
   private disconnect(): void {
@@ -203,6 +231,10 @@ export class ReconnectingSocket<M> {
 
   private clearTimers(): void {
     for (const timer of this.intervals.splice(0)) clearInterval(timer);
+    clearTimeout(this.drainTimer);
+    this.drainTimer = undefined;
+    // A new connection subscribes everything afresh.
+    this.outbox = [];
   }
 
   private setState(state: StreamState): void {
