@@ -12,6 +12,10 @@ const CRON_MODE = '5-part';
 
 /** Why the expression is no cron expression, in croner's words; undefined when it is one. */
 export function cronProblem(expression: string): string | undefined {
+  // croner's own words for this ("exactly five, six, or seven space separated parts") offer more
+  // fields than the mode takes.
+  const fields = expression.trim().split(/\s+/).length;
+  if (fields !== 5) return `needs 5 parts (minute hour day month weekday), such as 0 18 * * 1-5; this has ${fields}`;
   try {
     new Cron(expression, { mode: CRON_MODE });
     return undefined;

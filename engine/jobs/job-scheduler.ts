@@ -50,6 +50,15 @@ export class JobScheduler {
     await this.queue;
   }
 
+  /** Resolves once no run is queued or under way (tests; a host that waits for a run it caused). */
+  async idle(): Promise<void> {
+    let seen: Promise<unknown> | undefined;
+    while (seen !== this.queue) {
+      seen = this.queue;
+      await seen;
+    }
+  }
+
   views(): JobView[] {
     const { repo } = this.options;
     return repo.list().map((job) => ({
