@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { missedDue, nextDueAfter, cronProblem } from '../../engine/domain/job-schedule.ts';
 import { JobInputSchema } from '../../engine/domain/job.ts';
+import { scheduleInWords } from '../../engine/domain/job-words.ts';
 
 const at = (iso: string) => Date.parse(iso);
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -106,5 +107,25 @@ describe('job schema', () => {
   it('a maintenance job must do something', () => {
     const none = { kind: 'maintenance', vacuum: false, analyze: false, checkpoint: false };
     expect(JobInputSchema.safeParse({ ...job, task: none }).success).toBe(false);
+  });
+});
+
+describe('a schedule in words', () => {
+  const cron = (expression: string) => scheduleInWords({ type: 'cron', expression, timeZone: 'UTC' });
+
+  it('says the common schedules as a sentence, and shows any other cron expression as it is', () => {
+    expect(scheduleInWords({ type: 'daily', time: '06:05', timeZone: NY })).toBe('Every day at 06:05');
+    expect(cron('0 18 * * 1-5')).toBe('Weekdays at 18:00');
+    expect(cron('5 9 * * *')).toBe('Every day at 09:05');
+    expect(cron('30 7 * * 1,3,5')).toBe('Mondays, Wednesdays and Fridays at 07:30');
+    expect(cron('0 3 * * 0')).toBe('Sundays at 03:00');
+    expect(cron('0 3 * * 7')).toBe('Sundays at 03:00');
+    expect(cron('0 3 * * 6,0')).toBe('Weekends at 03:00');
+    expect(cron('0 3 * * 0-6')).toBe('Every day at 03:00');
+    expect(cron('0 6 1 * *')).toBe('On day 1 of every month at 06:00');
+    expect(cron('*/15 * * * *')).toBe('Every 15 minutes');
+    expect(cron('20 * * * *')).toBe('Every hour at minute 20');
+    for (const other of ['0 9-17/2 * * *', '0 6 1 1 *', '0 6 * * MON', '0 6 L * *'])
+      expect(cron(other)).toBe(`Cron ${other}`);
   });
 });
