@@ -26,7 +26,7 @@ export function ScheduledJobs({ api }: { api: ApiClient }) {
     () => api.call('jobs.list', {}),
     (views) => views,
   );
-  const [analyses, setAnalyses] = useState<AnalysisInfo[]>([]);
+  const [analyses, setAnalyses] = useState<AnalysisInfo[]>();
   const [historyOf, setHistoryOf] = useState<number | 'all'>('all');
   const [runs, setRuns] = useState<JobRun[]>([]);
   const [running, setRunning] = useState<ReadonlySet<number>>(new Set());
@@ -35,9 +35,10 @@ export function ScheduledJobs({ api }: { api: ApiClient }) {
   const [historyError, setHistoryError] = useState<string>();
 
   useEffect(() => {
-    api.call('analyses.list', {}).then(setAnalyses, () => undefined);
+    // Without the catalog the form still serves the other kinds.
+    api.call('analyses.list', {}).then(setAnalyses, () => setAnalyses([]));
   }, [api]);
-  const titles = useMemo(() => new Map(analyses.map((a) => [a.name, a.title])), [analyses]);
+  const titles = useMemo(() => new Map((analyses ?? []).map((a) => [a.name, a.title])), [analyses]);
 
   const loadRuns = useCallback(() => {
     api.call('jobs.runs', historyOf === 'all' ? { limit: 50 } : { jobId: historyOf, limit: 50 }).then(
@@ -99,11 +100,19 @@ export function ScheduledJobs({ api }: { api: ApiClient }) {
     }
   };
 
-  const list = jobs ?? [];
+  const heading = <h3 id="scheduled-jobs-title">Scheduled jobs</h3>;
+  // All at once when both have come: a form that grew under the user's eyes would move what is below it.
+  if (jobs === undefined || analyses === undefined)
+    return (
+      <section className="scheduled-jobs" aria-labelledby="scheduled-jobs-title">
+        {heading}
+      </section>
+    );
+  const list = jobs;
   const nameOf = new Map(list.map((j) => [j.id, j.name]));
   return (
     <section className="scheduled-jobs" aria-labelledby="scheduled-jobs-title">
-      <h3 id="scheduled-jobs-title">Scheduled jobs</h3>
+      {heading}
       <JobForm analyses={analyses} onSubmit={save} />
       {list.length === 0 ? (
         <p className="empty">No scheduled job yet. Add an export, a backfill or database maintenance above.</p>
@@ -135,49 +144,51 @@ export function ScheduledJobs({ api }: { api: ApiClient }) {
                   </td>
                   <td className="job-what">
                     <b>{job.name}</b> <span className="job-kind">{kindLabel(job.task.kind)}</span>
-                    <small title={taskInWords(job.task, titles)}>{taskInWords(job.task, titles)}</small>
+                    <small>{taskInWords(job.task, titles)}</small>
                   </td>
                   <td>{scheduleText(job.schedule)}</td>
                   <td>{job.nextRunAt === null ? (job.enabled ? 'never' : 'off') : formatTime(job.nextRunAt)}</td>
                   <td>
                     {job.lastRun ? (
-                      <>
-                        <span className={`state ${OUTCOME_TONE[job.lastRun.outcome]}`}>{job.lastRun.outcome}</span>{' '}
-                        <span className="muted">
+                      <div className="job-last-run" title={job.lastRun.message}>
+                        <span className={`state ${OUTCOME_TONE[job.lastRun.outcome]}`}>{job.lastRun.outcome}</span>
+                        <small>
                           {formatTime(job.lastRun.startedAt)} · {formatDuration(job.lastRun.durationMs)}
-                        </span>
-                      </>
+                        </small>
+                      </div>
                     ) : (
                       <span className="muted">not run yet</span>
                     )}
                   </td>
                   <td className="job-actions">
-                    <button
-                      type="button"
-                      className="link"
-                      onClick={() => void runNow(job)}
-                      disabled={running.has(job.id)}
-                      aria-label={`Run ${job.name} now`}
-                    >
-                      {running.has(job.id) ? 'Running…' : 'Run now'}
-                    </button>
-                    <button
-                      type="button"
-                      className="link"
-                      onClick={() => setHistoryOf(job.id)}
-                      aria-pressed={historyOf === job.id}
-                      aria-label={`Runs of ${job.name}`}
-                    >
-                      History
-                    </button>
-                    <button
-                      type="button"
-                      className="link danger"
-                      onClick={() => void remove(job)}
-                      aria-label={`Remove ${job.name}`}
-                    >
-                      Remove
-                    </button>
+                    <div>
+                      <button
+                        type="button"
+                        className="link"
+                        onClick={() => void runNow(job)}
+                        disabled={running.has(job.id)}
+                        aria-label={`Run ${job.name} now`}
+                      >
+                        {running.has(job.id) ? 'Running…' : 'Run now'}
+                      </button>
+                      <button
+                        type="button"
+                        className="link"
+                        onClick={() => setHistoryOf(job.id)}
+                        aria-pressed={historyOf === job.id}
+                        aria-label={`Runs of ${job.name}`}
+                      >
+                        History
+                      </button>
+                      <button
+                        type="button"
+                        className="link danger"
+                        onClick={() => void remove(job)}
+                        aria-label={`Remove ${job.name}`}
+                      >
+                        Remove
+                      </button>
+                    </div>
                     {rowErrors[job.id] && (
                       <p className="field-error wrap" role="alert">
                         {rowErrors[job.id]}
