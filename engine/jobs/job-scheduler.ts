@@ -100,7 +100,8 @@ export class JobScheduler {
       if (due === null) continue;
       // Handled as soon as it is queued: a crash during the run is recorded as such, not run again.
       this.options.repo.setHandledDue(job.id, due);
-      void this.enqueue(job, trigger, due);
+      // Nobody waits for a scheduled run: a job removed before its turn is simply not run.
+      this.enqueue(job, trigger, due).catch(() => undefined);
     }
   }
 
@@ -111,9 +112,12 @@ export class JobScheduler {
     return run;
   }
 
-  private async execute(job: Job, trigger: JobRun['trigger'], runFor: number): Promise<JobRun> {
+  private async execute(queuedJob: Job, trigger: JobRun['trigger'], runFor: number): Promise<JobRun> {
     const { repo } = this.options;
-    this.queued.delete(job.id);
+    this.queued.delete(queuedJob.id);
+    // As it is now: removed or edited while it waited behind another run.
+    const job = repo.get(queuedJob.id);
+    if (!job) throw new Error(`There is no job ${queuedJob.id}: it was removed before its run began`);
     const started = repo.startRun(job.id, trigger, this.now());
     this.options.onChange();
     let result: JobResult;

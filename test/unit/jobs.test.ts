@@ -251,6 +251,18 @@ describe('scheduled jobs on a real database', () => {
     expect(ok<JobRun[]>(await dispatch(handlers, 'jobs.runs', { jobId: id }))).toEqual([run]);
   });
 
+  it('runs one job at a time; a job removed while it waited is not run, and Run now says why', async () => {
+    const app = await openApp(new TestClock(TUESDAY_NOON));
+    const first = saveJob(app, { name: 'First', schedule: DAILY_1800_UTC, task: { kind: 'maintenance' } });
+    const second = saveJob(app, { name: 'Second', schedule: DAILY_1800_UTC, task: { kind: 'maintenance' } });
+    const firstRun = app.jobs.runNow(first);
+    const secondRun = app.jobs.runNow(second);
+    app.jobs.remove(second);
+    await expect(secondRun).rejects.toThrow(`There is no job ${second}: it was removed before its run began`);
+    expect(await firstRun).toMatchObject({ jobId: first, outcome: 'ok' });
+    expect(app.jobs.runs(10).map((r) => r.jobId)).toEqual([first]);
+  });
+
   it('a failing export records the failure with its reason, and the next due run still happens', async () => {
     const clock = new TestClock(TUESDAY_NOON);
     const app = await openApp(clock);
