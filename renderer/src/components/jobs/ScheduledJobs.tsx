@@ -14,6 +14,7 @@ import {
   type JobRun,
   type JobSaveInput,
   type JobView,
+  untilText,
 } from './job-draft.ts';
 
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
@@ -146,8 +147,17 @@ export function ScheduledJobs({ api }: { api: ApiClient }) {
                     <b>{job.name}</b> <span className="job-kind">{kindLabel(job.task.kind)}</span>
                     <small>{taskInWords(job.task, titles)}</small>
                   </td>
-                  <td>{scheduleText(job.schedule)}</td>
-                  <td>{job.nextRunAt === null ? (job.enabled ? 'never' : 'off') : formatTime(job.nextRunAt)}</td>
+                  <td className="job-schedule">{scheduleText(job.schedule)}</td>
+                  <td className="job-next">
+                    {job.nextRunAt === null ? (
+                      <span className="muted">{job.enabled ? 'never' : 'off'}</span>
+                    ) : (
+                      <>
+                        {formatTime(job.nextRunAt)}
+                        <small>{untilText(job.nextRunAt, Date.now())}</small>
+                      </>
+                    )}
+                  </td>
                   <td>
                     {job.lastRun ? (
                       <div className="job-last-run" title={job.lastRun.message}>

@@ -139,6 +139,17 @@ export function formatDuration(ms: number | null): string {
   return `${minutes} min ${Math.round((ms - minutes * 60_000) / 1_000)} s`;
 }
 
+/** How far ahead a time is, roughly: "in 40 s", "in 25 min", "in 5 h", "in 3 days" (the status events re-render it). */
+export function untilText(at: number, now: number): string {
+  const seconds = Math.max(0, Math.round((at - now) / 1_000));
+  if (seconds < 60) return `in ${seconds} s`;
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 60) return `in ${minutes} min`;
+  const hours = Math.round(minutes / 60);
+  if (hours < 48) return `in ${hours} h`;
+  return `in ${Math.round(hours / 24)} days`;
+}
+
 /** A run's outcome in the colours of the other states (.state). */
 export const OUTCOME_TONE: Record<JobRun['outcome'], string> = {
   running: 'starting',
