@@ -115,6 +115,12 @@ module.exports = {
       'The CSV export renders an analysis.',
     ),
     layer(
+      'jobs-run-exports-and-maintenance',
+      '^engine/jobs/',
+      ['engine/jobs/', 'engine/export/', 'engine/analyses/', 'engine/store/', 'engine/domain/', 'engine/base/'],
+      'A scheduled job renders exports and maintains the store; what it needs of the app (a backfill) it declares as a function the app passes.',
+    ),
+    layer(
       'api-is-the-contract',
       '^engine/api/',
       [

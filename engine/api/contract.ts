@@ -24,6 +24,7 @@ import { SymbolMatchSchema } from '../domain/symbol-match.ts';
 import { AnomalySchema } from '../domain/anomaly.ts';
 import { SQL_DEFAULT_ROW_LIMIT, SQL_DEFAULT_TIME_LIMIT_MS, SQL_MAX_ROW_LIMIT } from '../domain/sql-limits.ts';
 import { IndicatorSpecSchema } from '../stream/indicators/index.ts';
+import { JobInputSchema, JobRunSchema, JobViewSchema } from '../domain/job.ts';
 
 export const WatchItemSchema = z.object({
   symbol: z.string(),
@@ -139,6 +140,15 @@ const CandleQuerySchema = z
     limit: z.number().int().min(1).max(MAX_CANDLES_PER_REQUEST).default(1_000),
   })
   .strict();
+
+/** Domain knows no analyses: the names an export job takes are checked against the catalog here. */
+function analysesInCatalog(job: z.output<typeof JobInputSchema>, ctx: z.RefinementCtx): void {
+  if (job.task.kind !== 'export') return;
+  job.task.analyses.forEach((name, i) => {
+    if (!ANALYSIS_NAMES.includes(name))
+      ctx.addIssue({ code: 'custom', path: ['task', 'analyses', i], message: `no analysis is called "${name}"` });
+  });
+}
 
 export const commands = {
   'watchlist.list': { input: NoInput, output: z.array(WatchItemSchema) },
@@ -301,6 +311,20 @@ export const commands = {
     input: InfluxSettingsSchema,
     output: z.object({ ok: z.boolean(), version: z.string().optional(), message: z.string() }),
   },
+  'jobs.list': { input: NoInput, output: z.array(JobViewSchema) },
+  /** A new job without `id`, a change with it; the analyses must be names of the catalog. */
+  'jobs.save': { input: JobInputSchema.superRefine(analysesInCatalog), output: z.array(JobViewSchema) },
+  /** Runs the job after any run under way; answers with the finished run. */
+  'jobs.runNow': { input: z.object({ id: z.number().int() }).strict(), output: JobRunSchema },
+  /** The newest runs first, of one job or of all. */
+  'jobs.runs': {
+    input: z
+      .object({ jobId: z.number().int().optional(), limit: z.number().int().min(1).max(1_000).default(50) })
+      .strict()
+      .prefault({}),
+    output: z.array(JobRunSchema),
+  },
+  'jobs.remove': { input: z.object({ id: z.number().int() }).strict(), output: z.array(JobViewSchema) },
   'settings.get': { input: NoInput, output: SettingsSchema },
   'settings.update': { input: SettingsSchema, output: SettingsSchema },
 } as const;
@@ -312,6 +336,8 @@ export const events = {
   notice: NoticeSchema,
   alert: AlertEventSchema,
   anomaly: AnomalySchema,
+  /** The scheduled jobs, after a change or a run's start and end. */
+  jobs: z.array(JobViewSchema),
 } as const;
 
 export type CommandName = keyof typeof commands;

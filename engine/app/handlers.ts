@@ -70,6 +70,11 @@ export function createHandlers(app: MarketMonitor): Handlers {
     'alerts.history': ({ limit }) => app.alerts.history(limit),
     'kafka.testConnection': (settings) => testKafkaConnection(settings),
     'influx.testConnection': (settings) => testInfluxConnection(settings),
+    'jobs.list': () => app.jobs.views(),
+    'jobs.save': (job) => app.jobs.save(job),
+    'jobs.remove': ({ id }) => app.jobs.remove(id),
+    'jobs.runNow': ({ id }) => app.jobs.runNow(id),
+    'jobs.runs': ({ jobId, limit }) => app.jobs.runs(limit, jobId),
     'settings.get': () => app.settings,
     'settings.update': (settings) => app.updateSettings(settings),
   };

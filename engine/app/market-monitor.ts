@@ -55,6 +55,11 @@ import { Throttle } from '../base/throttle.ts';
 import { rebuildPlan, type RebuildPlan } from './settings-impact.ts';
 import { DatabaseInUseError, EngineLock, type EngineLockMode } from '../store/engine-lock.ts';
 import { SqlConsole, type QueryProcessStarter } from '../sql/sql-console.ts';
+import { JobRepo } from '../store/job-repo.ts';
+import { JobScheduler } from '../jobs/job-scheduler.ts';
+import { systemClock, type JobClock } from '../jobs/clock.ts';
+import { runJob } from '../jobs/run-job.ts';
+import type { JobResult } from '../jobs/job-result.ts';
 
 /**
  * How often the watchlist (prices, day volume, sparklines) goes out while ticks stream in. It is read
@@ -86,6 +91,8 @@ export interface MarketMonitorOptions {
   providerFeeds?: ProviderFeedConnections;
   /** Where keyed providers' keys are kept: the OS keychain on the desktop, the environment by default. */
   secrets?: SecretStore;
+  /** The scheduled jobs' clock and timers; tests move it on instead of waiting. */
+  jobClock?: JobClock;
 }
 
 export const STARTER_SYMBOLS = ['AAPL', 'MSFT', 'NVDA', 'AMZN'];
@@ -142,6 +149,8 @@ export class MarketMonitor {
   private readonly options: MarketMonitorOptions;
   /** This engine's claim on the database beside other engines (see EngineLock). */
   private engineLock!: EngineLock;
+  /** Scheduled exports, backfills and database maintenance (engine/jobs). */
+  readonly jobs: JobScheduler;
 
   private constructor(db: SqliteDatabase, options: MarketMonitorOptions) {
     this.db = db;
@@ -165,6 +174,12 @@ export class MarketMonitor {
       (symbol) => this.zones.zoneOf(symbol),
     );
     this.sql = new SqlConsole(options.dbPath, options.sqlProcesses);
+    this.jobs = new JobScheduler({
+      repo: new JobRepo(db),
+      clock: options.jobClock ?? systemClock,
+      execute: (job, runFor) => runJob(job, runFor, { db, backfill: () => this.backfillWatchlist() }),
+      onChange: () => this.events.publish('jobs', this.jobs.views()),
+    });
   }
 
   static async open(options: MarketMonitorOptions): Promise<MarketMonitor> {
@@ -179,6 +194,8 @@ export class MarketMonitor {
     if (options.starterSymbols) app.watchlist.seedOnce(options.starterSymbols);
     await app.startPipeline();
     app.retention.start();
+    // After the pipeline: a missed backfill needs the source's history, an export the stored data.
+    app.jobs.start();
     // What a client loading the watchlist now sees: only changes from here on are events.
     app.feedSignature = app.feedsNow();
     app.statusTimer = setInterval(() => {
@@ -427,6 +444,8 @@ export class MarketMonitor {
       if (this.closed) return;
       this.closed = true;
       this.sql.close();
+      // A run under way finishes first (an export half written is worse than a slower close).
+      await this.jobs.stop();
       await this.retention.stop();
       await this.stopPipeline();
       this.watchlistUpdates.cancel();
@@ -637,6 +656,24 @@ export class MarketMonitor {
     if (refusal) throw new UserError(refusal);
     if (!this.watchlist.setProvider(symbol, provider)) throw new UserError(`${symbol} is not on the watchlist`);
     return this.watchlistChanged();
+  }
+
+  /** A backfill job: the watchlist's history from the running source, if it keeps history (Yahoo). */
+  private async backfillWatchlist(): Promise<JobResult> {
+    const history = this.yahooHistory;
+    if (!history) {
+      const provider = this.running.feed.provider;
+      return {
+        outcome: 'skipped',
+        message: `Backfill needs the Yahoo Finance source; the source is ${provider} (Settings > Source)`,
+        files: [],
+      };
+    }
+    const { symbols, failures } = await history.backfillAgain();
+    if (symbols.length === 0) return { outcome: 'skipped', message: 'The watchlist is empty', files: [] };
+    const what = `${symbols.length} symbol${symbols.length === 1 ? '' : 's'}`;
+    if (failures.length > 0) return { outcome: 'failed', message: `${what}: ${failures.join('; ')}`, files: [] };
+    return { outcome: 'ok', message: `History of ${what} (${symbols.join(', ')}) up to date`, files: [] };
   }
 
   /** The running source, for hosts that follow its progress (the CLI's replay). */

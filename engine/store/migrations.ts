@@ -201,4 +201,27 @@ export const MIGRATIONS: readonly string[] = [
   /* a watched symbol's real-time provider (Coinbase, Finnhub); null: the live source's own */ `
   ALTER TABLE watchlist ADD COLUMN provider TEXT;
   `,
+  /* scheduled jobs (options as JSON, validated by JobSchema) and the history of their runs */ `
+  CREATE TABLE jobs (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    enabled INTEGER NOT NULL DEFAULT 1,
+    schedule TEXT NOT NULL,
+    task TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    handled_due_at INTEGER
+  );
+  CREATE TABLE job_runs (
+    id INTEGER PRIMARY KEY,
+    job_id INTEGER NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+    trigger TEXT NOT NULL CHECK (trigger IN ('schedule', 'missed', 'manual')),
+    started_at INTEGER NOT NULL,
+    finished_at INTEGER,
+    duration_ms INTEGER,
+    outcome TEXT NOT NULL CHECK (outcome IN ('running', 'ok', 'failed', 'skipped')),
+    message TEXT NOT NULL DEFAULT '',
+    files TEXT NOT NULL DEFAULT '[]'
+  );
+  CREATE INDEX job_runs_job ON job_runs (job_id, started_at);
+  `,
 ];

@@ -112,6 +112,15 @@ const SAMPLE_INPUT: { [N in CommandName]: CommandInput<N> } = {
   'alerts.history': {},
   'kafka.testConnection': { brokers: ['127.0.0.1:1'] },
   'influx.testConnection': { url: 'http://127.0.0.1:1' },
+  'jobs.list': {},
+  'jobs.save': {
+    name: 'Tidy the database',
+    schedule: { type: 'daily', time: '03:00', timeZone: 'UTC' },
+    task: { kind: 'maintenance' },
+  },
+  'jobs.runNow': { id: 1 },
+  'jobs.runs': { jobId: 1 },
+  'jobs.remove': { id: 1 },
   'settings.get': {},
   'settings.update': { source: { simulator: { ticksPerSecond: 20 } } },
 };

@@ -53,6 +53,8 @@ export class YahooHistory {
   private refreshTimer: NodeJS.Timeout | undefined;
   /** Failures of the last jobs (the newest 100), for tests; the newest also stays in the status line. */
   readonly failures: string[] = [];
+  /** How many failures were recorded in all (the list above keeps the newest 100). */
+  private failedTotal = 0;
   /** What went wrong last in the current round of work, shown once the queue is idle. */
   private lastProblem: string | undefined;
 
@@ -79,6 +81,20 @@ export class YahooHistory {
       this.queued.push(symbol);
     }
     this.kick();
+  }
+
+  /**
+   * Backfills the watched symbols again (a scheduled job) and resolves with this round's failures.
+   * Safe to repeat: a backfill writes only windows no stored candle holds, up to the live feed's start.
+   */
+  async backfillAgain(): Promise<{ symbols: string[]; failures: string[] }> {
+    const before = this.failedTotal;
+    const symbols = [...this.watched];
+    for (const symbol of symbols) this.done.delete(symbol);
+    this.watch(symbols);
+    await this.idle();
+    const count = Math.min(this.failedTotal - before, this.failures.length);
+    return { symbols, failures: count > 0 ? this.failures.slice(-count) : [] };
   }
 
   /** Resolves when the queue is empty (tests, shutdown). */
@@ -183,6 +199,7 @@ export class YahooHistory {
 
   private failed(record: string, forUser: string): void {
     this.failures.push(record);
+    this.failedTotal += 1;
     if (this.failures.length > 100) this.failures.shift();
     this.lastProblem = forUser;
   }

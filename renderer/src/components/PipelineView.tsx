@@ -3,6 +3,7 @@ import type { CommandOutput, Status } from '../../../engine/api/contract.ts';
 import type { ApiClient } from '../api/client.ts';
 import { formatInteger, formatRate, formatTime, formatVolume } from '../format.ts';
 import { Sparkline } from './Sparkline.tsx';
+import { ScheduledJobs } from './jobs/ScheduledJobs.tsx';
 
 const HISTORY = 60;
 
@@ -173,6 +174,7 @@ export function PipelineView({ api, status }: { api: ApiClient; status: Status |
           </table>
         </div>
       )}
+      <ScheduledJobs api={api} />
     </section>
   );
 }
