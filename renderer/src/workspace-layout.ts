@@ -9,6 +9,8 @@ export interface PanelLayout {
   wide: boolean;
   /** Draws the indicator lines (SMA, EMA, Bollinger, VWAP, RSI). */
   indicators: boolean;
+  /** Other symbols overlaid in percent. */
+  compare: string[];
 }
 
 export interface WorkspaceLayout {
@@ -23,7 +25,7 @@ export const MAX_PANELS = 16;
 const newId = () => Math.random().toString(36).slice(2, 10);
 
 export function newPanel(symbol: string | null, interval: Interval = '1m'): PanelLayout {
-  return { id: newId(), symbol, interval, wide: false, indicators: false };
+  return { id: newId(), symbol, interval, wide: false, indicators: false, compare: [] };
 }
 
 export function defaultLayout(): WorkspaceLayout {
@@ -41,6 +43,7 @@ export function loadLayout(): WorkspaceLayout {
       ...p,
       interval: INTERVALS.includes(p.interval) ? p.interval : '1m',
       indicators: p.indicators === true,
+      compare: Array.isArray(p.compare) ? p.compare.filter((c) => typeof c === 'string').slice(0, 6) : [],
     }));
     const columns = Math.min(4, Math.max(1, Math.round(saved.columns) || 1));
     const active = panels.some((p) => p.id === saved.active) ? saved.active : panels[0]!.id;

@@ -19,6 +19,16 @@ import { liveChartFrames } from './frame-budget.ts';
 import { HISTORY_PAGE } from './history-page.ts';
 import { IndicatorOverlay } from './indicator-overlay.ts';
 import { VolumePane } from './volume-pane.ts';
+import { CompareOverlay } from './compare-overlay.ts';
+import { changeOverRange, returnsCorrelation } from './compare.ts';
+
+/** A compared symbol over the visible range: its line's colour, its change, and how its returns go with the panel's. */
+export interface CompareStat {
+  symbol: string;
+  colour: string;
+  change: number | null;
+  correlation: number | null;
+}
 
 export const UP = '#26a69a';
 export const DOWN = '#ef5350';
@@ -40,6 +50,10 @@ export interface ChartControllerOptions {
   onEmpty: (empty: boolean) => void;
   /** The exchange time zone of the symbol's day bars, once the history told it. */
   onTimeZone: (timeZone: string | undefined) => void;
+  /** Symbols drawn over the candles, in percent from the first visible bar. */
+  compare?: readonly string[];
+  /** The panel's own change and each compared symbol's, over the visible range. */
+  onCompare?: (main: number | null, stats: CompareStat[]) => void;
 }
 
 /**
@@ -56,6 +70,7 @@ export class ChartController {
   private overlay: IndicatorOverlay | null;
   private readonly hideAnomalies: () => void;
   private readonly offCandles: () => void;
+  private readonly compare: CompareOverlay;
 
   /** The history loaded so far (columns; older pages are joined in front). */
   private history: History | null = null;
@@ -103,6 +118,8 @@ export class ChartController {
     this.restyle();
     this.overlay = options.indicators ? new IndicatorOverlay(this.chart) : null;
     this.hideAnomalies = showAnomalies(api, this.candles, symbol, interval);
+    this.compare = new CompareOverlay(this.chart, api, interval, () => this.reportCompare());
+    this.compare.show(options.compare ?? []);
 
     this.offCandles = api.on('candles', (list) => {
       for (const c of list) if (c.symbol === symbol && c.interval === interval) this.pending.set(c.start, c);
@@ -131,6 +148,33 @@ export class ChartController {
     }
   }
 
+  /** Draws exactly these symbols over the candles (none: the price scale in prices again). */
+  showCompare(symbols: readonly string[]): void {
+    this.compare.show(symbols);
+  }
+
+  /** Tells the legend how each line moved over what is visible, and how it moved with the candles. */
+  private reportCompare(): void {
+    const compared = this.compare.series();
+    const range = this.chart.timeScale().getVisibleRange();
+    if (this.disposed || !this.options.onCompare) return;
+    if (compared.length === 0 || !range) {
+      this.options.onCompare(null, []);
+      return;
+    }
+    const [from, to] = [(range.from as number) * 1000, (range.to as number) * 1000];
+    const main = this.allBars();
+    this.options.onCompare(
+      changeOverRange(main, from, to),
+      compared.map(({ symbol, colour, points }) => ({
+        symbol,
+        colour,
+        change: changeOverRange(points, from, to),
+        correlation: returnsCorrelation(main, points, from, to),
+      })),
+    );
+  }
+
   /** Takes the colours of the theme now in effect from the page's CSS variables. */
   restyle(): void {
     this.chart.applyOptions(themeColours());
@@ -139,6 +183,7 @@ export class ChartController {
   dispose(): void {
     this.disposed = true;
     this.offCandles();
+    this.compare.dispose();
     this.chart.timeScale().unsubscribeVisibleLogicalRangeChange(this.onRange);
     this.hideAnomalies();
     liveChartFrames.cancel(this.applyPending);
@@ -169,6 +214,7 @@ export class ChartController {
     this.chart.timeScale().scrollToRealTime();
     this.applyPending();
     this.showLast();
+    this.reportCompare();
   }
 
   private barAt(start: number): Bar | null {
@@ -219,6 +265,7 @@ export class ChartController {
     this.lastStart = Math.max(this.lastStart, updates.at(-1)!.start);
     this.options.onEmpty(false);
     this.showLast();
+    if (this.compare.series().length > 0) this.reportCompare();
   };
 
   /**
@@ -255,6 +302,7 @@ export class ChartController {
 
   private onRange = (range: LogicalRange | null): void => {
     if (range && range.from < PREFETCH_BARS) this.loadOlder();
+    if (this.compare.series().length > 0) this.reportCompare();
   };
 
   private onCrosshair = (param: MouseEventParams<Time>): void => {

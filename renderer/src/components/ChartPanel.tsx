@@ -2,7 +2,7 @@ import { useEffectEvent, useLayoutEffect, useRef, useState, type ReactNode } fro
 import { INTERVALS, type Interval } from '../../../engine/domain/interval.ts';
 import type { ApiClient } from '../api/client.ts';
 import type { Bar } from '../chart/bars.ts';
-import { ChartController } from '../chart/chart-controller.ts';
+import { ChartController, type CompareStat } from '../chart/chart-controller.ts';
 import { formatDay, formatPercent, formatPrice, formatTime, formatVolume } from '../format.ts';
 
 interface Props {
@@ -17,11 +17,22 @@ interface Props {
   theme: 'dark' | 'light';
   /** Panel controls shown in the header (symbol picker, widen, remove). */
   toolbar?: ReactNode;
+  /** Symbols drawn over this one in percent (kept with the panel's layout). */
+  compare?: readonly string[];
+  onCompareChange?: (symbols: string[]) => void;
+  /** What may be compared: the watchlist's symbols. */
+  compareChoices?: readonly string[];
 }
 
 /** One live candlestick chart with a volume pane: a ChartController per symbol and interval. */
 export function ChartPanel(props: Props) {
   const { api, symbol, interval, onIntervalChange, indicators, onIndicatorsChange, theme, toolbar } = props;
+  const compare = props.compare ?? NONE;
+  const [comparison, setComparison] = useState<{ main: number | null; stats: CompareStat[] }>({
+    main: null,
+    stats: [],
+  });
+  const compareNow = useEffectEvent(() => compare);
   const container = useRef<HTMLDivElement>(null);
   const controller = useRef<ChartController | null>(null);
   const [legend, setLegend] = useState<Bar | null>(null);
@@ -41,6 +52,8 @@ export function ChartPanel(props: Props) {
       onLegend: setLegend,
       onEmpty: setEmpty,
       onTimeZone: setDayZone,
+      compare: compareNow(),
+      onCompare: (main, stats) => setComparison({ main, stats }),
     });
     controller.current = chart;
     return () => {
@@ -52,6 +65,8 @@ export function ChartPanel(props: Props) {
 
   useLayoutEffect(() => controller.current?.showIndicators(indicators), [indicators]);
   useLayoutEffect(() => controller.current?.restyle(), [theme]);
+  useLayoutEffect(() => controller.current?.showCompare(compare), [compare]);
+  const choices = (props.compareChoices ?? []).filter((s) => s !== symbol && !compare.includes(s));
 
   return (
     <section className="chart-panel" aria-label={`${symbol} chart`}>
@@ -80,13 +95,79 @@ export function ChartPanel(props: Props) {
           >
             Indicators
           </button>
+          {props.onCompareChange && (
+            <select
+              className="compare-add"
+              aria-label={`Compare ${symbol} with`}
+              value=""
+              disabled={choices.length === 0}
+              title={
+                choices.length
+                  ? 'Overlay another symbol, in percent from the first visible bar'
+                  : 'Nothing else to compare: add symbols to the watchlist'
+              }
+              onChange={(e) => e.target.value && props.onCompareChange!([...compare, e.target.value])}
+            >
+              <option value="">Compare…</option>
+              {choices.map((s) => (
+                <option key={s}>{s}</option>
+              ))}
+            </select>
+          )}
           {toolbar}
         </div>
       </header>
+      {compare.length > 0 && (
+        <CompareLegend
+          symbol={symbol}
+          main={comparison.main}
+          stats={comparison.stats}
+          onRemove={(s) => props.onCompareChange?.(compare.filter((c) => c !== s))}
+        />
+      )}
       <div className="chart-body" ref={container} data-testid="chart">
         {empty && <p className="chart-empty">Waiting for the first trade of {symbol}…</p>}
       </div>
     </section>
+  );
+}
+
+const NONE: readonly string[] = [];
+
+/** The compared symbols: colour, change over the visible range, correlation of returns with the panel's. */
+function CompareLegend({
+  symbol,
+  main,
+  stats,
+  onRemove,
+}: {
+  symbol: string;
+  main: number | null;
+  stats: CompareStat[];
+  onRemove: (symbol: string) => void;
+}) {
+  const change = (ratio: number | null) => (ratio === null ? '—' : formatPercent(ratio));
+  return (
+    <ul className="compare-legend" aria-label="Compared symbols" data-testid="compare-legend">
+      <li className="compare-main">
+        {symbol} <b>{change(main)}</b>
+      </li>
+      {stats.map((s) => (
+        <li key={s.symbol} data-symbol={s.symbol} data-correlation={s.correlation ?? ''}>
+          <span className="swatch" style={{ background: s.colour }} aria-hidden="true" />
+          {s.symbol} <b>{change(s.change)}</b>
+          <span
+            className="correlation"
+            title={`Correlation of ${s.symbol}'s bar-to-bar returns with ${symbol}'s over the visible bars`}
+          >
+            ρ {s.correlation === null ? '—' : s.correlation.toFixed(2)}
+          </span>
+          <button aria-label={`Stop comparing ${s.symbol}`} title="Stop comparing" onClick={() => onRemove(s.symbol)}>
+            ×
+          </button>
+        </li>
+      ))}
+    </ul>
   );
 }
 

@@ -79,6 +79,9 @@ export function ChartWorkspace({ api, layout, items, theme, onLayoutChange }: Pr
                 onIntervalChange={(interval) => change(updatePanel(layout, panel.id, { interval }))}
                 indicators={panel.indicators}
                 onIndicatorsChange={(indicators) => change(updatePanel(layout, panel.id, { indicators }))}
+                compare={panel.compare}
+                compareChoices={items.map((i) => i.symbol)}
+                onCompareChange={(compare) => change(updatePanel(layout, panel.id, { compare }))}
                 theme={theme}
                 toolbar={
                   <div className="panel-tools" draggable onDragStart={() => (dragged.current = panel.id)}>

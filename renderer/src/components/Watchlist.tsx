@@ -230,23 +230,19 @@ export function Watchlist({ api, items, selected, onSelect, onChange }: Props) {
 
 /**
  * Where a symbol's prices come from: the live source's own feed, or a real-time provider that
- * streams it. The simulator and a replay make their own prices, so there it is shown, not changed.
+ * streams it.
  */
 function ProviderChoice({ item, onChoose }: { item: WatchItem; onChoose: (provider: ProviderId | null) => void }) {
   const choices = ProviderIdSchema.options.filter((p) => !providerRefusal(p, item.symbol));
   if (choices.length === 0 && !item.provider) return null;
-  const live = item.feed?.mode !== 'simulated' && item.feed?.mode !== 'replay';
+  // The simulator and a replay make their own prices: a provider applies only to the live source.
+  if (item.feed?.mode === 'simulated' || item.feed?.mode === 'replay') return null;
   return (
     <select
       className="provider"
       value={item.provider ?? ''}
-      disabled={!live}
       aria-label={`Price feed for ${item.symbol}`}
-      title={
-        live
-          ? `Where ${item.symbol}'s prices come from`
-          : 'A real-time provider applies with the Yahoo live source (Settings > Source)'
-      }
+      title={`Where ${item.symbol}'s prices come from`}
       onChange={(e) => onChoose((e.target.value || null) as ProviderId | null)}
     >
       <option value="">Yahoo</option>
