@@ -15,6 +15,7 @@ import { CandleSchema } from '../domain/candle.ts';
 import { CompanyProfileSchema } from '../domain/company.ts';
 import { FeedHealthSchema } from '../domain/feed-health.ts';
 import { ProviderIdSchema } from '../domain/provider.ts';
+import { DrawingSchema, DrawingSpecSchema } from '../domain/drawing.ts';
 import { ApiKeySchema, KeyStatusSchema } from '../domain/secrets.ts';
 import { InfluxSettingsSchema } from '../domain/influx-settings.ts';
 import { IntervalSchema } from '../domain/interval.ts';
@@ -278,6 +279,18 @@ export const commands = {
   },
   'alerts.list': { input: NoInput, output: z.array(AlertRuleSchema) },
   'alerts.add': { input: AlertRuleInputSchema, output: z.array(AlertRuleSchema) },
+  'drawings.list': { input: z.object({ symbol: SymbolSchema }).strict(), output: z.array(DrawingSchema) },
+  'drawings.add': {
+    input: z.object({ symbol: SymbolSchema, spec: DrawingSpecSchema }).strict(),
+    output: z.array(DrawingSchema),
+  },
+  'drawings.update': {
+    input: z.object({ id: z.number().int(), spec: DrawingSpecSchema }).strict(),
+    output: z.array(DrawingSchema),
+  },
+  /** A horizontal line becomes a price alert on its symbol, above or below the last price. */
+  'drawings.toAlert': { input: z.object({ id: z.number().int() }).strict(), output: z.array(AlertRuleSchema) },
+  'drawings.remove': { input: z.object({ id: z.number().int() }).strict(), output: z.array(DrawingSchema) },
   /** Changes a rule in place (its history stays with it). */
   'alerts.edit': { input: AlertRuleEditSchema, output: z.array(AlertRuleSchema) },
   /** Switches a rule off without losing it, or back on. */
@@ -338,6 +351,8 @@ export const events = {
   anomaly: AnomalySchema,
   /** The scheduled jobs, after a change or a run's start and end. */
   jobs: z.array(JobViewSchema),
+  /** A symbol's drawings after a change: every panel of it redraws them. */
+  drawings: z.object({ symbol: z.string(), drawings: z.array(DrawingSchema) }),
 } as const;
 
 export type CommandName = keyof typeof commands;

@@ -11,8 +11,8 @@ type Listener = <E extends EventName>(event: E, payload: EventPayload<E>) => voi
  */
 export const EVENT_FRAME_MS = 50;
 
-/** Channels where each message matters (rare, and not a newer state of the same thing): never merged. */
-const EVERY_MESSAGE: ReadonlySet<EventName> = new Set<EventName>(['notice', 'alert', 'anomaly']);
+/** Channels where each message matters (rare, and not a newer state of the same thing, or one per symbol): never merged. */
+const EVERY_MESSAGE: ReadonlySet<EventName> = new Set<EventName>(['notice', 'alert', 'anomaly', 'drawings']);
 
 /**
  * Coalesces engine events into at most one message per channel per frame. Candles are merged by

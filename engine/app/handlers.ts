@@ -7,6 +7,8 @@ import { testInfluxConnection } from '../sinks/influx/test-connection.ts';
 import { CandleHistory } from '../store/candle-history.ts';
 import type { Handlers } from '../api/contract.ts';
 import { SavedQueryRepo } from '../store/saved-query-repo.ts';
+import { DrawingRepo } from '../store/drawing-repo.ts';
+import { DrawingBoard } from './drawing-board.ts';
 import { listSchema } from '../sql/schema.ts';
 import { sqlResultCsv } from '../sql/sql-csv.ts';
 
@@ -14,6 +16,12 @@ import { sqlResultCsv } from '../sql/sql-csv.ts';
 export function createHandlers(app: MarketMonitor): Handlers {
   const history = new CandleHistory(app.db);
   const savedQueries = new SavedQueryRepo(app.db);
+  const drawings = new DrawingBoard({
+    repo: new DrawingRepo(app.db),
+    publish: (symbol, list) => app.events.publish('drawings', { symbol, drawings: list }),
+    lastPrice: (symbol) => app.store.lastPrice(symbol)?.price,
+    addAlert: (rule) => app.addAlert(rule),
+  });
   return {
     'watchlist.list': () => app.watchItems(),
     'watchlist.add': ({ symbol }) => app.addSymbol(symbol),
@@ -64,6 +72,11 @@ export function createHandlers(app: MarketMonitor): Handlers {
     'deadLetters.recent': ({ limit }) => app.store.recentDeadLetters(limit),
     'alerts.list': () => app.alerts.rules(),
     'alerts.add': (rule) => app.addAlert(rule),
+    'drawings.list': ({ symbol }) => drawings.list(symbol),
+    'drawings.add': ({ symbol, spec }) => drawings.add(symbol, spec),
+    'drawings.update': ({ id, spec }) => drawings.update(id, spec),
+    'drawings.remove': ({ id }) => drawings.remove(id),
+    'drawings.toAlert': ({ id }) => drawings.alertFrom(id),
     'alerts.edit': (rule) => app.editAlert(rule),
     'alerts.setEnabled': ({ id, enabled }) => app.setAlertEnabled(id, enabled),
     'alerts.remove': ({ id }) => app.removeAlert(id),

@@ -224,4 +224,13 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX job_runs_job ON job_runs (job_id, started_at);
   `,
+  /* chart drawings (horizontal and trend lines, rectangles, notes), per symbol; the shape as JSON, validated by DrawingSpecSchema */ `
+  CREATE TABLE drawings (
+    id INTEGER PRIMARY KEY,
+    symbol TEXT NOT NULL,
+    spec TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  CREATE INDEX drawings_symbol ON drawings (symbol);
+  `,
 ];
