@@ -108,7 +108,7 @@ describe('drawings on a symbol’s charts', () => {
     let app = await replay(dbPath, tickFile(dir, 'a.csv', T0, [100, 100.5, 101]));
     await (app.currentSource as ReplaySource).done;
     await app.drain();
-    let call = caller(app);
+    const call = caller(app);
     const [above] = await call('drawings.add', { symbol: 'AAPL', spec: { kind: 'hline', price: 105 } });
     const [, below] = await call('drawings.add', { symbol: 'AAPL', spec: { kind: 'hline', price: 95 } });
     const rules = await call('drawings.toAlert', { id: above!.id });
