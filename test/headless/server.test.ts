@@ -140,12 +140,16 @@ describe('headless host', () => {
       const message = JSON.parse(data.toString()) as ServerMessage;
       if (message.type === 'event' && message.event === 'candles') arrivals.push(performance.now());
     });
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const listenMs = 1_500;
+    await new Promise((resolve) => setTimeout(resolve, listenMs));
     ws.close();
     expect(arrivals.length).toBeGreaterThan(3);
+    // No more messages than frames in the time listened (one extra for the frame already open).
+    expect(arrivals.length).toBeLessThanOrEqual(Math.ceil(listenMs / EVENT_FRAME_MS) + 1);
     const gaps = arrivals.slice(1).map((t, i) => t - arrivals[i]!);
-    // Timers may fire a little early or late; two messages well inside a frame would mean no coalescing.
-    expect(Math.min(...gaps)).toBeGreaterThan(EVENT_FRAME_MS - 8);
+    // Timers and the socket add jitter of a few milliseconds on a busy machine; uncoalesced events
+    // (one per tick) would arrive back to back, far inside half a frame.
+    expect(Math.min(...gaps)).toBeGreaterThan(EVENT_FRAME_MS / 2);
   });
 
   it('refuses a WebSocket from another origin', async () => {
