@@ -1,19 +1,6 @@
-import type {
-  AutoscaleInfo,
-  IChartApi,
-  IPrimitivePaneRenderer,
-  IPrimitivePaneView,
-  ISeriesApi,
-  ISeriesPrimitive,
-  Logical,
-  SeriesAttachedParameter,
-  SeriesType,
-  Time,
-  UTCTimestamp,
-} from 'lightweight-charts';
+import type { AutoscaleInfo, Logical, UTCTimestamp } from 'lightweight-charts';
 import type { AnomalyMarker } from './anomaly-markers.ts';
-
-type RenderingTarget = Parameters<IPrimitivePaneRenderer['draw']>[0];
+import { SeriesPrimitive, type PrimitiveHost, type RenderingTarget } from './series-primitive.ts';
 
 const COLOR = '#f5a623';
 /** Room between the bar's high and the arrow's tip, in CSS pixels. */
@@ -23,45 +10,24 @@ const WIDTH_SHARE = 0.8;
 const MIN_WIDTH = 9;
 const MAX_WIDTH = 13;
 
-interface Host {
-  chart: IChartApi;
-  series: ISeriesApi<SeriesType>;
-  requestUpdate: () => void;
-}
-
 /**
  * A candlestick series' anomaly markers: a small arrow pointing down at the high of each marked bar.
  * lightweight-charts' own markers plugin re-reads every bar of the series (a converted copy, through
  * `series.data()`) at the first draw after each data change, live updates included: 15-30 ms a frame
  * with 100,000 bars loaded. This one looks up only the marked bars, and draws only those in view.
  */
-export class AnomalyMarkerPrimitive implements ISeriesPrimitive<Time> {
+export class AnomalyMarkerPrimitive extends SeriesPrimitive {
   private times: UTCTimestamp[] = [];
-  private host: Host | null = null;
-  private readonly view: IPrimitivePaneView;
 
   constructor() {
-    const renderer: IPrimitivePaneRenderer = { draw: (target) => this.draw(target) };
     // 'normal': on the pane's main canvas after the series, redrawn when data or the view change;
     // the top canvas is redrawn at every crosshair move, and arrows there would cover the crosshair.
-    this.view = { renderer: () => renderer, zOrder: () => 'normal' };
-  }
-
-  attached({ chart, series, requestUpdate }: SeriesAttachedParameter<Time>): void {
-    this.host = { chart, series, requestUpdate };
-  }
-
-  detached(): void {
-    this.host = null;
-  }
-
-  paneViews(): readonly IPrimitivePaneView[] {
-    return [this.view];
+    super('normal');
   }
 
   setMarkers(markers: readonly AnomalyMarker[]): void {
     this.times = markers.map((m) => m.time);
-    this.host?.requestUpdate();
+    this.update();
   }
 
   /** Room above the highest bar for an arrow, so a marker on it is not cut off at the pane's top. */
@@ -69,10 +35,9 @@ export class AnomalyMarkerPrimitive implements ISeriesPrimitive<Time> {
     return this.times.length === 0 ? null : { priceRange: null, margins: { above: GAP + MAX_WIDTH + 2, below: 0 } };
   }
 
-  private draw(target: RenderingTarget): void {
-    const host = this.host;
-    const range = host?.chart.timeScale().getVisibleLogicalRange();
-    if (!host || !range || this.times.length === 0) return;
+  protected draw(target: RenderingTarget, host: PrimitiveHost): void {
+    const range = host.chart.timeScale().getVisibleLogicalRange();
+    if (!range || this.times.length === 0) return;
     const timeScale = host.chart.timeScale();
     // The bar spacing as drawn now (the options keep the initial one, not the user's zoom).
     const from = Math.floor(range.from) as Logical;

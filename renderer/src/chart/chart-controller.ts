@@ -21,6 +21,8 @@ import { IndicatorOverlay } from './indicator-overlay.ts';
 import { VolumePane } from './volume-pane.ts';
 import { CompareOverlay } from './compare-overlay.ts';
 import { changeOverRange, returnsCorrelation } from './compare.ts';
+import { DrawingLayer, type DrawingLayerOptions } from './drawing-layer.ts';
+import type { DrawingKind } from '../../../engine/domain/drawing.ts';
 
 /** A compared symbol over the visible range: its line's colour, its change, and how its returns go with the panel's. */
 export interface CompareStat {
@@ -54,6 +56,8 @@ export interface ChartControllerOptions {
   compare?: readonly string[];
   /** The panel's own change and each compared symbol's, over the visible range. */
   onCompare?: (main: number | null, stats: CompareStat[]) => void;
+  /** The symbol's drawings as they change, the drawing tool's state, and a drawing refused. */
+  drawing: Pick<DrawingLayerOptions, 'onDrawings' | 'onState' | 'onError'>;
 }
 
 /**
@@ -71,6 +75,7 @@ export class ChartController {
   private readonly hideAnomalies: () => void;
   private readonly offCandles: () => void;
   private readonly compare: CompareOverlay;
+  private readonly drawings: DrawingLayer;
 
   /** The history loaded so far (columns; older pages are joined in front). */
   private history: History | null = null;
@@ -120,6 +125,12 @@ export class ChartController {
     this.hideAnomalies = showAnomalies(api, this.candles, symbol, interval);
     this.compare = new CompareOverlay(this.chart, api, interval, () => this.reportCompare());
     this.compare.show(options.compare ?? []);
+    this.drawings = new DrawingLayer(this.chart, this.candles, container, {
+      api,
+      symbol,
+      interval,
+      ...options.drawing,
+    });
 
     this.offCandles = api.on('candles', (list) => {
       for (const c of list) if (c.symbol === symbol && c.interval === interval) this.pending.set(c.start, c);
@@ -153,6 +164,16 @@ export class ChartController {
     this.compare.show(symbols);
   }
 
+  /** Arms a drawing tool: the next clicks on the price pane draw it (null: stop drawing). */
+  armDrawing(tool: DrawingKind | null): void {
+    this.drawings.arm(tool);
+  }
+
+  /** Stores the note placed by the last click with this text. */
+  addNote(text: string): Promise<void> {
+    return this.drawings.addNote(text);
+  }
+
   /** Tells the legend how each line moved over what is visible, and how it moved with the candles. */
   private reportCompare(): void {
     const compared = this.compare.series();
@@ -184,6 +205,7 @@ export class ChartController {
     this.disposed = true;
     this.offCandles();
     this.compare.dispose();
+    this.drawings.dispose();
     this.chart.timeScale().unsubscribeVisibleLogicalRangeChange(this.onRange);
     this.hideAnomalies();
     liveChartFrames.cancel(this.applyPending);

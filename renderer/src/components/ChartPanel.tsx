@@ -4,6 +4,9 @@ import type { ApiClient } from '../api/client.ts';
 import type { Bar } from '../chart/bars.ts';
 import { ChartController, type CompareStat } from '../chart/chart-controller.ts';
 import { formatDay, formatPercent, formatPrice, formatTime, formatVolume } from '../format.ts';
+import type { Drawing, DrawingKind } from '../../../engine/domain/drawing.ts';
+import type { DrawState } from '../chart/drawing-layer.ts';
+import { DrawingBar, DrawingList, DrawSelect } from './DrawingTools.tsx';
 
 interface Props {
   api: ApiClient;
@@ -41,6 +44,10 @@ export function ChartPanel(props: Props) {
   const indicatorsOn = useEffectEvent(() => indicators);
   /** The exchange time zone the symbol's day bars start in, once the history said. */
   const [dayZone, setDayZone] = useState<string | undefined>(undefined);
+  const [drawState, setDrawState] = useState<DrawState>({ tool: null });
+  const [drawings, setDrawings] = useState<Drawing[]>([]);
+  const [drawMessage, setDrawMessage] = useState<{ text: string; error: boolean } | null>(null);
+  const drawError = (e: unknown) => setDrawMessage({ text: (e as Error).message ?? String(e), error: true });
 
   // A layout effect, so the history is asked for at mount, not after the browser's next paint.
   useLayoutEffect(() => {
@@ -54,18 +61,37 @@ export function ChartPanel(props: Props) {
       onTimeZone: setDayZone,
       compare: compareNow(),
       onCompare: (main, stats) => setComparison({ main, stats }),
+      drawing: {
+        onDrawings: setDrawings,
+        onState: setDrawState,
+        onError: (message) => setDrawMessage({ text: message, error: true }),
+      },
     });
     controller.current = chart;
     return () => {
       controller.current = null;
       chart.dispose();
       setLegend(null);
+      setDrawState({ tool: null });
     };
   }, [api, symbol, interval]);
 
   useLayoutEffect(() => controller.current?.showIndicators(indicators), [indicators]);
   useLayoutEffect(() => controller.current?.restyle(), [theme]);
   useLayoutEffect(() => controller.current?.showCompare(compare), [compare]);
+  const arm = (tool: DrawingKind | null) => {
+    setDrawMessage(null);
+    controller.current?.armDrawing(tool);
+  };
+  const alertFrom = (id: number) => {
+    const line = drawings.find((d) => d.id === id)?.spec;
+    api.call('drawings.toAlert', { id }).then((rules) => {
+      const rule = rules.find((r) => r.symbol === symbol && line?.kind === 'hline' && r.threshold === line.price);
+      const side = rule?.kind === 'price-below' ? 'falls to' : 'rises to';
+      const text = rule ? `Alert set: when ${symbol} ${side} ${formatPrice(rule.threshold)}` : `Alert set on ${symbol}`;
+      setDrawMessage({ text, error: false });
+    }, drawError);
+  };
   const choices = (props.compareChoices ?? []).filter((s) => s !== symbol && !compare.includes(s));
 
   return (
@@ -114,6 +140,12 @@ export function ChartPanel(props: Props) {
               ))}
             </select>
           )}
+          <DrawSelect symbol={symbol} state={drawState} onArm={arm} />
+          <DrawingList
+            drawings={drawings}
+            onAlert={alertFrom}
+            onRemove={(id) => api.call('drawings.remove', { id }).catch(drawError)}
+          />
           {toolbar}
         </div>
       </header>
@@ -127,6 +159,14 @@ export function ChartPanel(props: Props) {
       )}
       <div className="chart-body" ref={container} data-testid="chart">
         {empty && <p className="chart-empty">Waiting for the first trade of {symbol}…</p>}
+        {/* Over the chart's top edge, so arming a tool does not move the chart under the pointer. */}
+        <DrawingBar
+          state={drawState}
+          message={drawMessage}
+          onCancel={() => arm(null)}
+          onNote={(text) => controller.current?.addNote(text).catch(drawError)}
+          onDismiss={() => setDrawMessage(null)}
+        />
       </div>
     </section>
   );
