@@ -59,6 +59,7 @@ describe('the Portfolio view', () => {
     const empty = page.getByTestId('portfolio-empty');
     await expect.poll(() => empty.textContent()).toContain('No positions yet');
     expect(await empty.textContent()).toContain('EURUSD=X');
+    await page.screenshot({ path: '/tmp/portfolio-empty.png' });
   });
 
   it('shows what the engine refuses at the field, and adds nothing', async () => {
@@ -126,6 +127,7 @@ describe('the Portfolio view', () => {
       .toBe('Row 2 (line 3): quantity "lots": must be a number');
     expect(seeded.app.portfolio.lots()).toEqual(before);
     expect(await page.locator('[data-testid="lots"] tbody tr').count()).toBe(before.length);
+    await page.screenshot({ path: '/tmp/portfolio-import.png' });
 
     await dialog.getByLabel('CSV text').fill('Ticker,Qty,Cost,When\nAAPL,5,170,2024-02-02\nMSFT,-1,400,2024-02-03\n');
     await dialog.getByRole('button', { name: 'Import' }).click();
@@ -152,7 +154,9 @@ describe('the Portfolio view', () => {
       want.positions.map((p) => [p.account, p.symbol, p.quantity, p.marketValue]),
     );
     expect(header!.slice(0, 3)).toEqual(['account', 'symbol', 'quantity']);
-    await page.screenshot({ path: '/tmp/portfolio.png', fullPage: true });
+    await page.screenshot({ path: '/tmp/portfolio.png' });
+    await page.locator('[data-testid="lots"]').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: '/tmp/portfolio-lots.png' });
   });
 
   it('removes a lot', async () => {

@@ -9,9 +9,9 @@ interface Props {
 
 const FIELDS: Array<{ key: keyof LotDraft; label: string; hint?: string; type?: string; decimal?: boolean }> = [
   { key: 'account', label: 'Account' },
-  { key: 'symbol', label: 'Symbol', hint: 'AAPL, SAP.DE, VOD.L' },
-  { key: 'quantity', label: 'Quantity', hint: 'negative: short', decimal: true },
-  { key: 'price', label: 'Price', hint: 'per unit, as quoted', decimal: true },
+  { key: 'symbol', label: 'Symbol', hint: 'AAPL, SAP.DE' },
+  { key: 'quantity', label: 'Quantity', hint: '< 0 for a short', decimal: true },
+  { key: 'price', label: 'Price', hint: 'per unit', decimal: true },
   { key: 'date', label: 'Trade date', type: 'date' },
   { key: 'fees', label: 'Fees', hint: '0', decimal: true },
 ];

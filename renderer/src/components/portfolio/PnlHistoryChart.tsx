@@ -40,7 +40,8 @@ export function PnlHistoryChart({
       autoSize: true,
       layout: { background: { type: ColorType.Solid, color: 'transparent' }, attributionLogo: true },
       rightPriceScale: { minimumWidth: 72 },
-      timeScale: { rightOffset: 2 },
+      // A few days of history fill the width rather than sit at the left of an empty axis.
+      timeScale: { rightOffset: 0, fixLeftEdge: true, fixRightEdge: true },
     });
     chart.current = c;
     series.current = c.addSeries(AreaSeries, { lineWidth: 2, priceLineVisible: false });
@@ -66,7 +67,10 @@ export function PnlHistoryChart({
       ...(measure === 'totalPnl' ? { baseLineVisible: true } : {}),
     });
     s.setData(points);
-    chart.current?.timeScale().fitContent();
+    const c = chart.current;
+    // After the next layout: autoSize gives the chart its width then.
+    const frame = requestAnimationFrame(() => c?.timeScale().fitContent());
+    return () => cancelAnimationFrame(frame);
   }, [history, measure]);
 
   return <div className="pnl-chart" ref={box} data-testid="pnl-chart" />;

@@ -19,6 +19,9 @@ const money = (n: number) =>
   new Intl.NumberFormat(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(n);
 const signedMoney = (n: number) => `${n > 0 ? '+' : ''}${money(n)}`;
 const quantityText = (n: number) => new Intl.NumberFormat(undefined, { maximumFractionDigits: 8 }).format(n);
+/** A share of the gross exposure: a short's is negative, and no plus sign on the others. */
+const weightText = (n: number) =>
+  new Intl.NumberFormat(undefined, { style: 'percent', minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(n);
 const tone = (n: number | null) => (n === null || n === 0 ? '' : n > 0 ? 'up' : 'down');
 
 /** Positions per account with their P&L, the lots behind them, their import, export and history. */
@@ -218,7 +221,8 @@ function Totals({ summary }: { summary: Summary }) {
       tone(summary.totalPnl),
       'total-pnl',
     ],
-    ['Cost', money(summary.cost), '', 'total-cost'],
+    // Shorts count negative: what went in net of what the shorts took in.
+    ['Net cost', money(summary.cost), '', 'total-cost'],
   ];
   const rates = Object.entries(summary.rates);
   return (
@@ -261,7 +265,7 @@ function AccountRows({ account, positions }: { account: string; positions: Posit
         <td className={`num ${tone(sum((p) => p.dayPnl))}`}>{signedMoney(sum((p) => p.dayPnl))}</td>
         <td className={`num ${tone(sum((p) => p.totalPnl))}`}>{signedMoney(sum((p) => p.totalPnl))}</td>
         <td />
-        <td className="num">{formatPercent(sum((p) => p.weight))}</td>
+        <td className="num">{weightText(sum((p) => p.weight))}</td>
       </tr>
       {positions.map((p) => (
         <tr key={p.symbol} data-symbol={p.symbol} title={p.problem ?? undefined}>
@@ -293,7 +297,7 @@ function AccountRows({ account, positions }: { account: string; positions: Posit
             {p.totalPnlPercent === null ? '—' : formatPercent(p.totalPnlPercent / 100)}
           </td>
           <td className="num" data-col="weight">
-            {p.weight === null ? '—' : formatPercent(p.weight)}
+            {p.weight === null ? '—' : weightText(p.weight)}
           </td>
         </tr>
       ))}
