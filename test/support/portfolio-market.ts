@@ -74,9 +74,11 @@ export function seedPortfolioMarket(db: SqliteDatabase, now = Date.now()): void 
     const zone = resolveExchangeTimeZone({ symbol });
     let start = localDayStart(last, zone);
     const today = closes.at(-1)!;
-    candles.push(minuteCandle(symbol, last, { open: today, high: today, low: today, close: today, volume: 10 }));
+    // Its last trade 1 ms into the minute: never past a midnight, so the last price is in today's day candle.
+    const minute = minuteCandle(symbol, last, { open: today, high: today, low: today, close: today, volume: 10 });
+    candles.push({ ...minute, closeTs: last + 1 });
     for (let i = closes.length - 1; i >= 0; i--) {
-      candles.push(dayCandle(symbol, start, closes[i]!, i === closes.length - 1 ? last + MINUTE - 1 : start + 1));
+      candles.push(dayCandle(symbol, start, closes[i]!, i === closes.length - 1 ? last + 1 : start + 1));
       start = localDayStart(start - 1, zone);
     }
   }
