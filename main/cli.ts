@@ -56,6 +56,8 @@ replay FILE [options]:
 
 export ANALYSIS [options]:
   ANALYSIS        ${ANALYSIS_NAMES.join(', ')}
+                  (positions: the Portfolio view's lots valued at the newest stored prices
+                  and FX rates, in its base currency)
   --db PATH       SQLite database to read
   --symbol S      Only this symbol
   --interval I    Candle interval: 1s, 1m, 5m, 15m, 1h, 1d (default 1d)

@@ -147,6 +147,28 @@ export const ANALYSIS_DEFINITIONS: readonly AnalysisDefinition[] = [
       { key: 'source', header: 'source', kind: 'text' },
     ],
   },
+  {
+    name: 'positions',
+    title: 'Portfolio positions',
+    description:
+      'Each account\u2019s holding of each symbol from the Portfolio\u2019s lots: quantity, average and last price (quoted unit), and cost, market value and P&L in the base currency at the latest stored prices and FX rates.',
+    columns: [
+      { key: 'account', header: 'account', kind: 'text' },
+      { key: 'symbol', header: 'symbol', kind: 'text' },
+      { key: 'quantity', header: 'quantity', kind: 'number' },
+      { key: 'averagePrice', header: 'average_price', kind: 'number' },
+      { key: 'lastPrice', header: 'last_price', kind: 'number' },
+      { key: 'currency', header: 'currency', kind: 'text' },
+      { key: 'base', header: 'base_currency', kind: 'text' },
+      { key: 'cost', header: 'cost', kind: 'number' },
+      { key: 'marketValue', header: 'market_value', kind: 'number' },
+      { key: 'dayPnl', header: 'day_pnl', kind: 'number' },
+      { key: 'totalPnl', header: 'total_pnl', kind: 'number' },
+      { key: 'totalReturn', header: 'total_return', kind: 'percent' },
+      { key: 'weight', header: 'weight', kind: 'percent' },
+      { key: 'problem', header: 'problem', kind: 'text' },
+    ],
+  },
 ];
 
 export const ANALYSIS_NAMES = ANALYSIS_DEFINITIONS.map((a) => a.name) as [string, ...string[]];

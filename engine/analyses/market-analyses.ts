@@ -6,6 +6,7 @@ import { ANALYSIS_DEFINITIONS, ANALYSIS_NAMES, type GroupBy } from './catalog.ts
 import { candleFilter, type Analysis, type AnalysisQuery } from './query.ts';
 import { exchangeDates } from './exchange-dates.ts';
 import { ticks } from './tick-analyses.ts';
+import { positions } from './portfolio-positions.ts';
 import type { SqliteDatabase } from '../store/database.ts';
 
 // The CLI names the analyses from here, beside the queries it runs.
@@ -154,6 +155,7 @@ const QUERIES: Readonly<Record<string, AnalysisQuery>> = {
   'ma-crossovers': maCrossovers,
   anomalies,
   ticks,
+  positions,
 };
 
 export const ANALYSES: readonly Analysis[] = ANALYSIS_DEFINITIONS.map((definition) => {

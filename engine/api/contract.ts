@@ -26,6 +26,7 @@ import { AnomalySchema } from '../domain/anomaly.ts';
 import { SQL_DEFAULT_ROW_LIMIT, SQL_DEFAULT_TIME_LIMIT_MS, SQL_MAX_ROW_LIMIT } from '../domain/sql-limits.ts';
 import { IndicatorSpecSchema } from '../stream/indicators/index.ts';
 import { JobInputSchema, JobRunSchema, JobViewSchema } from '../domain/job.ts';
+import { CurrencyCodeSchema, LotSchema } from '../domain/portfolio.ts';
 
 export const WatchItemSchema = z.object({
   symbol: z.string(),
@@ -139,6 +140,69 @@ const CandleQuerySchema = z
     from: z.number().int().optional(),
     to: z.number().int().optional(),
     limit: z.number().int().min(1).max(MAX_CANDLES_PER_REQUEST).default(1_000),
+  })
+  .strict();
+
+/** A lot as the user enters it; its symbol spelled as the watchlist's (upper case). */
+const LotInputSchema = LotSchema.extend({ symbol: SymbolSchema });
+const StoredLotSchema = z.object({
+  id: z.number().int(),
+  account: z.string(),
+  symbol: z.string(),
+  quantity: z.number(),
+  price: z.number(),
+  date: z.string(),
+  fees: z.number(),
+});
+export type StoredLotView = z.infer<typeof StoredLotSchema>;
+
+/** One account's holding of one symbol (domain/portfolio.ts `Position`): money in the base currency. */
+const PositionSchema = z.object({
+  account: z.string(),
+  symbol: z.string(),
+  quantity: z.number(),
+  averagePrice: z.number(),
+  currency: z.string().nullable(),
+  lastPrice: z.number().nullable(),
+  cost: z.number(),
+  marketValue: z.number().nullable(),
+  dayPnl: z.number().nullable(),
+  totalPnl: z.number().nullable(),
+  totalPnlPercent: z.number().nullable(),
+  weight: z.number().nullable(),
+  problem: z.string().nullable(),
+});
+export type PositionView = z.infer<typeof PositionSchema>;
+
+export const PortfolioViewSchema = z.object({
+  base: z.string(),
+  positions: z.array(PositionSchema),
+  marketValue: z.number(),
+  cost: z.number(),
+  dayPnl: z.number(),
+  totalPnl: z.number(),
+  /** Positions left out of the totals: a price or an FX rate is missing. */
+  unvalued: z.number().int(),
+  /** The local date lots count as traded today on. */
+  today: z.string(),
+  accounts: z.array(z.string()),
+  /** The FX rates used, by Yahoo symbol (EURUSD=X: dollars per euro). */
+  rates: z.record(z.string(), z.number()),
+  /** FX symbols the positions need that have no rate yet. */
+  missingRates: z.array(z.string()),
+});
+export type PortfolioView = z.infer<typeof PortfolioViewSchema>;
+
+const CsvColumn = z.string().trim().min(1, 'Name a column').max(200).optional();
+/** The file's column for each lot field, where it is not called by the field's own name. */
+const LotColumnMappingSchema = z
+  .object({
+    account: CsvColumn,
+    symbol: CsvColumn,
+    quantity: CsvColumn,
+    price: CsvColumn,
+    date: CsvColumn,
+    fees: CsvColumn,
   })
   .strict();
 
@@ -338,6 +402,54 @@ export const commands = {
     output: z.array(JobRunSchema),
   },
   'jobs.remove': { input: z.object({ id: z.number().int() }).strict(), output: z.array(JobViewSchema) },
+  /** The lots valued as positions per account and symbol, with totals, in the base currency. */
+  'portfolio.summary': { input: NoInput, output: PortfolioViewSchema },
+  'portfolio.lots': { input: NoInput, output: z.array(StoredLotSchema) },
+  /** Adds a lot (its account is made when new); its symbol and the FX rate it needs go on the watchlist. */
+  'portfolio.addLot': { input: LotInputSchema, output: PortfolioViewSchema },
+  'portfolio.editLot': {
+    input: LotInputSchema.extend({ id: z.number().int() }),
+    output: PortfolioViewSchema,
+  },
+  'portfolio.removeLot': { input: z.object({ id: z.number().int() }).strict(), output: PortfolioViewSchema },
+  'portfolio.setBase': { input: z.object({ base: CurrencyCodeSchema }).strict(), output: PortfolioViewSchema },
+  /**
+   * Lots from CSV text, a header row then a lot a row; `columns` names the file's columns where they
+   * are not called account, symbol, quantity, price, date, fees; `account` fills a missing account.
+   * All rows or none: a bad row refuses the file with its row number and reason.
+   */
+  'portfolio.importCsv': {
+    input: z
+      .object({
+        csv: z.string().min(1, 'Paste or choose a CSV file').max(5_000_000),
+        columns: LotColumnMappingSchema.prefault({}),
+        account: z.string().trim().max(100).optional(),
+      })
+      .strict(),
+    output: PortfolioViewSchema.extend({ imported: z.number().int() }),
+  },
+  /** The `positions` analysis as CSV (the same file as `analyses.csv` and `market-monitor export positions`). */
+  'portfolio.exportCsv': { input: NoInput, output: z.object({ filename: z.string(), csv: z.string() }) },
+  /** Market value and P&L per day from the stored day candles, the newest `days` days. */
+  'portfolio.history': {
+    input: z
+      .object({ days: z.number().int().min(1).max(3_650).default(365) })
+      .strict()
+      .prefault({}),
+    output: z.object({
+      base: z.string(),
+      points: z.array(
+        z.object({
+          day: z.string(),
+          marketValue: z.number(),
+          cost: z.number(),
+          dayPnl: z.number(),
+          totalPnl: z.number(),
+          unvalued: z.number().int(),
+        }),
+      ),
+    }),
+  },
   'settings.get': { input: NoInput, output: SettingsSchema },
   'settings.update': { input: SettingsSchema, output: SettingsSchema },
 } as const;

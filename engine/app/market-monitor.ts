@@ -60,6 +60,7 @@ import { JobScheduler } from '../jobs/job-scheduler.ts';
 import { systemClock, type JobClock } from '../jobs/clock.ts';
 import { runJob } from '../jobs/run-job.ts';
 import type { JobResult } from '../jobs/job-result.ts';
+import { PortfolioBook } from './portfolio-book.ts';
 
 /**
  * How often the watchlist (prices, day volume, sparklines) goes out while ticks stream in. It is read
@@ -151,6 +152,8 @@ export class MarketMonitor {
   private engineLock!: EngineLock;
   /** Scheduled exports, backfills and database maintenance (engine/jobs). */
   readonly jobs: JobScheduler;
+  /** Lots and positions valued with the latest quotes (the Portfolio view). */
+  readonly portfolio: PortfolioBook;
 
   private constructor(db: SqliteDatabase, options: MarketMonitorOptions) {
     this.db = db;
@@ -160,11 +163,18 @@ export class MarketMonitor {
     this.watchlist = new WatchlistRepo(db);
     this.companies = new CompanyRepo(db);
     this.companies.onSaved((profile) => this.bus?.publishCompany(profile));
+    // A held symbol's currency may be known only once its profile comes: its FX rate is needed then.
+    this.companies.onSaved((profile) => this.portfolio?.profileSaved(profile.symbol));
     this.alerts = new AlertRepo(db);
     this.anomalies = new AnomalyRepo(db);
     this.dayZones = new DayCandleZones(db);
     this.alertRules = this.alerts.rules();
     this.quotes = new QuoteBoard(this.store);
+    this.portfolio = new PortfolioBook({
+      db,
+      latest: (symbol) => this.quotes.get(symbol) ?? undefined,
+      track: (symbols) => this.watchSymbols(symbols),
+    });
     this.settingsRepo = new SettingsRepo(db);
     this.settingsValue = this.loadSettings();
     this.retention = new RetentionJob(
@@ -262,6 +272,19 @@ export class MarketMonitor {
     const symbol = SymbolSchema.parse(raw);
     if (!this.watchlist.remove(symbol)) throw new UserError(`${symbol} is not on the watchlist`);
     return this.watchlistChanged();
+  }
+
+  /**
+   * Puts the symbols not on the watchlist yet at its end, as ordinary rows: positions' symbols and
+   * the FX rates (EURUSD=X) that value them. The sources subscribe exactly the watchlist, so a row
+   * there is what makes prices arrive from any source; a hidden list would need a second path
+   * through every source, and a visible row also shows the rate's feed and how old it is. A user who
+   * removes one sees the position say which price or rate is missing.
+   */
+  watchSymbols(symbols: readonly string[]): void {
+    let added = false;
+    for (const symbol of symbols) if (this.watchlist.add(SymbolSchema.parse(symbol))) added = true;
+    if (added && this.running) this.watchlistChanged();
   }
 
   reorderWatchlist(symbols: readonly string[]): WatchItem[] {

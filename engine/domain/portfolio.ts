@@ -26,6 +26,28 @@ export const LotSchema = z
   .strict();
 export type Lot = z.infer<typeof LotSchema>;
 
+/** The lot fields a CSV column can fill on import; a mapping names the file's column for any of them. */
+export const LOT_FIELDS = ['account', 'symbol', 'quantity', 'price', 'date', 'fees'] as const;
+export type LotField = (typeof LOT_FIELDS)[number];
+export type LotColumnMapping = Partial<Record<LotField, string>>;
+
+/** A major currency's ISO code: totals are shown in one. */
+export const CurrencyCodeSchema = z
+  .string()
+  .trim()
+  .toUpperCase()
+  .regex(/^[A-Z]{3}$/, 'A currency is a 3-letter code such as USD or EUR');
+
+/**
+ * The calendar date (YYYY-MM-DD) on this computer's clock at `ts`: what the user calls "today"
+ * when dating a lot, so it decides which lots were traded today.
+ */
+export function localDate(ts: number): string {
+  const d = new Date(ts);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}
+
 export interface PortfolioQuote {
   price: number;
   /** The previous session's close; null when not known (day P&L is then null). */

@@ -7,6 +7,10 @@ export interface StoredLot extends Lot {
 
 const LOT_COLUMNS = 'id, account, symbol, quantity, price, date, fees';
 
+/** The currency positions are valued in until the user picks another. */
+export const DEFAULT_BASE_CURRENCY = 'USD';
+const BASE_KEY = 'portfolio_base_currency';
+
 /**
  * Accounts and their lots. Lots name their account; adding a lot to an account not there yet
  * creates it, so an import needs no accounts step. Imports run in one transaction: a failed one
@@ -48,6 +52,24 @@ export class PortfolioRepo {
       this.db.prepare('DELETE FROM portfolio_accounts WHERE name = ?').run(name);
       return lots;
     })();
+  }
+
+  /**
+   * The currency totals are shown in. Kept in app_state, not in Settings: the settings schema is
+   * strict, and a choice made in the Portfolio view is no pipeline setting to rebuild anything for.
+   */
+  baseCurrency(): string {
+    const value = this.db.prepare('SELECT value FROM app_state WHERE key = ?').pluck().get(BASE_KEY) as
+      string | undefined;
+    return value ?? DEFAULT_BASE_CURRENCY;
+  }
+
+  setBaseCurrency(code: string): void {
+    this.db
+      .prepare(
+        'INSERT INTO app_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+      )
+      .run(BASE_KEY, code);
   }
 
   lots(account?: string): StoredLot[] {

@@ -7,6 +7,7 @@ import { AnalysesView } from './components/AnalysesView.tsx';
 import { ChartWorkspace } from './components/ChartWorkspace.tsx';
 import { CompanyCard } from './components/CompanyCard.tsx';
 import { PipelineView } from './components/PipelineView.tsx';
+import { PortfolioView } from './components/portfolio/PortfolioView.tsx';
 import { SettingsView } from './components/SettingsView.tsx';
 import { SqlView } from './components/SqlView.tsx';
 import { StatusBar } from './components/StatusBar.tsx';
@@ -29,7 +30,9 @@ import {
 const remembered = (key: string) => window.localStorage.getItem(`market-monitor.${key}`);
 const remember = (key: string, value: string) => window.localStorage.setItem(`market-monitor.${key}`, value);
 
-type View = 'chart' | 'analyses' | 'alerts' | 'pipeline' | 'settings' | 'sql';
+type View = 'chart' | 'analyses' | 'alerts' | 'pipeline' | 'settings' | 'sql' | 'portfolio';
+/** In tab order; Alt+1… follow it (Portfolio came last, so the older shortcuts kept their digits). */
+const VIEWS = ['chart', 'analyses', 'alerts', 'pipeline', 'settings', 'sql', 'portfolio'] as const;
 const VIEW_TITLES: Record<View, string> = {
   chart: 'Chart',
   analyses: 'Analyses',
@@ -37,6 +40,7 @@ const VIEW_TITLES: Record<View, string> = {
   pipeline: 'Pipeline',
   settings: 'Settings',
   sql: 'SQL',
+  portfolio: 'Portfolio',
 };
 const isView = (v: string | null): v is View => v !== null && Object.hasOwn(VIEW_TITLES, v);
 
@@ -81,7 +85,7 @@ export function App({ api }: { api: ApiClient }) {
   const [showPalette, setShowPalette] = useState(false);
   const shortcuts = useMemo<Shortcut[]>(
     () => [
-      ...(['chart', 'analyses', 'alerts', 'pipeline', 'settings', 'sql'] as const).map((v, i) => ({
+      ...VIEWS.map((v, i) => ({
         keys: `Alt+${i + 1}`,
         description: `Show ${VIEW_TITLES[v]}`,
         matches: alt(`Digit${i + 1}`),
@@ -178,7 +182,7 @@ export function App({ api }: { api: ApiClient }) {
       <header className="top-bar">
         <h1>Market Monitor</h1>
         <nav className="tabs" aria-label="Views">
-          {(['chart', 'analyses', 'alerts', 'pipeline', 'settings', 'sql'] as const).map((v) => (
+          {VIEWS.map((v) => (
             <button
               key={v}
               className={v === view ? 'active' : ''}
@@ -204,6 +208,7 @@ export function App({ api }: { api: ApiClient }) {
         {view === 'alerts' && <AlertsView api={api} items={items} />}
         {view === 'pipeline' && <PipelineView api={api} status={status} />}
         {view === 'sql' && <SqlView api={api} />}
+        {view === 'portfolio' && <PortfolioView api={api} theme={theme} />}
         {kept.has('settings') && (
           <div className="kept-view" hidden={view !== 'settings'}>
             <SettingsView api={api} active={view === 'settings'} onSaved={(s) => applyTheme(s.appearance.theme)} />

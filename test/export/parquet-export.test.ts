@@ -9,6 +9,7 @@ import { toParquet } from '../../engine/export/parquet.ts';
 import { MarketSimulator } from '../../engine/sources/simulator.ts';
 import { syntheticCompany } from '../../engine/sources/synthetic-companies.ts';
 import { CompanyRepo } from '../../engine/store/company-repo.ts';
+import { PortfolioRepo } from '../../engine/store/portfolio-repo.ts';
 import { openDatabase, type SqliteDatabase } from '../../engine/store/database.ts';
 import { MarketStore } from '../../engine/store/market-store.ts';
 import { TickProcessor } from '../../engine/stream/tick-processor.ts';
@@ -46,6 +47,11 @@ function fillMarket(db: SqliteDatabase): void {
   );
   insert.run('AAPL', FIRST + 60_000, 'return-z', 4.5, 0.0012, 'AAPL moved 4.5 σ, "quoted", with a comma');
   insert.run('MSFT', FIRST + DAY, 'volume-spike', 7.25, 1_250.5, 'MSFT traded 7× its usual volume');
+  // Positions: a long, a short, and one with no price (its money cells are null).
+  const portfolio = new PortfolioRepo(db);
+  portfolio.addLot({ account: 'Main', symbol: 'AAPL', quantity: 10, price: 150.25, date: '2024-03-01', fees: 1 });
+  portfolio.addLot({ account: 'Main', symbol: 'MSFT', quantity: -3, price: 410, date: '2024-03-01', fees: 0 });
+  portfolio.addLot({ account: 'ISA', symbol: 'NOPE', quantity: 1, price: 5, date: '2024-03-01', fees: 0 });
 }
 
 /** What a reader should see in a cell: times as instants, integers as int64, the rest as they are. */

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { MarketMonitor } from '../../engine/app/market-monitor.ts';
 import { BackfillCandles } from '../../engine/store/backfill-candles.ts';
-import { openDatabase } from '../../engine/store/database.ts';
+import { openDatabase, type SqliteDatabase } from '../../engine/store/database.ts';
 import { WatchlistRepo } from '../../engine/store/watchlist-repo.ts';
 import { startHeadlessHost, type HeadlessHost } from '../../main/headless/server.ts';
 import { rendererDir } from '../../main/paths.ts';
@@ -27,7 +27,11 @@ export interface SeededChartApp {
  * for each symbol (all on the watchlist), with the simulator paused: the charts show the stored bars
  * alone. The page is not opened yet.
  */
-export async function startSeededChartApp(closes: Record<string, number[]>): Promise<SeededChartApp> {
+export async function startSeededChartApp(
+  closes: Record<string, number[]>,
+  /** More to store before the app opens (profiles, day candles, lots). */
+  seed?: (db: SqliteDatabase) => void,
+): Promise<SeededChartApp> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mm-e2e-seeded-'));
   const dbPath = path.join(dir, 'market-monitor.db');
   const db = openDatabase(dbPath);
@@ -45,6 +49,7 @@ export async function startSeededChartApp(closes: Record<string, number[]>): Pro
   );
   new BackfillCandles(db).fillMissing(candles);
   for (const symbol of Object.keys(closes)) new WatchlistRepo(db).add(symbol);
+  seed?.(db);
   db.close();
   const app = await MarketMonitor.open({ dbPath, statusEveryMs: 100 });
   app.setPaused(true);

@@ -127,6 +127,27 @@ const SAMPLE_INPUT: { [N in CommandName]: CommandInput<N> } = {
   'jobs.runs': { jobId: 1 },
   'jobs.remove': { id: 1 },
   'settings.get': {},
+  'portfolio.summary': {},
+  'portfolio.lots': {},
+  'portfolio.addLot': { account: 'Main', symbol: 'AAPL', quantity: 10, price: 180, date: '2026-01-05' },
+  'portfolio.editLot': {
+    id: 1,
+    account: 'Main',
+    symbol: 'AAPL',
+    quantity: 12,
+    price: 181,
+    date: '2026-01-05',
+    fees: 1,
+  },
+  'portfolio.removeLot': { id: 1 },
+  'portfolio.setBase': { base: 'EUR' },
+  'portfolio.importCsv': {
+    csv: 'Ticker,Qty,Price,Date\nMSFT,-3,410.5,2026-01-06\n',
+    columns: { symbol: 'Ticker', quantity: 'Qty' },
+    account: 'Broker',
+  },
+  'portfolio.exportCsv': {},
+  'portfolio.history': { days: 30 },
   'settings.update': { source: { simulator: { ticksPerSecond: 20 } } },
 };
 

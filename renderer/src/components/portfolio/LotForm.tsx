@@ -1,0 +1,74 @@
+import { useState, type FormEvent } from 'react';
+import { ApiCallError } from '../../api/client.ts';
+import { emptyDraft, lotInput, type LotDraft, type LotInput } from './lot-draft.ts';
+
+interface Props {
+  accounts: string[];
+  onAdd: (lot: LotInput) => Promise<void>;
+}
+
+const FIELDS: Array<{ key: keyof LotDraft; label: string; hint?: string; type?: string; decimal?: boolean }> = [
+  { key: 'account', label: 'Account' },
+  { key: 'symbol', label: 'Symbol', hint: 'AAPL, SAP.DE' },
+  { key: 'quantity', label: 'Quantity', hint: '< 0 for a short', decimal: true },
+  { key: 'price', label: 'Price', hint: 'per unit', decimal: true },
+  { key: 'date', label: 'Trade date', type: 'date' },
+  { key: 'fees', label: 'Fees', hint: '0', decimal: true },
+];
+
+/** Adds a lot; what the engine refuses is said at the field it is about. */
+export function LotForm({ accounts, onAdd }: Props) {
+  const [draft, setDraft] = useState<LotDraft>(() => emptyDraft(accounts[0]));
+  const [errors, setErrors] = useState<Record<string, string>>({});
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    const checked = lotInput(draft);
+    if ('errors' in checked) return setErrors(checked.errors);
+    try {
+      await onAdd(checked.input);
+      setErrors({});
+      setDraft((d) => ({ ...emptyDraft(d.account), date: d.date }));
+    } catch (error) {
+      setErrors(
+        error instanceof ApiCallError && Object.keys(error.fields).length > 0
+          ? error.fields
+          : { form: error instanceof Error ? error.message : String(error) },
+      );
+    }
+  };
+
+  return (
+    <form className="analysis-filters lot-form" onSubmit={submit} aria-label="Add a lot" noValidate>
+      {FIELDS.map((f) => (
+        <label key={f.key} className={`lot-field-${f.key}`}>
+          {f.label}
+          <input
+            value={draft[f.key]}
+            type={f.type ?? 'text'}
+            placeholder={f.hint}
+            list={f.key === 'account' ? 'portfolio-accounts' : undefined}
+            inputMode={f.decimal ? 'decimal' : undefined}
+            onChange={(e) => setDraft((d) => ({ ...d, [f.key]: e.target.value }))}
+            aria-label={`Lot ${f.label.toLowerCase()}`}
+            aria-invalid={!!errors[f.key]}
+          />
+          <small className="field-error">{errors[f.key]}</small>
+        </label>
+      ))}
+      <datalist id="portfolio-accounts">
+        {accounts.map((a) => (
+          <option key={a} value={a} />
+        ))}
+      </datalist>
+      <button type="submit" className="primary">
+        Add lot
+      </button>
+      {errors.form && (
+        <p className="field-error" role="alert">
+          {errors.form}
+        </p>
+      )}
+    </form>
+  );
+}
