@@ -14,6 +14,7 @@ import { openDatabase, type SqliteDatabase } from '../../engine/store/database.t
 import { storedCandles, tempDir } from '../unit/helpers.ts';
 import { expectCandlesEqualRecomputation } from '../support/recompute.ts';
 import { KAFKA_SKIP_REASON, startTestKafka, type TestKafka } from '../support/kafka.ts';
+import { runCli } from '../support/cli.ts';
 import { kafkaEngine, storedOffsets, waitFor } from './support/engine.ts';
 import { tickStream } from './support/ticks.ts';
 
@@ -253,6 +254,22 @@ describe.skipIf(KAFKA_SKIP_REASON !== null)(
       expect(shown).toEqual(reference);
       // The viewer computed none of it: no tick ever reached its database.
       expect((viewer.db.prepare('SELECT count(*) AS n FROM ticks').get() as { n: number }).n).toBe(0);
+    });
+
+    it('the command line runs a viewer or a publishing engine only on Kafka, and never both at once', async () => {
+      const db = path.join(dirs.dir, 'cli.db');
+      const viewer = await runCli(['serve', '--port', '0', '--db', db, '--mode', 'viewer']);
+      expect(viewer.code).toBe(2);
+      expect(viewer.stderr).toContain('--mode viewer needs --kafka BROKERS');
+      const engine = await runCli(['serve', '--port', '0', '--db', db, '--publish-candles']);
+      expect(engine.code).toBe(2);
+      expect(engine.stderr).toContain('--publish-candles needs --kafka BROKERS');
+      const both = ['--mode', 'viewer', '--publish-candles', '--kafka', broker.brokers.join(',')];
+      const run = await runCli(['serve', '--port', '0', '--db', db, ...both]);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain('A viewer publishes no candles');
+      const odd = await runCli(['serve', '--port', '0', '--db', db, '--mode', 'spectator']);
+      expect(odd.stderr).toContain('Unknown mode "spectator"');
     });
   },
 );
