@@ -37,6 +37,10 @@ Options for serve:
   --group NAME    Kafka consumer group (default: this database's own); engines
                   sharing a database and a group split the partitions
   --topic NAME    Kafka topic of the ticks (default market.ticks)
+  --publish-candles  Scale-out engine: publish the candles it computes to the compacted
+                  topics market.candles.<interval> (needs --kafka)
+  --mode MODE     engine (default) or viewer: a viewer computes no candles, it stores
+                  and shows those engines publish (needs --kafka)
 
 replay FILE [options]:
   FILE            Ticks (symbol,timestamp,price,volume[,side]) or yfinance bars
@@ -130,11 +134,20 @@ async function serve(args: string[]): Promise<number> {
       source: { type: 'string', default: 'simulator' },
       rate: { type: 'string' },
       seed: { type: 'string' },
+      mode: { type: 'string', default: 'engine' },
+      'publish-candles': { type: 'boolean', default: false },
       ...BUS_OPTIONS,
     },
     strict: true,
   });
   const port = toInteger(values.port, '--port', 0, 65_535);
+  if (values.mode !== 'engine' && values.mode !== 'viewer')
+    throw new CliError(`Unknown mode "${values.mode}": use engine or viewer.`);
+  if ((values.mode === 'viewer' || values['publish-candles']) && !values.kafka)
+    throw new CliError(`${values.mode === 'viewer' ? '--mode viewer' : '--publish-candles'} needs --kafka BROKERS.`);
+  if (values.mode === 'viewer' && values['publish-candles'])
+    throw new CliError('A viewer publishes no candles: --publish-candles is for engines.');
+  const bus = busOverrides(values).bus;
   if (values.source !== 'simulator' && values.source !== 'yahoo')
     throw new CliError(`Unknown source "${values.source}": use simulator or yahoo.`);
   const overrides: SettingsInput = {
@@ -145,7 +158,15 @@ async function serve(args: string[]): Promise<number> {
         ...(values.seed ? { seed: toInteger(values.seed, '--seed', -(2 ** 31), 2 ** 31 - 1) } : {}),
       },
     },
-    ...busOverrides(values),
+    ...(bus
+      ? {
+          bus: {
+            ...bus,
+            mode: values.mode,
+            kafka: { ...bus.kafka, ...(values['publish-candles'] ? { publishCandles: true } : {}) },
+          },
+        }
+      : {}),
   };
   const dbPath = values.db ?? defaultDbPath();
   const app = await MarketMonitor.open({ dbPath, overrides, starterSymbols: STARTER_SYMBOLS });
@@ -159,7 +180,8 @@ async function serve(args: string[]): Promise<number> {
     await app.close();
     throw error;
   });
-  process.stdout.write(`Market Monitor is serving ${host.url}\nDatabase: ${dbPath}\nPress Ctrl+C to stop.\n`);
+  const role = values.mode === 'viewer' ? ' (viewer: showing the candles engines publish on Kafka)' : '';
+  process.stdout.write(`Market Monitor is serving ${host.url}${role}\nDatabase: ${dbPath}\nPress Ctrl+C to stop.\n`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);

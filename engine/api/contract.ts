@@ -8,9 +8,10 @@ import { BusHealthSchema } from '../domain/bus-health.ts';
 import { DeadLetterSchema } from '../domain/dead-letter.ts';
 import { SinkStatusSchema } from '../domain/sink-status.ts';
 import { SourceStatusSchema } from '../domain/source-status.ts';
+import { ViewerHealthSchema } from '../domain/viewer-health.ts';
 import { AnalysisParamsSchema } from '../analyses/analysis.ts';
 import { ANALYSIS_NAMES } from '../analyses/catalog.ts';
-import { KafkaSettingsSchema } from '../domain/bus-settings.ts';
+import { AppModeSchema, KafkaSettingsSchema } from '../domain/bus-settings.ts';
 import { CandleSchema } from '../domain/candle.ts';
 import { CompanyProfileSchema } from '../domain/company.ts';
 import { FeedHealthSchema } from '../domain/feed-health.ts';
@@ -46,6 +47,10 @@ export const WatchItemSchema = z.object({
 export type WatchItem = z.infer<typeof WatchItemSchema>;
 
 export const StatusSchema = z.object({
+  /** An engine computes candles from ticks; a viewer stores those the engines publish on Kafka. */
+  mode: AppModeSchema.optional(),
+  /** A viewer's reading of the candle topics. */
+  viewer: ViewerHealthSchema.optional(),
   source: SourceStatusSchema,
   bus: BusHealthSchema,
   engine: z.object({

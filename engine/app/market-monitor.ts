@@ -61,6 +61,7 @@ import { systemClock, type JobClock } from '../jobs/clock.ts';
 import { runJob } from '../jobs/run-job.ts';
 import type { JobResult } from '../jobs/job-result.ts';
 import { PortfolioBook } from './portfolio-book.ts';
+import { CandleViewer } from './candle-viewer.ts';
 
 /**
  * How often the watchlist (prices, day volume, sparklines) goes out while ticks stream in. It is read
@@ -125,6 +126,8 @@ export class MarketMonitor {
   /** The source of the settings' kind, with its capabilities (source-registry.ts). */
   private running!: RunningSource;
   private processor!: TickProcessor;
+  /** In viewer mode, what reads the engines' candle topics into the store (the processor then idles). */
+  private viewer: CandleViewer | undefined;
   /** The sinks the settings switch on (sink-registry.ts), fed from committed batches only. */
   private sinks: Sink[] = [];
   private readonly quotes: QuoteBoard;
@@ -361,8 +364,11 @@ export class MarketMonitor {
 
   setPaused(paused: boolean): Status {
     this.paused = paused;
-    if (paused) this.running.source.pause();
-    else this.running.source.resume();
+    // A viewer's source never runs: there is nothing to pause.
+    if (!this.viewer) {
+      if (paused) this.running.source.pause();
+      else this.running.source.resume();
+    }
     const status = this.status();
     this.events.publish('status', status);
     return status;
@@ -422,6 +428,8 @@ export class MarketMonitor {
     const counters = this.processor.counters;
     this.ticksPerSecond = this.rate.sample(counters.accepted);
     return {
+      mode: this.viewer ? 'viewer' : 'engine',
+      ...(this.viewer ? { viewer: this.viewer.health() } : {}),
       source: this.running.source.status(),
       bus: this.bus.health(),
       engine: {
@@ -438,6 +446,17 @@ export class MarketMonitor {
   /** Waits until the bus has handed every published tick to the engine (tests, CLI replay, shutdown). */
   async drain(timeoutMs = 30_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
+    const viewer = this.viewer;
+    if (viewer) {
+      // A viewer has no ticks to take: it is caught up when it has stored what the candle topics hold.
+      for (;;) {
+        await viewer.refresh();
+        const health = viewer.health();
+        if (health.connected && health.lag === 0) return;
+        if (Date.now() > deadline) throw new Error('The viewer did not catch up with the candle topics in time');
+        await sleep(200);
+      }
+    }
     // A Kafka bus learns end offsets from the cluster: ask it afresh, a little less often.
     const pollMs = this.bus.kind === 'kafka' ? 200 : 10;
     while (busBehind(await this.bus.refresh())) {
@@ -496,7 +515,8 @@ export class MarketMonitor {
   private async startPipeline(): Promise<void> {
     const settings = this.settingsValue;
     const groupId = this.consumerGroup(settings);
-    this.bus = createBus(settings.bus, groupId);
+    this.bus = createBus(settings.bus, groupId, settings.stream.intervals);
+    const bus = this.bus;
     this.zones = new ExchangeZones({
       companies: this.companies,
       dayZones: this.dayZones,
@@ -516,6 +536,10 @@ export class MarketMonitor {
         this.events.publish('notice', { level: 'warning', message });
       },
       days: this.zones.dayWindows(),
+      // Scale-out: the candle versions reach the candle topics before the batch is committed.
+      ...(bus.publishesCandles && bus.publishCandles
+        ? { beforeCommit: (candles: readonly Candle[]) => bus.publishCandles!(candles) }
+        : {}),
     });
     this.sinks = createSinks({ settings, db: this.db });
     // Before the first tick: day candles stored in a zone the rule no longer gives are cut again
@@ -532,8 +556,31 @@ export class MarketMonitor {
       bus: this.bus,
       watchlistChanged: () => this.watchlistUpdates.request(),
     });
+    if (settings.bus.mode === 'viewer') {
+      this.startViewer(settings);
+      this.startSource();
+      return;
+    }
     await this.bus.subscribe(this.processor);
     this.startSource();
+  }
+
+  /**
+   * Viewer mode: no tick is aggregated here. The candles the engines publish are merged into the
+   * store and reach the charts, the quote board and the watchlist as a committed batch's do.
+   */
+  private startViewer(settings: Settings): void {
+    this.viewer = new CandleViewer({
+      settings: settings.bus.kafka,
+      intervals: settings.stream.intervals,
+      store: this.store,
+      onCandles: (candles) => {
+        this.quotes.apply([], candles);
+        this.events.publish('candles', candles);
+        this.watchlistUpdates.request();
+      },
+    });
+    this.viewer.start();
   }
 
   private startSource(): void {
@@ -557,6 +604,8 @@ export class MarketMonitor {
     });
     const { source, beforePublish } = this.running;
     source.setSymbols(this.watchlist.symbols());
+    // A viewer computes nothing and produces nothing: its source is never started.
+    if (this.viewer) return;
     this.running.companion?.watch(this.watchlist.symbols());
     source.start((ticks: Tick[]) => {
       beforePublish?.(ticks);
@@ -590,6 +639,8 @@ export class MarketMonitor {
 
   private async stopPipeline(): Promise<void> {
     await this.stopSource();
+    await this.viewer?.close();
+    this.viewer = undefined;
     await this.bus?.close();
     // After the bus: the last committed batches are in the sinks; what they cannot send now waits in SQLite.
     await Promise.all(this.sinks.map((sink) => sink.close()));

@@ -2,6 +2,7 @@ import type { CompanyProfile } from '../domain/company.ts';
 import type { Tick } from '../domain/tick.ts';
 import type { DeadLetter } from '../domain/dead-letter.ts';
 import type { BusHealth } from '../domain/bus-health.ts';
+import type { Candle } from '../domain/candle.ts';
 
 /** One message as the bus delivers it: the value is untrusted until the engine validates it. */
 export interface BusRecord {
@@ -55,6 +56,13 @@ export interface TickBus {
   deadLetter(letters: readonly DeadLetter[]): void;
   /** Shares a company profile with other instances, where the bus has a topic for them. */
   publishCompany(profile: CompanyProfile): void;
+  /** Whether publishCandles sends anywhere (a Kafka engine that shares its candles with viewers). */
+  readonly publishesCandles?: boolean;
+  /**
+   * Hands a batch's candle versions to the candle topics and settles once the broker holds them;
+   * the engine calls it before committing the batch. Absent or a no-op where there are none.
+   */
+  publishCandles?(candles: readonly Candle[]): Promise<void>;
   close(): Promise<void>;
 }
 

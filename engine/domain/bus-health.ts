@@ -24,6 +24,8 @@ export const KafkaHealthSchema = z.object({
   consumePerSecond: z.number(),
   /** Offsets the group committed to Kafka, by partition: only a hint for lag tools, the engine resumes from SQLite. */
   committed: z.record(z.string(), z.number()),
+  /** Candle versions this engine published to the candle topics (an engine that publishes them). */
+  candlesPublished: z.number().optional(),
 });
 export type KafkaHealth = z.infer<typeof KafkaHealthSchema>;
 

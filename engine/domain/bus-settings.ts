@@ -56,20 +56,38 @@ export const KafkaSettingsSchema = z
     sessionTimeoutMs: z.number().int().min(1_000).max(300_000).default(10_000),
     /** Ticks held in memory while the broker is away; the producer waits beyond it, nothing is dropped. */
     bufferCapacity: z.number().int().min(1_000).max(10_000_000).default(200_000),
+    /**
+     * Scale-out: an engine publishes every candle version it computes to the compacted topics
+     * `<candleTopicPrefix>.<interval>` (e.g. market.candles.1m), which viewers read.
+     */
+    publishCandles: z.boolean().default(false),
+    candleTopicPrefix: TopicName.default('market.candles'),
   })
   .strict();
 
 export type KafkaSettings = z.output<typeof KafkaSettingsSchema>;
 export type KafkaSettingsInput = z.input<typeof KafkaSettingsSchema>;
 
+/**
+ * What this app does with the bus. An engine computes candles from the ticks; a viewer computes
+ * nothing: it reads the candle topics that engines publish (Kafka only) into its own database.
+ */
+export const AppModeSchema = z.enum(['engine', 'viewer']);
+export type AppMode = z.infer<typeof AppModeSchema>;
+
 /** Which bus carries ticks from the producer to the engine. */
 export const BusSettingsSchema = z
   .object({
     kind: z.enum(['in-process', 'kafka']).default('in-process'),
+    mode: AppModeSchema.default('engine'),
     topic: TopicName.default('market.ticks'),
     partitions: z.number().int().min(1).max(256).default(4),
     kafka: KafkaSettingsSchema.prefault({}),
   })
-  .strict();
+  .strict()
+  .refine((s) => s.mode === 'engine' || s.kind === 'kafka', {
+    message: 'A viewer reads the candles engines publish on Kafka: choose the Kafka bus',
+    path: ['mode'],
+  });
 
 export type BusSettings = z.output<typeof BusSettingsSchema>;

@@ -28,6 +28,12 @@ export interface BatchResult {
   fromOffset: number;
 }
 
+/** Candle versions read from a candle topic, and where to read on. */
+export interface PublishedCandles {
+  candles: readonly Candle[];
+  checkpoint: Pick<Checkpoint, 'consumerGroup' | 'topic' | 'partition' | 'nextOffset'>;
+}
+
 export interface StoredPrice {
   price: number;
   ts: number;
@@ -96,6 +102,7 @@ export class MarketStore {
   private readonly saveCheckpoint;
   private readonly commit;
   private readonly saveAll;
+  private readonly mergeAll;
   /** Asked once per replayed tick a database may hold already (AlreadyStored): prepared once. */
   private readonly countIdentity;
 
@@ -144,6 +151,33 @@ export class MarketStore {
     this.saveAll = db.transaction((candles: readonly Candle[]) => {
       for (const c of candles) this.upsertCandle.run(c);
     });
+    // A published version replaces the stored one only if it folded as many ticks or more: versions
+    // read out of order (a slow engine's after its successor's) never take a window back.
+    const upsertNewer = db.prepare(`
+      INSERT INTO candles (symbol, interval, start, open, high, low, close, volume, turnover, trades,
+                           buy_volume, sell_volume, open_ts, close_ts)
+      VALUES (@symbol, @interval, @start, @open, @high, @low, @close, @volume, @turnover, @trades,
+              @buyVolume, @sellVolume, @openTs, @closeTs)
+      ON CONFLICT (symbol, interval, start) DO UPDATE SET
+        open = excluded.open, high = excluded.high, low = excluded.low, close = excluded.close,
+        volume = excluded.volume, turnover = excluded.turnover, trades = excluded.trades,
+        buy_volume = excluded.buy_volume, sell_volume = excluded.sell_volume,
+        open_ts = excluded.open_ts, close_ts = excluded.close_ts
+      WHERE excluded.trades >= candles.trades`);
+    this.mergeAll = db.transaction((batch: PublishedCandles): Candle[] => {
+      const applied: Candle[] = [];
+      for (const c of batch.candles) if (upsertNewer.run(c).changes > 0) applied.push(c);
+      this.saveCheckpoint.run({ ...batch.checkpoint, maxEventTs: null, updatedAt: Date.now() });
+      return applied;
+    });
+  }
+
+  /**
+   * A viewer's batch of published candle versions, with the candle topic's next offset, in one
+   * transaction: the newest version of each window wins (by tick count). Returns those it stored.
+   */
+  mergePublishedCandles(batch: PublishedCandles): Candle[] {
+    return this.mergeAll.immediate(batch);
   }
 
   /**

@@ -27,6 +27,12 @@ export interface ProcessorOptions {
   warn?: (message: string) => void;
   /** Each symbol's exchange days (New York for all unless given). */
   days?: ExchangeDays;
+  /**
+   * Runs with a batch's changed candles before the batch is committed, and is waited for: the
+   * scale-out publish to the candle topics. If it fails nothing is committed and the batch fails
+   * (the bus delivers it again), so a committed batch's candles are always published.
+   */
+  beforeCommit?: (candles: readonly Candle[]) => Promise<void>;
 }
 
 /** What one committed batch changed, for the UI and the other sinks. */
@@ -125,6 +131,7 @@ export class TickProcessor implements TickConsumer {
     const candles = this.aggregator.drainChanged();
     const lastOffset = batch.records[batch.records.length - 1]!.offset;
     try {
+      if (this.options.beforeCommit && candles.length > 0) await this.options.beforeCommit(candles);
       this.store.commitBatch({
         ticks: accepted,
         candles,

@@ -11,6 +11,9 @@ import { ConsumerRunner } from './consumer-runner.ts';
 import { checkTlsCaFile, createKafkaClient, describeKafkaError, type KafkaClient } from './kafka-client.ts';
 import { companyMessage, deadLetterMessage, tickMessage } from './tick-records.ts';
 import { ensureTopics } from './topics.ts';
+import { CandlePublisher } from './candle-topics.ts';
+import type { Candle } from '../../domain/candle.ts';
+import type { Interval } from '../../domain/interval.ts';
 import { sleep } from '../../base/sleep.ts';
 
 export interface KafkaBusOptions {
@@ -22,6 +25,8 @@ export interface KafkaBusOptions {
   groupId: string;
   /** How often the admin client refreshes brokers, end offsets and committed offsets. */
   probeEveryMs?: number;
+  /** The intervals whose candle topics this engine creates and publishes to (settings.publishCandles). */
+  candleIntervals?: readonly Interval[];
 }
 
 const CONNECT_RETRY_MS = 2_000;
@@ -44,6 +49,7 @@ export class KafkaBus implements TickBus {
   private readonly ticksOut: BufferedProducer;
   private readonly lettersOut: BufferedProducer;
   private readonly companiesOut: BufferedProducer;
+  private readonly candlesOut: CandlePublisher | undefined;
   private consumer: Consumer | undefined;
   private runner: ConsumerRunner | undefined;
   private target: TickConsumer | undefined;
@@ -82,6 +88,9 @@ export class KafkaBus implements TickBus {
       ready,
       recover,
     });
+    this.candlesOut = options.candleIntervals
+      ? new CandlePublisher(this.kafka, options.settings.candleTopicPrefix)
+      : undefined;
     this.probeTimer = setInterval(() => void this.probe(), options.probeEveryMs ?? 2_000);
     this.probeTimer.unref();
   }
@@ -97,6 +106,22 @@ export class KafkaBus implements TickBus {
 
   publishCompany(profile: CompanyProfile): void {
     void this.companiesOut.enqueue([companyMessage(profile)]).catch(() => undefined);
+  }
+
+  /** Whether this bus publishes candles (an engine that shares its work with viewers). */
+  get publishesCandles(): boolean {
+    return this.candlesOut !== undefined;
+  }
+
+  /**
+   * Publishes a batch's candle versions to the candle topics and waits for the broker to hold them
+   * (the engine calls it before it commits the batch; a failure fails the batch, which is retried).
+   */
+  async publishCandles(candles: readonly Candle[]): Promise<void> {
+    if (!this.candlesOut) return;
+    await this.ready;
+    if (this.closing) throw new Error('The Kafka bus is closing');
+    await this.candlesOut.publish(candles);
   }
 
   async subscribe(target: TickConsumer): Promise<void> {
@@ -136,7 +161,7 @@ export class KafkaBus implements TickBus {
 
   health(): BusHealth {
     const view = this.view;
-    const error = this.setupError ?? this.ticksOut.error ?? view.error ?? this.runner?.error;
+    const error = this.setupError ?? this.ticksOut.error ?? view.error ?? this.runner?.error ?? this.candlesOut?.error;
     const produced = this.ticksOut.sent;
     const consumed = this.runner?.consumed ?? 0;
     return {
@@ -159,6 +184,7 @@ export class KafkaBus implements TickBus {
         producePerSecond: round(this.produceRate.sample(produced)),
         consumePerSecond: round(this.consumeRate.sample(consumed)),
         committed: Object.fromEntries(view.committed),
+        ...(this.candlesOut ? { candlesPublished: this.candlesOut.published } : {}),
       },
     };
   }
@@ -176,7 +202,12 @@ export class KafkaBus implements TickBus {
     }
     this.closed = true;
     for (const out of [this.ticksOut, this.lettersOut, this.companiesOut]) out.stop();
-    await Promise.allSettled([this.consumer?.disconnect(), this.producer.disconnect(), this.admin.disconnect()]);
+    await Promise.allSettled([
+      this.consumer?.disconnect(),
+      this.producer.disconnect(),
+      this.admin.disconnect(),
+      this.candlesOut?.close(),
+    ]);
   }
 
   /**
@@ -196,6 +227,14 @@ export class KafkaBus implements TickBus {
           partitions: this.options.partitions,
           dlq: this.options.settings.dlqTopic,
           companies: this.options.settings.companiesTopic,
+          ...(this.options.candleIntervals
+            ? {
+                candles: {
+                  prefix: this.options.settings.candleTopicPrefix,
+                  intervals: this.options.candleIntervals,
+                },
+              }
+            : {}),
         },
         this.options.settings.createTopics,
       );

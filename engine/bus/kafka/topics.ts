@@ -1,15 +1,24 @@
 import type { Admin, ITopicConfig } from 'kafkajs';
+import type { Interval } from '../../domain/interval.ts';
+import { candleTopicConfigs } from './candle-topics.ts';
 
 export interface TopicPlan {
   ticks: string;
   partitions: number;
   dlq: string;
   companies: string;
+  /** The compacted candle topics of a scale-out engine (see candle-topics.ts), one per interval. */
+  candles?: { prefix: string; intervals: readonly Interval[] };
 }
 
-/** The topics the app uses: ticks keyed by symbol, a dead-letter topic, and compacted company profiles. */
+/**
+ * The topics the app uses: ticks keyed by symbol, a dead-letter topic, compacted company profiles
+ * and, for an engine that publishes them, compacted candles with as many partitions as the ticks.
+ */
 export function topicConfigs(plan: TopicPlan): ITopicConfig[] {
+  const candles = plan.candles ? candleTopicConfigs(plan.candles.prefix, plan.candles.intervals, plan.partitions) : [];
   return [
+    ...candles,
     { topic: plan.ticks, numPartitions: plan.partitions },
     { topic: plan.dlq, numPartitions: 1 },
     {

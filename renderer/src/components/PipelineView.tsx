@@ -78,6 +78,20 @@ export function PipelineView({ api, status }: { api: ApiClient; status: Status |
           {bus.error && <p className="field-error wrap">{bus.error}</p>}
         </article>
         {bus.kafka && <KafkaCard kafka={bus.kafka} />}
+        {status.viewer && (
+          <article className="card" data-testid="pipeline-viewer">
+            <h3>Viewer mode</h3>
+            <p className={`state ${status.viewer.connected ? 'live' : 'error'}`}>
+              {status.viewer.connected ? 'reading the engines’ candles' : 'not reading'}
+            </p>
+            <p className="muted wrap">{status.viewer.topics.join(', ')}</p>
+            <p className="muted">
+              {formatInteger(status.viewer.consumed)} read · lag {formatInteger(status.viewer.lag)} ·{' '}
+              {formatInteger(status.viewer.assigned)} partitions
+            </p>
+            {status.viewer.error && <p className="field-error wrap">{status.viewer.error}</p>}
+          </article>
+        )}
         <article className="card" data-testid="pipeline-engine">
           <h3>Engine</h3>
           <p className="big">{formatRate(engine.ticksPerSecond)} ticks/s</p>
@@ -199,6 +213,11 @@ function KafkaCard({ kafka }: { kafka: KafkaHealth }) {
       <p className="muted">
         Produce {formatRate(kafka.producePerSecond)}/s · consume {formatRate(kafka.consumePerSecond)}/s
       </p>
+      {kafka.candlesPublished !== undefined && (
+        <p className="muted" data-testid="pipeline-candles-published">
+          {formatInteger(kafka.candlesPublished)} candle versions published for viewers
+        </p>
+      )}
     </article>
   );
 }

@@ -29,9 +29,20 @@ export function StatusBar({ status, connection, onTogglePause }: Props) {
       <button className="link" onClick={onTogglePause}>
         {status.source.state === 'paused' ? 'Resume' : 'Pause'}
       </button>
-      <span data-testid="status-bus" title={status.bus.error ?? `Topic ${status.bus.topic}`}>
-        Bus: {status.bus.kind} · {status.bus.partitions.length} partitions · lag {formatInteger(lag)}
-      </span>
+      {status.mode === 'viewer' && status.viewer ? (
+        <span
+          data-testid="status-viewer"
+          title={status.viewer.error ?? `Reading ${status.viewer.topics.join(', ')}: candles computed by the engines`}
+        >
+          <span className={`dot ${status.viewer.connected ? 'ok' : 'warn'}`} />
+          Viewer mode · {status.viewer.topics.length} candle topics · {formatInteger(status.viewer.consumed)} read · lag{' '}
+          {formatInteger(status.viewer.lag)}
+        </span>
+      ) : (
+        <span data-testid="status-bus" title={status.bus.error ?? `Topic ${status.bus.topic}`}>
+          Bus: {status.bus.kind} · {status.bus.partitions.length} partitions · lag {formatInteger(lag)}
+        </span>
+      )}
       <span data-testid="status-rate">{formatRate(status.engine.ticksPerSecond)} ticks/s</span>
       <span title="Ticks accepted / too late / invalid">
         {formatInteger(status.engine.accepted)} ticks
