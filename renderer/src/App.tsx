@@ -16,6 +16,8 @@ import { Watchlist } from './components/Watchlist.tsx';
 import { ShortcutHelp } from './components/ShortcutHelp.tsx';
 import { CommandPalette } from './components/CommandPalette.tsx';
 import { usePaletteActions } from './palette-actions.ts';
+import { useWorkspaces } from './use-workspaces.ts';
+import { WorkspaceSwitcher } from './components/WorkspaceSwitcher.tsx';
 import { alt, plainKey, useShortcuts, type Shortcut } from './shortcuts.ts';
 import { applyTheme, useTheme } from './theme.ts';
 import {
@@ -23,6 +25,7 @@ import {
   cycleActive,
   loadLayout,
   saveLayout,
+  toggleMaximized,
   updatePanel,
   type WorkspaceLayout,
 } from './workspace-layout.ts';
@@ -67,6 +70,7 @@ export function App({ api }: { api: ApiClient }) {
       saveLayout(next);
       return next;
     });
+  const workspaces = useWorkspaces(layout, (l) => changeLayout(l));
   const [localNotice, setLocalNotice] = useState<Notice | null>(null);
   const [view, setView] = useState<View>(isView(remembered('view')) ? (remembered('view') as View) : 'chart');
   /**
@@ -108,6 +112,15 @@ export function App({ api }: { api: ApiClient }) {
         description: 'Previous panel',
         matches: alt('ArrowLeft'),
         run: () => changeLayout((l) => cycleActive(l, -1)),
+      },
+      {
+        keys: 'F',
+        description: 'Full screen the active panel, or back to the grid',
+        matches: plainKey('f'),
+        run: () => {
+          changeView('chart');
+          changeLayout((l) => toggleMaximized(l, l.active));
+        },
       },
       {
         keys: '/',
@@ -173,6 +186,14 @@ export function App({ api }: { api: ApiClient }) {
     onTogglePause: togglePause,
     onShowHelp: () => setShowHelp(true),
     onNotice: setLocalNotice,
+    workspaces: {
+      names: workspaces.names,
+      current: workspaces.current,
+      onSwitch: (name) => {
+        changeView('chart');
+        workspaces.switchTo(name);
+      },
+    },
   });
 
   const current =
@@ -200,7 +221,22 @@ export function App({ api }: { api: ApiClient }) {
             <Watchlist api={api} items={items} selected={current} onSelect={select} onChange={setItems} />
             {current && <CompanyCard api={api} symbol={current} quote={items.find((i) => i.symbol === current)} />}
           </div>
-          <ChartWorkspace api={api} layout={layout} items={items} theme={theme} onLayoutChange={changeLayout} />
+          <ChartWorkspace
+            api={api}
+            layout={layout}
+            items={items}
+            theme={theme}
+            onLayoutChange={changeLayout}
+            switcher={
+              <WorkspaceSwitcher
+                names={workspaces.names}
+                current={workspaces.current}
+                onSwitch={workspaces.switchTo}
+                onSaveAs={workspaces.saveAs}
+                onDelete={workspaces.remove}
+              />
+            }
+          />
         </main>
       )}
       <main className="workspace single" hidden={view === 'chart'}>

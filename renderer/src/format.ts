@@ -12,14 +12,15 @@ const percentFormat = new Intl.NumberFormat(undefined, {
   maximumFractionDigits: 2,
   signDisplay: 'exceptZero',
 });
-const timeFormat = new Intl.DateTimeFormat(undefined, {
+const TIME_PARTS: Intl.DateTimeFormatOptions = {
   year: 'numeric',
   month: 'short',
   day: '2-digit',
   hour: '2-digit',
   minute: '2-digit',
   second: '2-digit',
-});
+};
+const timeFormat = new Intl.DateTimeFormat(undefined, TIME_PARTS);
 
 /** Two decimals, four below one unit (penny stocks, currencies). */
 export const formatPrice = (n: number) => (Math.abs(n) < 1 ? pennyFormat : priceFormat).format(n);
@@ -37,6 +38,19 @@ export const formatInteger = (n: number) => integerFormat.format(n);
 export const formatRate = (n: number) => rateFormat.format(n);
 export const formatPercent = (ratio: number) => percentFormat.format(ratio);
 export const formatTime = (ms: number) => timeFormat.format(new Date(ms));
+
+const zonedTimeFormats = new Map<string, Intl.DateTimeFormat>();
+/** A moment in a chosen time zone, with the zone's short name ("EST", "UTC"); local time without one. */
+export function formatTimeIn(ms: number, timeZone: string | undefined): string {
+  if (timeZone === undefined) return formatTime(ms);
+  let format = zonedTimeFormats.get(timeZone);
+  if (!format)
+    zonedTimeFormats.set(
+      timeZone,
+      (format = new Intl.DateTimeFormat(undefined, { ...TIME_PARTS, timeZone, timeZoneName: 'short' })),
+    );
+  return format.format(new Date(ms));
+}
 
 const dayFormats = new Map<string, Intl.DateTimeFormat>();
 /**

@@ -1,4 +1,4 @@
-import { useCallback, useMemo } from 'react';
+import { useCallback, useMemo, useRef } from 'react';
 import type { Notice, WatchItem } from '../../engine/api/contract.ts';
 import type { ApiClient } from './api/client.ts';
 import type { PaletteAction } from './components/CommandPalette.tsx';
@@ -16,6 +16,8 @@ interface Options<V extends string> {
   onTogglePause: () => void;
   onShowHelp: () => void;
   onNotice: (notice: Notice) => void;
+  /** Each other named workspace is a command. */
+  workspaces: { names: readonly string[]; current: string; onSwitch: (name: string) => void };
 }
 
 const SYMBOL_LIKE = /^[A-Za-z0-9^][A-Za-z0-9.\-=^]{0,14}$/;
@@ -33,7 +35,12 @@ function clickWhenShown(selector: string): void {
 
 /** The command palette's commands: the shortcuts, plus export, theme, pause, and "Add SYMBOL". */
 export function usePaletteActions<V extends string>(options: Options<V>) {
-  const { api, shortcuts, theme, paused, onView, onItems, onTogglePause, onShowHelp, onNotice } = options;
+  const { api, shortcuts, theme, paused, onView, onItems, onTogglePause, onShowHelp, onNotice, workspaces } = options;
+  const { names, current, onSwitch } = workspaces;
+  const otherWorkspaces = names.filter((n) => n !== current).join('\u0000');
+  /** The latest: a switch keeps the layout in use as it is now, not as it was when the list was made. */
+  const switchTo = useRef(onSwitch);
+  switchTo.current = onSwitch;
   const fail = useCallback((e: Error) => onNotice({ level: 'error', message: e.message }), [onNotice]);
 
   const actions = useMemo<PaletteAction[]>(() => {
@@ -70,8 +77,13 @@ export function usePaletteActions<V extends string>(options: Options<V>) {
       },
       { id: 'pause', title: paused ? 'Resume the source' : 'Pause the source', run: onTogglePause },
       { id: 'help', title: 'Show keyboard shortcuts', keys: '?', run: onShowHelp },
+      ...(otherWorkspaces ? otherWorkspaces.split('\u0000') : []).map((name) => ({
+        id: `workspace-${name}`,
+        title: `Switch to the workspace ${name}`,
+        run: () => switchTo.current(name),
+      })),
     ].filter((a, i, all) => all.findIndex((b) => b.title === a.title) === i);
-  }, [api, shortcuts, theme, paused, onView, onTogglePause, onShowHelp, fail]);
+  }, [api, shortcuts, theme, paused, onView, onTogglePause, onShowHelp, fail, otherWorkspaces]);
 
   const fromQuery = useCallback(
     (query: string): PaletteAction[] => {

@@ -1,6 +1,7 @@
 import {
   CandlestickSeries,
   ColorType,
+  PriceScaleMode,
   TickMarkType,
   createChart,
   type IChartApi,
@@ -12,7 +13,11 @@ import {
 import { MAX_CANDLES_PER_REQUEST } from '../../../engine/api/contract.ts';
 import type { Interval } from '../../../engine/domain/interval.ts';
 import type { ApiClient } from '../api/client.ts';
-import { formatDay, formatTime } from '../format.ts';
+import { formatDay, formatTimeIn } from '../format.ts';
+import { displayZone, tickMark, type ChartTimeZone } from './chart-time-zone.ts';
+import { SessionShading } from './session-shading.ts';
+import { chartBarAxis } from './time-axis.ts';
+import { INTERVAL_MS } from '../../../engine/domain/interval.ts';
 import { showAnomalies } from './anomaly-overlay.ts';
 import { historyBar, historyCandlesticks, indexOf, prependColumns, toBar, type Bar, type History } from './bars.ts';
 import { liveChartFrames } from './frame-budget.ts';
@@ -54,6 +59,12 @@ export interface ChartControllerOptions {
   onTimeZone: (timeZone: string | undefined) => void;
   /** Symbols drawn over the candles, in percent from the first visible bar. */
   compare?: readonly string[];
+  /** A logarithmic price scale (comparing puts it in percent whatever this says). */
+  log: boolean;
+  /** The clock the axis, crosshair and legend read in. */
+  timeZone: ChartTimeZone;
+  /** Shades pre-market and after-hours bars where the exchange has them (intraday intervals). */
+  sessions: boolean;
   /** The panel's own change and each compared symbol's, over the visible range. */
   onCompare?: (main: number | null, stats: CompareStat[]) => void;
   /** The symbol's drawings as they change, the drawing tool's state, and a drawing refused. */
@@ -76,6 +87,10 @@ export class ChartController {
   private readonly offCandles: () => void;
   private readonly compare: CompareOverlay;
   private readonly drawings: DrawingLayer;
+  private readonly shading: SessionShading;
+  private log: boolean;
+  private zoneChoice: ChartTimeZone;
+  private sessions: boolean;
 
   /** The history loaded so far (columns; older pages are joined in front). */
   private history: History | null = null;
@@ -93,6 +108,9 @@ export class ChartController {
 
   constructor(container: HTMLElement, options: ChartControllerOptions) {
     this.options = options;
+    this.log = options.log;
+    this.zoneChoice = options.timeZone;
+    this.sessions = options.sessions;
     const { api, symbol, interval } = options;
     // Asked for before the chart is built, so the host reads it while the page builds the chart.
     const answer = api.call('candles.history', { symbol, interval, limit: HISTORY_PAGE });
@@ -100,14 +118,9 @@ export class ChartController {
       autoSize: true,
       layout: { background: { type: ColorType.Solid, color: 'transparent' }, attributionLogo: true },
       rightPriceScale: { minimumWidth: 72 },
-      localization: { timeFormatter: (time: Time) => this.barTime((time as number) * 1000) },
-      timeScale: {
-        timeVisible: true,
-        secondsVisible: interval === '1s',
-        rightOffset: 4,
-        tickMarkFormatter: (time: Time, type: TickMarkType) => localTickMark((time as number) * 1000, type),
-      },
+      timeScale: { timeVisible: true, secondsVisible: interval === '1s', rightOffset: 4 },
     });
+    this.applyTimeZone();
     this.candles = this.chart.addSeries(CandlestickSeries, {
       upColor: UP,
       downColor: DOWN,
@@ -125,6 +138,9 @@ export class ChartController {
     this.hideAnomalies = showAnomalies(api, this.candles, symbol, interval);
     this.compare = new CompareOverlay(this.chart, api, interval, () => this.reportCompare());
     this.compare.show(options.compare ?? []);
+    this.applyScaleMode();
+    this.shading = new SessionShading(() => chartBarAxis(this.chart, INTERVAL_MS[interval]));
+    this.candles.attachPrimitive(this.shading);
     this.drawings = new DrawingLayer(this.chart, this.candles, container, {
       api,
       symbol,
@@ -162,6 +178,47 @@ export class ChartController {
   /** Draws exactly these symbols over the candles (none: the price scale in prices again). */
   showCompare(symbols: readonly string[]): void {
     this.compare.show(symbols);
+    this.applyScaleMode();
+  }
+
+  showLog(on: boolean): void {
+    this.log = on;
+    this.applyScaleMode();
+  }
+
+  showTimeZone(choice: ChartTimeZone): void {
+    this.zoneChoice = choice;
+    this.applyTimeZone();
+  }
+
+  showSessions(on: boolean): void {
+    this.sessions = on;
+    this.applyShading();
+  }
+
+  /** Percent while comparing (each line from its first visible bar), else log or plain prices. */
+  private applyScaleMode(): void {
+    const scale = this.compare.series().length > 0 ? 'percent' : this.log ? 'log' : 'price';
+    const mode = { percent: PriceScaleMode.Percentage, log: PriceScaleMode.Logarithmic, price: PriceScaleMode.Normal };
+    this.chart.priceScale('right').applyOptions({ mode: mode[scale] });
+    // Where a test (or a stylesheet) can read the scale in effect.
+    this.chart.chartElement().parentElement?.setAttribute('data-scale', scale);
+  }
+
+  /** New formatters make the chart redraw its axis and crosshair labels in the zone now chosen. */
+  private applyTimeZone(): void {
+    const zone = displayZone(this.zoneChoice, this.timeZone);
+    this.chart.applyOptions({
+      localization: { timeFormatter: (time: Time) => this.barTime((time as number) * 1000, zone) },
+      timeScale: {
+        tickMarkFormatter: (time: Time, type: TickMarkType) =>
+          tickMark((time as number) * 1000, type, this.options.interval === '1d' ? this.timeZone : zone),
+      },
+    });
+  }
+
+  private applyShading(): void {
+    this.shading.use(this.sessions && this.options.interval !== '1d' ? (this.timeZone ?? null) : null);
   }
 
   /** Arms a drawing tool: the next clicks on the price pane draw it (null: stop drawing). */
@@ -214,8 +271,8 @@ export class ChartController {
   }
 
   /** A day bar is an exchange date: no time of day, and not the evening before west of its zone. */
-  private barTime(ms: number): string {
-    return this.options.interval === '1d' ? formatDay(ms, this.timeZone) : formatTime(ms);
+  private barTime(ms: number, zone: string | undefined): string {
+    return this.options.interval === '1d' ? formatDay(ms, this.timeZone) : formatTimeIn(ms, zone);
   }
 
   private showHistory(h: History): void {
@@ -224,6 +281,8 @@ export class ChartController {
     this.history = h;
     this.timeZone = h.timeZone;
     this.options.onTimeZone(h.timeZone);
+    this.applyTimeZone();
+    this.applyShading();
     if (h.timeZone) this.overlay?.useTimeZone(h.timeZone);
     const n = h.start.length;
     this.olderMayExist = n >= HISTORY_PAGE;
@@ -346,17 +405,4 @@ function themeColours() {
     rightPriceScale: { borderColor: border },
     timeScale: { borderColor: border },
   };
-}
-
-const tickFormats: Record<TickMarkType, Intl.DateTimeFormatOptions> = {
-  [TickMarkType.Year]: { year: 'numeric' },
-  [TickMarkType.Month]: { month: 'short' },
-  [TickMarkType.DayOfMonth]: { day: 'numeric', month: 'short' },
-  [TickMarkType.Time]: { hour: '2-digit', minute: '2-digit' },
-  [TickMarkType.TimeWithSeconds]: { hour: '2-digit', minute: '2-digit', second: '2-digit' },
-};
-
-/** Axis labels in the user's own time zone (lightweight-charts draws UTC by default). */
-function localTickMark(ms: number, type: TickMarkType): string {
-  return new Intl.DateTimeFormat(undefined, tickFormats[type]).format(new Date(ms));
 }

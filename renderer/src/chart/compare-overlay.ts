@@ -1,4 +1,4 @@
-import { LineSeries, PriceScaleMode, type IChartApi, type ISeriesApi } from 'lightweight-charts';
+import { LineSeries, type IChartApi, type ISeriesApi } from 'lightweight-charts';
 import type { Interval } from '../../../engine/domain/interval.ts';
 import type { ApiClient } from '../api/client.ts';
 import { toTime } from './bars.ts';
@@ -20,9 +20,9 @@ export interface ComparedSeries {
 }
 
 /**
- * Other symbols' closes drawn over a panel's candles, on the candles' price scale switched to
- * percent (lightweight-charts measures each series from its own first visible bar), so the lines
- * start together wherever the user scrolls. Each follows its live candles like the main series.
+ * Other symbols' closes drawn over a panel's candles, on the candles' price scale, which the
+ * controller switches to percent while any is shown (lightweight-charts measures each series from
+ * its own first visible bar), so the lines start together wherever the user scrolls. Each follows its live candles like the main series.
  */
 export class CompareOverlay {
   private readonly chart: IChartApi;
@@ -56,8 +56,6 @@ export class CompareOverlay {
     symbols.forEach((symbol, i) => {
       if (!this.compared.has(symbol)) this.add(symbol, COMPARE_COLOURS[i % COMPARE_COLOURS.length]!);
     });
-    const mode = this.compared.size > 0 ? PriceScaleMode.Percentage : PriceScaleMode.Normal;
-    this.chart.priceScale('right').applyOptions({ mode });
     this.onChange();
   }
 

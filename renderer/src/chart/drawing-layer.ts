@@ -1,15 +1,9 @@
-import {
-  LineStyle,
-  type IChartApi,
-  type IPriceLine,
-  type ISeriesApi,
-  type Logical,
-  type Time,
-} from 'lightweight-charts';
+import { LineStyle, type IChartApi, type IPriceLine, type ISeriesApi } from 'lightweight-charts';
 import type { Drawing, DrawingKind, DrawingSpec } from '../../../engine/domain/drawing.ts';
 import { INTERVAL_MS, type Interval } from '../../../engine/domain/interval.ts';
 import type { ApiClient } from '../api/client.ts';
 import { timeOfLogical, type BarAxis } from './drawing-geometry.ts';
+import { chartBarAxis, logicalOfX } from './time-axis.ts';
 import { DRAWING_COLOUR, DrawingsPrimitive } from './drawings-primitive.ts';
 
 export type Anchor = { time: number; price: number };
@@ -26,9 +20,6 @@ export interface DrawingLayerOptions {
   onState: (state: DrawState) => void;
   onError: (message: string) => void;
 }
-
-/** Far past any bar's time: asks the time scale for its last point. */
-const END_OF_TIME = 1e12 as Time;
 
 /**
  * A symbol's drawings on one panel: loaded from the engine, redrawn when any panel of the symbol
@@ -179,24 +170,14 @@ export class DrawingLayer {
     const timeScale = this.chart.timeScale();
     if (x < 0 || x > timeScale.width() || y < 0 || y > (this.chart.panes()[0]?.getHeight() ?? 0)) return null;
     const price = this.series.coordinateToPrice(y);
-    const i = timeScale.coordinateToLogical(x);
-    const xi = i === null ? null : timeScale.logicalToCoordinate(i);
-    const next = i === null ? null : timeScale.logicalToCoordinate((i + 1) as Logical);
-    if (price === null || i === null || xi === null || next === null || next === xi) return null;
-    const time = timeOfLogical(this.axis(), i + (x - xi) / (next - xi));
+    const logical = logicalOfX(this.chart, x);
+    if (price === null || logical === null) return null;
+    const time = timeOfLogical(this.axis(), logical);
     return time === null ? null : { time: Math.max(0, time), price: roundPrice(price) };
   }
 
-  /** The chart's bars by index, as the time scale holds them (compared symbols' bars included). */
   private axis(): BarAxis {
-    const timeScale = this.chart.timeScale();
-    const last = timeScale.timeToIndex(END_OF_TIME, true);
-    return {
-      count: last === null ? 0 : last + 1,
-      startOf: (i) =>
-        ((timeScale.coordinateToTime(timeScale.logicalToCoordinate(i as Logical) ?? 0) as number) ?? 0) * 1000,
-      intervalMs: INTERVAL_MS[this.options.interval],
-    };
+    return chartBarAxis(this.chart, INTERVAL_MS[this.options.interval]);
   }
 }
 

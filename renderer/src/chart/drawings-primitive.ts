@@ -1,6 +1,6 @@
-import type { Logical } from 'lightweight-charts';
 import type { DrawingSpec } from '../../../engine/domain/drawing.ts';
-import { logicalOfTime, type BarAxis } from './drawing-geometry.ts';
+import type { BarAxis } from './drawing-geometry.ts';
+import { xOfTime } from './time-axis.ts';
 import { SeriesPrimitive, type RenderingTarget } from './series-primitive.ts';
 
 type Anchor = { time: number; price: number };
@@ -31,19 +31,8 @@ export class DrawingsPrimitive extends SeriesPrimitive {
     this.update();
   }
 
-  /** The pixel x of a moment: lightweight-charts places whole bars only, so fractions are laid between them. */
-  xOf(time: number): number | null {
-    const timeScale = this.host?.chart.timeScale();
-    const logical = timeScale ? logicalOfTime(this.axis(), time) : null;
-    if (!timeScale || logical === null) return null;
-    const i = Math.floor(logical);
-    const x = timeScale.logicalToCoordinate(i as Logical);
-    const next = timeScale.logicalToCoordinate((i + 1) as Logical);
-    return x === null || next === null ? null : x + (logical - i) * (next - x);
-  }
-
   private point(a: Anchor): { x: number; y: number } | null {
-    const x = this.xOf(a.time);
+    const x = this.host ? xOfTime(this.host.chart, this.axis(), a.time) : null;
     const y = this.host?.series.priceToCoordinate(a.price) ?? null;
     return x === null || y === null ? null : { x, y };
   }

@@ -3,10 +3,12 @@ import { INTERVALS, type Interval } from '../../../engine/domain/interval.ts';
 import type { ApiClient } from '../api/client.ts';
 import type { Bar } from '../chart/bars.ts';
 import { ChartController, type CompareStat } from '../chart/chart-controller.ts';
-import { formatDay, formatPercent, formatPrice, formatTime, formatVolume } from '../format.ts';
+import { formatDay, formatPercent, formatPrice, formatTimeIn, formatVolume } from '../format.ts';
 import type { Drawing, DrawingKind } from '../../../engine/domain/drawing.ts';
 import type { DrawState } from '../chart/drawing-layer.ts';
 import { DrawingBar, DrawingList, DrawSelect } from './DrawingTools.tsx';
+import { ChartOptions, type ChartView } from './ChartOptions.tsx';
+import { displayZone } from '../chart/chart-time-zone.ts';
 
 interface Props {
   api: ApiClient;
@@ -25,11 +27,20 @@ interface Props {
   onCompareChange?: (symbols: string[]) => void;
   /** What may be compared: the watchlist's symbols. */
   compareChoices?: readonly string[];
+  /** Price scale, clock and session shading (kept with the panel's layout). */
+  view?: ChartView;
+  onViewChange?: (patch: Partial<ChartView>) => void;
 }
+
+/** A new panel's: prices in plain numbers, the exchange's clock, extended hours shaded. */
+const DEFAULT_VIEW: ChartView = { log: false, timeZone: 'exchange', sessions: true };
 
 /** One live candlestick chart with a volume pane: a ChartController per symbol and interval. */
 export function ChartPanel(props: Props) {
   const { api, symbol, interval, onIntervalChange, indicators, onIndicatorsChange, theme, toolbar } = props;
+  const view = props.view ?? DEFAULT_VIEW;
+  /** Read when a chart is built; later changes go to the chart in place. */
+  const viewNow = useEffectEvent(() => view);
   const compare = props.compare ?? NONE;
   const [comparison, setComparison] = useState<{ main: number | null; stats: CompareStat[] }>({
     main: null,
@@ -60,6 +71,7 @@ export function ChartPanel(props: Props) {
       onEmpty: setEmpty,
       onTimeZone: setDayZone,
       compare: compareNow(),
+      ...viewNow(),
       onCompare: (main, stats) => setComparison({ main, stats }),
       drawing: {
         onDrawings: setDrawings,
@@ -79,6 +91,9 @@ export function ChartPanel(props: Props) {
   useLayoutEffect(() => controller.current?.showIndicators(indicators), [indicators]);
   useLayoutEffect(() => controller.current?.restyle(), [theme]);
   useLayoutEffect(() => controller.current?.showCompare(compare), [compare]);
+  useLayoutEffect(() => controller.current?.showLog(view.log), [view.log]);
+  useLayoutEffect(() => controller.current?.showTimeZone(view.timeZone), [view.timeZone]);
+  useLayoutEffect(() => controller.current?.showSessions(view.sessions), [view.sessions]);
   const arm = (tool: DrawingKind | null) => {
     setDrawMessage(null);
     controller.current?.armDrawing(tool);
@@ -98,7 +113,7 @@ export function ChartPanel(props: Props) {
     <section className="chart-panel" aria-label={`${symbol} chart`}>
       <header className="chart-header">
         <h2>{symbol}</h2>
-        <Legend candle={legend} interval={interval} timeZone={dayZone} />
+        <Legend candle={legend} interval={interval} timeZone={dayZone} clock={displayZone(view.timeZone, dayZone)} />
         {/* In a small panel these float over the chart's top edge, shown on hover or focus. */}
         <div className="panel-controls">
           <div className="intervals" role="group" aria-label="Interval">
@@ -140,6 +155,13 @@ export function ChartPanel(props: Props) {
               ))}
             </select>
           )}
+          <ChartOptions
+            symbol={symbol}
+            interval={interval}
+            view={view}
+            exchangeZone={dayZone}
+            onChange={(patch) => props.onViewChange?.(patch)}
+          />
           <DrawSelect symbol={symbol} state={drawState} onArm={arm} />
           <DrawingList
             drawings={drawings}
@@ -215,10 +237,14 @@ function Legend({
   candle,
   interval,
   timeZone,
+  clock,
 }: {
   candle: Bar | null;
   interval: Interval;
+  /** The exchange's zone: a day bar is its date there. */
   timeZone?: string | undefined;
+  /** The zone intraday times are read in; undefined for local time. */
+  clock: string | undefined;
 }) {
   if (!candle) return <div className="legend" data-testid="legend" />;
   const change = candle.open ? (candle.close - candle.open) / candle.open : 0;
@@ -234,7 +260,7 @@ function Legend({
       data-volume={candle.volume}
     >
       <span className="legend-time">
-        {interval === '1d' ? formatDay(candle.start, timeZone) : formatTime(candle.start)}
+        {interval === '1d' ? formatDay(candle.start, timeZone) : formatTimeIn(candle.start, clock)}
       </span>
       <span>
         O <b>{formatPrice(candle.open)}</b>

@@ -1,4 +1,4 @@
-import { useRef } from 'react';
+import { useEffect, useRef, type ReactNode } from 'react';
 import type { WatchItem } from '../../../engine/api/contract.ts';
 import type { ApiClient } from '../api/client.ts';
 import {
@@ -6,6 +6,7 @@ import {
   addPanel,
   movePanel,
   removePanel,
+  toggleMaximized,
   updatePanel,
   type WorkspaceLayout,
 } from '../workspace-layout.ts';
@@ -17,16 +18,35 @@ interface Props {
   items: WatchItem[];
   theme: 'dark' | 'light';
   onLayoutChange: (layout: WorkspaceLayout) => void;
+  /** The named workspaces' switcher, at the toolbar's start. */
+  switcher?: ReactNode;
 }
 
 /** A grid of live chart panels: add, remove, widen, drag to rearrange; the layout is kept between runs. */
-export function ChartWorkspace({ api, layout, items, theme, onLayoutChange }: Props) {
+export function ChartWorkspace({ api, layout, items, theme, onLayoutChange, switcher }: Props) {
   const dragged = useRef<string | null>(null);
   const change = onLayoutChange;
+  const maximized = layout.panels.find((p) => p.id === layout.maximized) ?? null;
+  const latest = useRef(layout);
+  latest.current = layout;
+
+  // Escape leaves full screen, unless a dialog or a field is taking the key.
+  useEffect(() => {
+    if (!maximized) return;
+    const onKey = (e: KeyboardEvent) => {
+      const target = e.target as HTMLElement | null;
+      if (e.key !== 'Escape' || e.defaultPrevented || document.querySelector('[role="dialog"]')) return;
+      if (target?.closest('input, select, textarea, details[open]')) return;
+      change({ ...latest.current, maximized: null });
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [maximized, change]);
 
   return (
     <section className="chart-workspace" aria-label="Charts">
       <div className="workspace-toolbar">
+        {switcher}
         <button
           onClick={() =>
             change(
@@ -54,13 +74,20 @@ export function ChartWorkspace({ api, layout, items, theme, onLayoutChange }: Pr
           </select>
         </label>
         <span className="muted">
-          {layout.panels.length} of {MAX_PANELS} panels · drag a panel's title to move it
+          {maximized
+            ? `${maximized.symbol ?? 'Panel'} full screen · Esc or F for the grid`
+            : `${layout.panels.length} of ${MAX_PANELS} panels · drag a panel's title to move it`}
         </span>
       </div>
-      <div className="panel-grid" style={{ gridTemplateColumns: `repeat(${layout.columns}, minmax(0, 1fr))` }}>
+      <div
+        className={`panel-grid${maximized ? ' maximized' : ''}`}
+        style={{ gridTemplateColumns: `repeat(${maximized ? 1 : layout.columns}, minmax(0, 1fr))` }}
+      >
         {layout.panels.map((panel) => (
           <div
             key={panel.id}
+            // Kept mounted while another panel fills the workspace: its chart keeps its scroll and history.
+            hidden={maximized !== null && maximized.id !== panel.id}
             className={`panel-cell${panel.id === layout.active ? ' active' : ''}${panel.wide ? ' wide' : ''}`}
             onMouseDown={() => panel.id !== layout.active && change({ ...layout, active: panel.id })}
             onDragOver={(e) => e.preventDefault()}
@@ -82,6 +109,8 @@ export function ChartWorkspace({ api, layout, items, theme, onLayoutChange }: Pr
                 compare={panel.compare}
                 compareChoices={items.map((i) => i.symbol)}
                 onCompareChange={(compare) => change(updatePanel(layout, panel.id, { compare }))}
+                view={panel}
+                onViewChange={(patch) => change(updatePanel(layout, panel.id, patch))}
                 theme={theme}
                 toolbar={
                   <div className="panel-tools" draggable onDragStart={() => (dragged.current = panel.id)}>
@@ -95,6 +124,15 @@ export function ChartWorkspace({ api, layout, items, theme, onLayoutChange }: Pr
                       ))}
                     </select>
                     <button
+                      title={maximized ? 'Back to the grid (Esc)' : 'Full screen (F)'}
+                      aria-label={maximized ? 'Leave full screen' : 'Full screen'}
+                      aria-pressed={maximized?.id === panel.id}
+                      onClick={() => change(toggleMaximized(layout, panel.id))}
+                    >
+                      {maximized ? '⤡' : '⤢'}
+                    </button>
+                    <button
+                      hidden={maximized !== null}
                       title={panel.wide ? 'Narrow' : 'Widen'}
                       aria-label="Widen panel"
                       onClick={() => change(updatePanel(layout, panel.id, { wide: !panel.wide }))}
