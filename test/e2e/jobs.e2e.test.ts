@@ -166,6 +166,39 @@ describe('scheduled jobs in the Pipeline view, in a real Chromium', () => {
     await page.locator('.scheduled-jobs').screenshot({ path: SCREENSHOT.replace('.png', '-section.png') });
   });
 
+  it('edits a job in place: the form holds it, a refusal keeps it, and its runs stay with it', async () => {
+    const row = page.getByTestId('jobs').locator('tr', { hasText: 'Evening export' });
+    await row.getByRole('button', { name: 'Edit Evening export' }).click();
+    const editForm = page.getByRole('form', { name: 'Edit the job Evening export' });
+    await editForm.waitFor();
+    expect(await editForm.getByLabel('Cron expression').inputValue()).toBe('30 18 * * 1-5');
+    expect(await editForm.getByLabel('Export folder').inputValue()).toBe(exportsDir);
+    expect(await editForm.getByRole('checkbox', { name: 'Top gainers and losers' }).isChecked()).toBe(true);
+
+    await editForm.getByLabel('Cron expression').fill('every evening');
+    await editForm.getByRole('button', { name: 'Save changes' }).click();
+    await expect.poll(() => editForm.locator('.field-error:not(:empty)').count()).toBeGreaterThan(0);
+    const [before] = query<{ schedule: string }>(app.dbPath, "SELECT schedule FROM jobs WHERE name = 'Evening export'");
+    expect(JSON.parse(before!.schedule)).toMatchObject({ expression: '30 18 * * 1-5' });
+
+    await editForm.getByLabel('Cron expression').fill('0 7 * * 1-5');
+    await editForm.getByRole('checkbox', { name: 'Top gainers and losers' }).uncheck();
+    await editForm.getByRole('button', { name: 'Save changes' }).click();
+    await form().waitFor();
+    await expect.poll(() => row.locator('.job-schedule').textContent()).toBe('Weekdays at 07:00 (UTC)');
+    // The next run is read in the job's own zone.
+    expect(await row.locator('.job-next').textContent()).toContain('07:00:00 AM UTC');
+    const jobs = query<{ id: number; task: string }>(
+      app.dbPath,
+      "SELECT id, task FROM jobs WHERE name = 'Evening export'",
+    );
+    expect(jobs).toHaveLength(1);
+    expect(JSON.parse(jobs[0]!.task)).toMatchObject({ analyses: ['candles'], folder: exportsDir });
+    expect(
+      query<{ n: number }>(app.dbPath, `SELECT count(*) AS n FROM job_runs WHERE job_id = ${jobs[0]!.id}`),
+    ).toEqual([{ n: 1 }]);
+  });
+
   it('removes a job and its runs', async () => {
     const row = page.getByTestId('jobs').locator('tr', { hasText: 'Blocked export' });
     await row.getByRole('button', { name: 'Remove Blocked export' }).click();

@@ -5,6 +5,7 @@ import { ApiCallError } from '../../api/client.ts';
 import {
   KINDS,
   PERIODS,
+  draftOf,
   emptyDraft,
   jobInput,
   localTimeZone,
@@ -12,17 +13,30 @@ import {
   timeZones,
   type JobDraft,
   type JobSaveInput,
+  type JobView,
   type Kind,
 } from './job-draft.ts';
 
 interface Props {
   analyses: AnalysisInfo[];
   onSubmit: (input: JobSaveInput) => Promise<void>;
+  /** A saved job to change instead of a new one; null for a new one. */
+  editing?: JobView | null;
+  onCancelEdit?: () => void;
 }
 
-/** A new scheduled job; the engine checks it, and its refusals are shown beside the fields they concern. */
-export function JobForm({ analyses, onSubmit }: Props) {
+/**
+ * A new scheduled job, or a change to one; the engine checks it, and its refusals are shown beside
+ * the fields they concern.
+ */
+export function JobForm({ analyses, onSubmit, editing = null, onCancelEdit }: Props) {
   const [draft, setDraft] = useState(() => emptyDraft(localTimeZone()));
+  // The job chosen for editing fills the form; leaving it empties the form again.
+  useEffect(() => {
+    setDraft((d) => (editing ? draftOf(editing) : { ...emptyDraft(d.timeZone), folder: d.folder }));
+    setErrors({});
+    if (editing) form.current?.querySelector<HTMLElement>('select, input')?.focus();
+  }, [editing]);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [saving, setSaving] = useState(false);
   const zones = useMemo(timeZones, []);
@@ -40,7 +54,7 @@ export function JobForm({ analyses, onSubmit }: Props) {
     e.preventDefault();
     setSaving(true);
     try {
-      await onSubmit(jobInput(draft));
+      await onSubmit(editing ? { ...jobInput(draft), id: editing.id, enabled: editing.enabled } : jobInput(draft));
       setErrors({});
       setDraft((d) => ({ ...emptyDraft(d.timeZone), folder: d.folder }));
     } catch (error) {
@@ -67,7 +81,13 @@ export function JobForm({ analyses, onSubmit }: Props) {
     'aria-describedby': byField[field] ? `job-error-${field}` : undefined,
   });
   return (
-    <form ref={form} className="job-form" onSubmit={submit} aria-label="New scheduled job" noValidate>
+    <form
+      ref={form}
+      className={`job-form${editing ? ' editing' : ''}`}
+      onSubmit={submit}
+      aria-label={editing ? `Edit the job ${editing.name}` : 'New scheduled job'}
+      noValidate
+    >
       <div className="analysis-filters">
         <label>
           Job
@@ -261,8 +281,13 @@ export function JobForm({ analyses, onSubmit }: Props) {
 
       <div className="job-form-actions">
         <button type="submit" className="primary" disabled={saving}>
-          {saving ? 'Adding…' : 'Add job'}
+          {editing ? (saving ? 'Saving…' : 'Save changes') : saving ? 'Adding…' : 'Add job'}
         </button>
+        {editing && (
+          <button type="button" onClick={onCancelEdit}>
+            Cancel
+          </button>
+        )}
         {others.length > 0 && (
           <div className="form-errors" role="alert">
             {others.map((m) => (

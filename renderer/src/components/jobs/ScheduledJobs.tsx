@@ -2,7 +2,7 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { AnalysisInfo } from '../../../../engine/api/contract.ts';
 import type { ApiClient } from '../../api/client.ts';
 import { useLive } from '../../api/hooks.ts';
-import { formatTime } from '../../format.ts';
+import { formatTime, formatTimeIn } from '../../format.ts';
 import { JobForm } from './JobForm.tsx';
 import {
   OUTCOME_TONE,
@@ -34,6 +34,7 @@ export function ScheduledJobs({ api }: { api: ApiClient }) {
   /** A refusal of Run now, Remove or the on/off switch, shown in the job's row. */
   const [rowErrors, setRowErrors] = useState<Record<number, string>>({});
   const [historyError, setHistoryError] = useState<string>();
+  const [editing, setEditing] = useState<JobView | null>(null);
 
   useEffect(() => {
     // Without the catalog the form still serves the other kinds.
@@ -64,7 +65,10 @@ export function ScheduledJobs({ api }: { api: ApiClient }) {
       return next;
     });
 
-  const save = async (input: JobSaveInput) => setJobs(await api.call('jobs.save', input));
+  const save = async (input: JobSaveInput) => {
+    setJobs(await api.call('jobs.save', input));
+    setEditing(null);
+  };
 
   const runNow = async (job: JobView) => {
     setRunning((r) => new Set(r).add(job.id));
@@ -85,6 +89,7 @@ export function ScheduledJobs({ api }: { api: ApiClient }) {
   const remove = async (job: JobView) => {
     try {
       setJobs(await api.call('jobs.remove', { id: job.id }));
+      if (editing?.id === job.id) setEditing(null);
       if (historyOf === job.id) setHistoryOf('all');
     } catch (error) {
       rowError(job.id, message(error));
@@ -114,7 +119,7 @@ export function ScheduledJobs({ api }: { api: ApiClient }) {
   return (
     <section className="scheduled-jobs" aria-labelledby="scheduled-jobs-title">
       {heading}
-      <JobForm analyses={analyses} onSubmit={save} />
+      <JobForm analyses={analyses} onSubmit={save} editing={editing} onCancelEdit={() => setEditing(null)} />
       {list.length === 0 ? (
         <p className="empty">No scheduled job yet. Add an export, a backfill or database maintenance above.</p>
       ) : (
@@ -153,7 +158,7 @@ export function ScheduledJobs({ api }: { api: ApiClient }) {
                       <span className="muted">{job.enabled ? 'never' : 'off'}</span>
                     ) : (
                       <>
-                        {formatTime(job.nextRunAt)}
+                        {formatTimeIn(job.nextRunAt, job.schedule.timeZone)}
                         <small>{untilText(job.nextRunAt, Date.now())}</small>
                       </>
                     )}
@@ -180,6 +185,15 @@ export function ScheduledJobs({ api }: { api: ApiClient }) {
                         aria-label={`Run ${job.name} now`}
                       >
                         {running.has(job.id) ? 'Running…' : 'Run now'}
+                      </button>
+                      <button
+                        type="button"
+                        className="link"
+                        onClick={() => setEditing(job)}
+                        aria-pressed={editing?.id === job.id}
+                        aria-label={`Edit ${job.name}`}
+                      >
+                        Edit
                       </button>
                       <button
                         type="button"

@@ -62,6 +62,22 @@ export const emptyDraft = (timeZone: string): JobDraft => ({
   checkpoint: true,
 });
 
+/** A saved job as the form edits it: the fields of other kinds keep their defaults. */
+export function draftOf(job: JobView): JobDraft {
+  const draft: JobDraft = { ...emptyDraft(job.schedule.timeZone), name: job.name, nameEdited: true };
+  draft.kind = job.task.kind;
+  if (job.schedule.type === 'daily') draft.time = job.schedule.time;
+  else Object.assign(draft, { scheduleType: 'cron', expression: job.schedule.expression });
+  const task = job.task;
+  if (task.kind === 'export') {
+    const { analyses, folder, format, period, interval } = task;
+    Object.assign(draft, { analyses, folder, format, period, interval });
+  } else if (task.kind === 'maintenance') {
+    Object.assign(draft, { vacuum: task.vacuum, analyze: task.analyze, checkpoint: task.checkpoint });
+  }
+  return draft;
+}
+
 /** The command input of a draft: only the fields of its kind and schedule type are sent. */
 export function jobInput(draft: JobDraft): JobSaveInput {
   const schedule: JobSaveInput['schedule'] =
