@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/chromium.ts';
 import { startHeadlessApp, type RunningApp } from '../support/headless-app.ts';
@@ -18,6 +19,7 @@ describe.skipIf(KAFKA_SKIP_REASON !== null)(
     let app: RunningApp;
     let browser: Browser;
     let page: Page;
+    let viewer: RunningApp | undefined;
 
     beforeAll(async () => {
       fs.mkdirSync(SHOTS, { recursive: true });
@@ -34,6 +36,7 @@ describe.skipIf(KAFKA_SKIP_REASON !== null)(
 
     afterAll(async () => {
       await browser?.close();
+      await viewer?.stop();
       await app?.stop();
       await broker?.cleanup();
     }, 60_000);
@@ -88,6 +91,48 @@ describe.skipIf(KAFKA_SKIP_REASON !== null)(
       broker = await restartTestKafka(broker);
       await expect.poll(() => bus.textContent(), { timeout: 60_000 }).toMatch(/kafka · connected/);
       await expect.poll(() => bus.textContent(), { timeout: 60_000 }).toMatch(/Buffer 0 \//);
+    });
+
+    it('publishes candles when Settings say so, and a second app set to Viewer in its Settings shows them exactly', async () => {
+      await page.getByRole('button', { name: 'Settings' }).click();
+      await page.getByLabel('Publish candles for viewers').check();
+      await page.getByRole('button', { name: 'Save' }).click();
+      await expect.poll(() => page.locator('.toast').allTextContents()).toContain('Settings saved');
+
+      viewer = await startHeadlessApp(['--rate', '200']);
+      const other = await browser.newPage({ viewport: { width: 1280, height: 900 }, colorScheme: 'dark' });
+      await other.goto(viewer.url);
+      await other.getByRole('button', { name: 'Settings' }).click();
+      await other.getByLabel('Bus').selectOption('kafka');
+      await other.getByLabel('Brokers').fill(broker.brokers[0]!);
+      await other.getByLabel('App mode').selectOption('viewer');
+      await other.getByRole('button', { name: 'Save' }).click();
+      await expect.poll(() => other.locator('.toast').allTextContents()).toContain('Settings saved');
+      await expect
+        .poll(() => other.getByTestId('status-viewer').textContent(), { timeout: 30_000 })
+        .toMatch(/Viewer mode · 6 candle topics/);
+      const since = Date.now();
+
+      // Every finished one-second candle the engine stored since, the viewer holds the same.
+      const read = (dbPath: string, to: number) => {
+        const db = new Database(dbPath, { readonly: true });
+        try {
+          return db
+            .prepare(
+              `SELECT symbol, start, open, high, low, close, volume, trades FROM candles
+               WHERE interval = '1s' AND start > ? AND start < ? ORDER BY symbol, start`,
+            )
+            .all(since + 1_000, to);
+        } finally {
+          db.close();
+        }
+      };
+      await expect.poll(() => read(app.dbPath, Date.now() - 3_000).length, { timeout: 30_000 }).toBeGreaterThan(10);
+      const until = Date.now() - 3_000;
+      const engine = read(app.dbPath, until);
+      await expect.poll(() => read(viewer!.dbPath, until), { timeout: 30_000 }).toEqual(engine);
+      await other.screenshot({ path: path.join(SHOTS, 'e2e-kafka-viewer.png') });
+      await other.close();
     });
   },
 );

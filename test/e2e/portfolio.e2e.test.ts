@@ -159,9 +159,38 @@ describe('the Portfolio view', () => {
     await page.screenshot({ path: '/tmp/portfolio-lots.png' });
   });
 
+  it('edits a lot in the form it was added with, and values it again', async () => {
+    const lot = seeded.app.portfolio.lots().find((l) => l.symbol === 'AAPL')!;
+    await page.getByRole('button', { name: new RegExp(`^Edit lot ${lot.id}:`) }).click();
+    const form = page.getByRole('form', { name: `Edit lot ${lot.id}` });
+    await form.waitFor();
+    expect(await field('quantity').inputValue()).toBe(String(lot.quantity));
+    expect(await field('price').inputValue()).toBe(String(lot.price));
+    await field('quantity').fill('0');
+    await form.getByRole('button', { name: 'Save lot' }).click();
+    await expect
+      .poll(() =>
+        form
+          .locator('label', { has: field('quantity') })
+          .locator('.field-error')
+          .textContent(),
+      )
+      .toBe('The quantity cannot be 0');
+    expect(seeded.app.portfolio.lots().find((l) => l.id === lot.id)!.quantity).toBe(lot.quantity);
+
+    await field('quantity').fill('12');
+    await form.getByRole('button', { name: 'Save lot' }).click();
+    await page.getByRole('form', { name: 'Add a lot' }).waitFor();
+    expect(seeded.app.portfolio.lots().find((l) => l.id === lot.id)).toMatchObject({ ...lot, quantity: 12 });
+    const want = expected().positions.find((p) => p.symbol === 'AAPL' && p.account === lot.account)!;
+    await expect
+      .poll(async () => figure(await row(lot.account, 'AAPL').locator('[data-col="value"]').textContent()))
+      .toBeCloseTo(want.marketValue!, 2);
+  });
+
   it('removes a lot', async () => {
     const lot = seeded.app.portfolio.lots().find((l) => l.symbol === 'MSFT' && l.quantity === -1)!;
-    await page.locator(`[data-lot="${lot.id}"] button`).click();
+    await page.getByRole('button', { name: new RegExp(`^Remove lot ${lot.id}:`) }).click();
     await expect.poll(() => seeded.app.portfolio.lots().some((l) => l.id === lot.id)).toBe(false);
     await expect.poll(() => page.locator(`[data-lot="${lot.id}"]`).count()).toBe(0);
     await expect

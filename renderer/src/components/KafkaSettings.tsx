@@ -8,6 +8,9 @@ type KafkaTest = CommandOutput<'kafka.testConnection'>;
 /** The bus fields as a person edits them: brokers as one comma-separated line. */
 export interface BusDraft {
   kind: BusSettings['kind'];
+  mode: BusSettings['mode'];
+  publishCandles: boolean;
+  candleTopicPrefix: string;
   brokers: string;
   topic: string;
   partitions: string;
@@ -23,6 +26,9 @@ export interface BusDraft {
 
 export const toBusDraft = (bus: BusSettings): BusDraft => ({
   kind: bus.kind,
+  mode: bus.mode,
+  publishCandles: bus.kafka.publishCandles,
+  candleTopicPrefix: bus.kafka.candleTopicPrefix,
   brokers: bus.kafka.brokers.join(', '),
   topic: bus.topic,
   partitions: String(bus.partitions),
@@ -41,6 +47,8 @@ export function busInput(saved: BusSettings, draft: BusDraft, num: (text: string
   return {
     ...saved,
     kind: draft.kind,
+    // A viewer needs Kafka: back on the in-process bus, this app computes its own candles again.
+    mode: draft.kind === 'kafka' ? draft.mode : 'engine',
     topic: draft.topic.trim(),
     partitions: num(draft.partitions),
     kafka: kafkaInput(saved.kafka, draft),
@@ -55,6 +63,8 @@ function kafkaInput(saved: BusSettings['kafka'], draft: BusDraft) {
       .map((b) => b.trim())
       .filter((b) => b.length > 0),
     groupId: draft.groupId.trim(),
+    publishCandles: draft.publishCandles,
+    candleTopicPrefix: draft.candleTopicPrefix.trim(),
     createTopics: draft.createTopics,
     tls: draft.tls,
     tlsRejectUnauthorized: draft.tlsVerify,
@@ -115,6 +125,28 @@ export function KafkaSettings(props: {
             (v) => onChange({ brokers: v }),
             'host:port, separated by commas (npm run kafka:local starts one on 127.0.0.1:9092)',
           )}
+          <Choice
+            label="This app"
+            name="App mode"
+            path="bus.mode"
+            value={draft.mode}
+            options={{ engine: 'Engine: computes candles', viewer: 'Viewer: shows engines’ candles' }}
+            onChange={(mode) => onChange({ mode })}
+          />
+          {draft.mode === 'engine' && (
+            <Check
+              label="Publish candles for viewers"
+              checked={draft.publishCandles}
+              onChange={(v) => onChange({ publishCandles: v })}
+            />
+          )}
+          {(draft.mode === 'viewer' || draft.publishCandles) &&
+            field(
+              'bus.kafka.candleTopicPrefix',
+              draft.candleTopicPrefix,
+              (v) => onChange({ candleTopicPrefix: v }),
+              'One compacted topic per interval: <prefix>.1m, <prefix>.1h, …',
+            )}
           {field('bus.topic', draft.topic, (v) => onChange({ topic: v }))}
           {field(
             'bus.partitions',
@@ -188,6 +220,34 @@ export function KafkaSettings(props: {
         </>
       )}
     </fieldset>
+  );
+}
+
+/** A labelled select over fixed choices (value → what the user reads). */
+function Choice<V extends string>(props: {
+  label: string;
+  name: string;
+  path: string;
+  value: V;
+  options: Record<V, string>;
+  onChange: (value: V) => void;
+}) {
+  return (
+    <label className="field">
+      <span>{props.label}</span>
+      <select
+        value={props.value}
+        onChange={(e) => props.onChange(e.target.value as V)}
+        aria-label={props.name}
+        data-field={props.path}
+      >
+        {(Object.entries(props.options) as Array<[V, string]>).map(([value, text]) => (
+          <option key={value} value={value}>
+            {text}
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }
 

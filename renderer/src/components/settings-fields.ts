@@ -14,6 +14,7 @@ export const SETTINGS_LABELS: Readonly<Record<string, string>> = {
   'bus.topic': 'Topic',
   'bus.partitions': 'Partitions',
   'bus.kafka.groupId': 'Consumer group',
+  'bus.kafka.candleTopicPrefix': 'Candle topics',
   'bus.kafka.tlsCaFile': 'Certificate authority',
   'bus.kafka.sasl.mechanism': 'SASL',
   'bus.kafka.sasl.username': 'User name',

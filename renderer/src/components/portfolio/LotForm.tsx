@@ -1,10 +1,14 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { ApiCallError } from '../../api/client.ts';
-import { emptyDraft, lotInput, type LotDraft, type LotInput } from './lot-draft.ts';
+import { draftOf, emptyDraft, lotInput, type LotDraft, type LotInput } from './lot-draft.ts';
 
 interface Props {
   accounts: string[];
   onAdd: (lot: LotInput) => Promise<void>;
+  /** A stored lot to change instead of adding one; null to add. */
+  editing?: (LotInput & { id: number }) | null;
+  onSave?: (id: number, lot: LotInput) => Promise<void>;
+  onCancel?: () => void;
 }
 
 const FIELDS: Array<{ key: keyof LotDraft; label: string; hint?: string; type?: string; decimal?: boolean }> = [
@@ -16,17 +20,23 @@ const FIELDS: Array<{ key: keyof LotDraft; label: string; hint?: string; type?: 
   { key: 'fees', label: 'Fees', hint: '0', decimal: true },
 ];
 
-/** Adds a lot; what the engine refuses is said at the field it is about. */
-export function LotForm({ accounts, onAdd }: Props) {
+/** Adds a lot, or changes one; what the engine refuses is said at the field it is about. */
+export function LotForm({ accounts, onAdd, editing = null, onSave, onCancel }: Props) {
   const [draft, setDraft] = useState<LotDraft>(() => emptyDraft(accounts[0]));
   const [errors, setErrors] = useState<Record<string, string>>({});
+  // The lot chosen for editing fills the form; leaving it empties the form again.
+  useEffect(() => {
+    setDraft((d) => (editing ? draftOf(editing) : { ...emptyDraft(d.account), date: d.date }));
+    setErrors({});
+  }, [editing]);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     const checked = lotInput(draft);
     if ('errors' in checked) return setErrors(checked.errors);
     try {
-      await onAdd(checked.input);
+      if (editing) await onSave?.(editing.id, checked.input);
+      else await onAdd(checked.input);
       setErrors({});
       setDraft((d) => ({ ...emptyDraft(d.account), date: d.date }));
     } catch (error) {
@@ -39,7 +49,12 @@ export function LotForm({ accounts, onAdd }: Props) {
   };
 
   return (
-    <form className="analysis-filters lot-form" onSubmit={submit} aria-label="Add a lot" noValidate>
+    <form
+      className="analysis-filters lot-form"
+      onSubmit={submit}
+      aria-label={editing ? `Edit lot ${editing.id}` : 'Add a lot'}
+      noValidate
+    >
       {FIELDS.map((f) => (
         <label key={f.key} className={`lot-field-${f.key}`}>
           {f.label}
@@ -62,8 +77,13 @@ export function LotForm({ accounts, onAdd }: Props) {
         ))}
       </datalist>
       <button type="submit" className="primary">
-        Add lot
+        {editing ? 'Save lot' : 'Add lot'}
       </button>
+      {editing && (
+        <button type="button" onClick={onCancel}>
+          Cancel
+        </button>
+      )}
       {errors.form && (
         <p className="field-error" role="alert">
           {errors.form}

@@ -77,6 +77,11 @@ export function PortfolioView({ api, theme }: { api: ApiClient; theme: string })
   const addLot = async (lot: LotInput) => {
     await changed(await api.call('portfolio.addLot', lot), `Added ${lot.quantity} ${lot.symbol.toUpperCase()}`);
   };
+  const [editing, setEditing] = useState<Lots[number] | null>(null);
+  const saveLot = async (id: number, lot: LotInput) => {
+    await changed(await api.call('portfolio.editLot', { id, ...lot }), `Lot ${id} saved`);
+    setEditing(null);
+  };
   const removeLot = (id: number) =>
     api
       .call('portfolio.removeLot', { id })
@@ -170,8 +175,14 @@ export function PortfolioView({ api, theme }: { api: ApiClient; theme: string })
           )}
         </>
       )}
-      <h3 className="portfolio-heading">Add a lot</h3>
-      <LotForm accounts={summary.accounts} onAdd={addLot} />
+      <h3 className="portfolio-heading">{editing ? `Edit lot ${editing.id}` : 'Add a lot'}</h3>
+      <LotForm
+        accounts={summary.accounts}
+        onAdd={addLot}
+        editing={editing}
+        onSave={saveLot}
+        onCancel={() => setEditing(null)}
+      />
       {!empty && (
         <>
           <h3 className="portfolio-heading">P&amp;L history</h3>
@@ -190,7 +201,17 @@ export function PortfolioView({ api, theme }: { api: ApiClient; theme: string })
             <p className="empty">No daily closes of these symbols are stored yet: the history starts with them.</p>
           )}
           <h3 className="portfolio-heading">Lots</h3>
-          <LotTable lots={lots} onRemove={(id) => void removeLot(id)} />
+          <LotTable
+            lots={lots}
+            onEdit={(lot) => {
+              setEditing(lot);
+              document.querySelector('.lot-form')?.scrollIntoView({ block: 'nearest' });
+            }}
+            onRemove={(id) => {
+              if (editing?.id === id) setEditing(null);
+              void removeLot(id);
+            }}
+          />
         </>
       )}
       {importing && (
@@ -305,7 +326,15 @@ function AccountRows({ account, positions }: { account: string; positions: Posit
   );
 }
 
-function LotTable({ lots, onRemove }: { lots: Lots; onRemove: (id: number) => void }) {
+function LotTable({
+  lots,
+  onEdit,
+  onRemove,
+}: {
+  lots: Lots;
+  onEdit: (lot: Lots[number]) => void;
+  onRemove: (id: number) => void;
+}) {
   return (
     <div className="table-scroll">
       <table className="lots" data-testid="lots">
@@ -330,6 +359,14 @@ function LotTable({ lots, onRemove }: { lots: Lots; onRemove: (id: number) => vo
               <td className="num">{formatPrice(lot.price)}</td>
               <td className="num">{lot.fees === 0 ? '—' : money(lot.fees)}</td>
               <td className="num">
+                <button
+                  type="button"
+                  className="link"
+                  onClick={() => onEdit(lot)}
+                  aria-label={`Edit lot ${lot.id}: ${lot.quantity} ${lot.symbol} on ${lot.date}`}
+                >
+                  Edit
+                </button>{' '}
                 <button
                   type="button"
                   className="link"

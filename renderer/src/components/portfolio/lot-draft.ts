@@ -27,6 +27,16 @@ export const emptyDraft = (account = 'Main'): LotDraft => ({
   fees: '',
 });
 
+/** A stored lot as the form edits it. */
+export const draftOf = (lot: LotInput): LotDraft => ({
+  account: lot.account,
+  symbol: lot.symbol,
+  quantity: String(lot.quantity),
+  price: String(lot.price),
+  date: lot.date,
+  fees: lot.fees ? String(lot.fees) : '',
+});
+
 /** A number as people type one ("1,250.5" too); undefined when it is none. */
 function number(text: string): number | undefined {
   const t = text.trim().replace(/[\s,]/g, '');
