@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { dispatch } from '../../engine/api/dispatch.ts';
 import type { CallResult } from '../../engine/api/contract.ts';
 import { createHandlers } from '../../engine/app/handlers.ts';
+import { openDatabase } from '../../engine/store/database.ts';
 import type { MarketMonitor } from '../../engine/app/market-monitor.ts';
 import type { JobRun, JobView } from '../../engine/domain/job.ts';
 import type { JobClock } from '../../engine/jobs/clock.ts';
@@ -40,7 +41,10 @@ const MINUTE_URL =
 class TestClock implements JobClock {
   private timers = new Map<number, { at: number; run: () => void }>();
   private nextHandle = 1;
-  constructor(private time: number) {}
+  private time: number;
+  constructor(time: number) {
+    this.time = time;
+  }
   now(): number {
     return this.time;
   }
@@ -287,12 +291,40 @@ describe('The backfill job on the Yahoo source', () => {
 
     // The file holds it too, after the app is closed.
     await app.close();
-    const { openDatabase } = await import('../../engine/store/database.ts');
     const db = openDatabase(dbPath);
     try {
       expect(storedCandles(db, '1d')).toEqual(rowsBefore);
       const runs = db.prepare('SELECT outcome, message FROM job_runs').all();
       expect(runs).toEqual([{ outcome: 'failed', message: run.message }]);
+    } finally {
+      db.close();
+    }
+  });
+  it('waits for Yahoo while it is unreachable, and a close ends the wait with a failed run, not a hang', async () => {
+    const { app, fixtures, charts, handlers, dbPath } = await openOnYahoo(['AAPL']);
+    fixtures.always('finance.yahoo.com', { kind: 'network' });
+    await app.yahooSource!.firstPoll;
+    expect(app.status().source.state).toBe('offline');
+    const id = await saveBackfillJob(handlers);
+    const run = dispatch(handlers, 'jobs.runNow', { id });
+    // No quote has fixed AAPL's stitch point: the backfill cannot know where history ends.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(app.jobs.views()[0]!.lastRun).toMatchObject({ outcome: 'running' });
+    expect(charts.asked).toEqual([]);
+
+    const closed = app.close().then(() => 'closed');
+    const timeout = new Promise((resolve) => setTimeout(() => resolve('still closing'), 3_000));
+    expect(await Promise.race([closed, timeout])).toBe('closed');
+    const finished = ok<JobRun>(await run);
+    expect(finished).toMatchObject({
+      outcome: 'failed',
+      message: '1 symbol: history of AAPL not backfilled: the feed stopped first',
+    });
+    const db = openDatabase(dbPath);
+    try {
+      expect(db.prepare('SELECT outcome, message FROM job_runs').all()).toEqual([
+        { outcome: 'failed', message: finished.message },
+      ]);
     } finally {
       db.close();
     }
