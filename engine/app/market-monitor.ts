@@ -486,6 +486,9 @@ export class MarketMonitor {
       if (this.closed) return;
       this.closed = true;
       this.sql.close();
+      // The source's history work stops first: a backfill job waiting on it (for a stitch point
+      // while Yahoo is unreachable) would otherwise hold the close below for good.
+      await this.running?.companion?.stop();
       // A run under way finishes first (an export half written is worse than a slower close).
       await this.jobs.stop();
       await this.retention.stop();

@@ -94,7 +94,12 @@ export class YahooHistory {
     this.watch(symbols);
     await this.idle();
     const count = Math.min(this.failedTotal - before, this.failures.length);
-    return { symbols, failures: count > 0 ? this.failures.slice(-count) : [] };
+    const failures = count > 0 ? this.failures.slice(-count) : [];
+    // Stopped (the app closing, the source changing) before the round was done: it is not up to date.
+    const unfinished = symbols.filter((symbol) => !this.done.has(symbol));
+    if (this.stopped && unfinished.length > 0)
+      failures.push(`history of ${unfinished.join(', ')} not backfilled: the feed stopped first`);
+    return { symbols, failures };
   }
 
   /** Resolves when the queue is empty (tests, shutdown). */
