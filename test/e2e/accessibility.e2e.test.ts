@@ -62,7 +62,8 @@ const AXE_OPTIONS: RunOptions = {
 async function violations(page: Page): Promise<string[]> {
   if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE_SOURCE);
   const results = await page.evaluate(
-    (options) => (window as unknown as { axe: { run(o: unknown): Promise<AxeResults> } }).axe.run(options),
+    (options) =>
+      (window as unknown as { axe: { run(c: Document, o: unknown): Promise<AxeResults> } }).axe.run(document, options),
     AXE_OPTIONS as unknown as Record<string, unknown>,
   );
   return results.violations
@@ -124,4 +125,68 @@ describe('accessibility at 1024 x 640, in a real Chromium with axe-core', () => 
       await page.screenshot({ path: path.join(SHOTS, `a11y-${view.tab.toLowerCase()}-1024x640.png`) });
     });
   }
+
+  /** Checks the page as it is now, and keeps a screenshot of it by this name. */
+  const check = async (name: string) => {
+    expect(await violations(page), name).toEqual([]);
+    expect(await horizontalOverflow(page), `${name} scrolls sideways`).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: path.join(SHOTS, `a11y-${name}-1024x640.png`) });
+  };
+
+  it('stays labelled with content: an alert rule, a lot, a query result, a heatmap, two chart panels', async () => {
+    await show('Alerts', 'button:has-text("Add alert")');
+    await page.getByLabel('Threshold', { exact: true }).fill('1000000');
+    await page.getByRole('button', { name: 'Add alert' }).click();
+    await page.locator('[data-testid="alert-rules"] li').first().waitFor();
+    await check('alerts-with-rule');
+
+    await show('Portfolio', '.portfolio h2');
+    await page.getByLabel('Lot symbol', { exact: true }).fill('AAPL');
+    await page.getByLabel('Lot quantity', { exact: true }).fill('10');
+    await page.getByLabel('Lot price', { exact: true }).fill('100');
+    await page.getByRole('button', { name: 'Add lot' }).click();
+    await page.locator('[data-testid="positions"]').waitFor();
+    await page.locator('[data-testid="lots"]').waitFor();
+    await check('portfolio-with-lot');
+
+    await show('SQL', '[aria-label="SQL query"]');
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
+    await page.locator('[data-testid="sql-table"]').waitFor();
+    await page.locator('.sql-schema summary').first().click(); // a table's columns shown
+    await check('sql-with-result');
+
+    await show('Analyses', '[data-testid="analysis-table"]');
+    await page.getByLabel('Analysis').selectOption('growth-by-industry');
+    await page.locator('.analyses .segmented button').first().waitFor();
+    await check('analyses-growth');
+
+    await show('Chart', '[data-testid="legend"][data-close]');
+    await page.getByRole('button', { name: '+ Panel' }).click();
+    await page.getByLabel('Columns').selectOption('2');
+    await expect.poll(() => page.locator('.panel-cell').count()).toBe(2);
+    await page.locator('.panel-cell.active [data-testid="legend"][data-close]').waitFor({ timeout: 15_000 });
+    await check('chart-two-panels');
+  });
+
+  it('labels the dialogs: shortcut help, command palette, lot import', async () => {
+    await show('Chart', '[data-testid="legend"][data-close]');
+    await page.locator('.top-bar h1').click();
+    await page.keyboard.press('?');
+    await page.getByRole('dialog', { name: 'Keyboard shortcuts' }).waitFor();
+    await check('shortcut-help');
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.getByRole('dialog').count()).toBe(0);
+
+    await page.keyboard.press('Control+k');
+    await page.getByRole('dialog', { name: 'Command palette' }).waitFor();
+    await page.keyboard.type('port');
+    await check('command-palette');
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.getByRole('dialog').count()).toBe(0);
+
+    await show('Portfolio', '.portfolio h2');
+    await page.getByRole('button', { name: 'Import CSV…' }).click();
+    await page.getByRole('dialog', { name: 'Import lots from CSV' }).waitFor();
+    await check('portfolio-import');
+  });
 });
