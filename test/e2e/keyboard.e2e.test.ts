@@ -90,6 +90,11 @@ describe('the watchlist as a keyboard list and the chart panel header, at 1024 x
     const symbols = (await watchlist(page)) as string[];
     expect(symbols.length).toBeGreaterThanOrEqual(4);
     const shown = await activePanelTitle(page);
+    // Each row is announced as its symbol, last price, change in price and percent, and volume.
+    for (const symbol of symbols) {
+      const name = new RegExp(`^${symbol} last [\\d.,]+ change [-+]?[\\d.,]+ [-+]?[\\d.,]+% volume [\\d.,]+[KMB]?$`);
+      await expect.poll(() => page.locator('.watchlist ul').getByRole('button', { name }).count()).toBe(1);
+    }
     // One tab stop for the whole list: the row on the chart. Tab goes from the last sort button to it.
     await page.locator('.watch-header button').last().focus();
     await page.keyboard.press('Tab');

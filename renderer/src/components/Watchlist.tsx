@@ -232,7 +232,7 @@ export function Watchlist({ api, items, selected, onSelect, onChange }: Props) {
                   <>
                     <span aria-hidden="true">{sort.descending ? ' ▾' : ' ▴'}</span>
                     <span className="visually-hidden">
-                      {sort.descending ? ', sorted descending' : ', sorted ascending'}
+                      {sort.descending ? ' sorted descending' : ' sorted ascending'}
                     </span>
                   </>
                 )}
@@ -265,15 +265,15 @@ export function Watchlist({ api, items, selected, onSelect, onChange }: Props) {
                     aria-keyshortcuts="Delete"
                     aria-describedby={`${keysHint} ${keysHint}-feed-${item.symbol}`}
                   >
-                    {/* Read as "AAPL, last 39.60, change −0.08, −0.19 %, volume 1.72K": the hidden words name the columns. */}
+                    {/* Read as "AAPL last 39.60 change −0.08 −0.19% volume 1.72K": the hidden words name the columns. */}
                     <span className="col-symbol" title={item.symbol}>
                       {item.symbol}
                     </span>
-                    <span className="visually-hidden">, last</span>
+                    <span className="visually-hidden"> last </span>
                     <Price item={item} />
-                    <span className="visually-hidden">, change</span>
+                    <span className="visually-hidden"> change </span>
                     <Change item={item} />
-                    <span className="visually-hidden">, volume</span>
+                    <span className="visually-hidden"> volume </span>
                     <span className="col-dayVolume">{item.dayVolume ? formatVolume(item.dayVolume) : '—'}</span>
                     <Sparkline points={item.spark} width={48} />
                     <FeedHealthCell item={item} id={`${keysHint}-feed-${item.symbol}`} />
