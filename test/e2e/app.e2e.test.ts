@@ -130,7 +130,7 @@ describe('the app in a real Chromium, against the headless host', () => {
     await expect.poll(order).toEqual([last, ...before.slice(0, -1)]);
 
     // By the change since the day's open, in price, biggest first: the rows as shown, read in one go.
-    await page.getByRole('button', { name: /^Chg( [▴▾])?$/ }).click();
+    await page.getByRole('button', { name: /^Chg( sorted (ascending|descending))?$/ }).click();
     const changes = () =>
       page.locator('.watchlist li .col-change').evaluateAll((cells) =>
         // A symbol without a day's open yet shows a dash, and sorts last.
@@ -142,8 +142,8 @@ describe('the app in a real Chromium, against the headless host', () => {
         return shown.every((v, i) => !Number.isNaN(v) && (i === 0 || shown[i - 1]! >= v));
       })
       .toBe(true);
-    await page.getByRole('button', { name: /^Chg( [▴▾])?$/ }).click();
-    await page.getByRole('button', { name: /^Chg( [▴▾])?$/ }).click(); // back to the saved order
+    await page.getByRole('button', { name: /^Chg( sorted (ascending|descending))?$/ }).click();
+    await page.getByRole('button', { name: /^Chg( sorted (ascending|descending))?$/ }).click(); // back to the saved order
     await expect.poll(order).toEqual([last, ...before.slice(0, -1)]);
   });
 

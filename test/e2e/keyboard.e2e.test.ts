@@ -58,3 +58,172 @@ describe('keyboard use and the page icon, in a real Chromium', () => {
     expect(await response.text()).toContain('<svg');
   });
 });
+
+/** The watchlist row whose symbol button has the focus, or null when the focus is elsewhere. */
+const focusedRow = (page: Page) =>
+  page.evaluate(() => {
+    const active = document.activeElement;
+    return active?.matches('.watchlist li > button.symbol') ? active.closest('li')!.getAttribute('data-symbol') : null;
+  });
+const activePanelTitle = (page: Page) => page.locator('.panel-cell.active .chart-panel h2').textContent();
+
+describe('the watchlist as a keyboard list and the chart panel header, at 1024 x 640', () => {
+  let app: RunningApp;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    app = await startHeadlessApp();
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1024, height: 640 }, colorScheme: 'dark' });
+    await page.goto(app.url);
+    await page.locator('.watchlist li').first().waitFor({ timeout: 15_000 });
+    await page.locator('.panel-cell.active .chart-panel h2').waitFor({ timeout: 15_000 });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await app?.stop();
+  });
+
+  it('enters the list at one row with Tab, moves with the arrows, Home and End, and opens a symbol with Enter', async () => {
+    const symbols = (await watchlist(page)) as string[];
+    expect(symbols.length).toBeGreaterThanOrEqual(4);
+    const shown = await activePanelTitle(page);
+    // Each row is announced as its symbol, last price, change in price and percent, and volume.
+    for (const symbol of symbols) {
+      const name = new RegExp(`^${symbol} last [\\d.,]+ change [-+]?[\\d.,]+ [-+]?[\\d.,]+% volume [\\d.,]+[KMB]?$`);
+      await expect.poll(() => page.locator('.watchlist ul').getByRole('button', { name }).count()).toBe(1);
+    }
+    // One tab stop for the whole list: the row on the chart. Tab goes from the last sort button to it.
+    await page.locator('.watch-header button').last().focus();
+    await page.keyboard.press('Tab');
+    await expect.poll(() => focusedRow(page)).toBe(shown);
+    expect(symbols.indexOf(shown!)).toBe(0);
+
+    await page.keyboard.press('ArrowDown');
+    await expect.poll(() => focusedRow(page)).toBe(symbols[1]);
+    await page.keyboard.press('ArrowDown');
+    await expect.poll(() => focusedRow(page)).toBe(symbols[2]);
+    await page.keyboard.press('ArrowUp');
+    await expect.poll(() => focusedRow(page)).toBe(symbols[1]);
+    await page.keyboard.press('End');
+    await expect.poll(() => focusedRow(page)).toBe(symbols.at(-1));
+    await page.keyboard.press('ArrowDown'); // stays on the last row
+    await expect.poll(() => focusedRow(page)).toBe(symbols.at(-1));
+    await page.keyboard.press('Home');
+    await expect.poll(() => focusedRow(page)).toBe(symbols[0]);
+    await page.keyboard.press('ArrowUp'); // stays on the first row
+    await expect.poll(() => focusedRow(page)).toBe(symbols[0]);
+
+    // The focused row shows a focus ring, and the row under it is marked.
+    const ring = await page
+      .locator(`.watchlist li[data-symbol="${symbols[0]}"] > button.symbol`)
+      .evaluate((b) => ({ style: getComputedStyle(b).outlineStyle, width: getComputedStyle(b).outlineWidth }));
+    expect(ring.style).not.toBe('none');
+    expect(parseFloat(ring.width)).toBeGreaterThanOrEqual(2);
+
+    // Enter shows the focused symbol in the active chart panel, as a click does; the focus stays.
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    await expect.poll(() => focusedRow(page)).toBe(symbols[2]);
+    await page.keyboard.press('Enter');
+    await expect.poll(() => activePanelTitle(page)).toBe(symbols[2]);
+    await expect.poll(() => page.locator('.watchlist li.selected').getAttribute('data-symbol')).toBe(symbols[2]);
+    expect(await focusedRow(page)).toBe(symbols[2]);
+
+    // The row keeps the list's one tab stop: Tab reaches its remove button, then leaves the list.
+    await page.keyboard.press('Tab');
+    expect(await focused(page)).toBe(`Remove ${symbols[2]}`);
+    await page.keyboard.press('Tab');
+    expect(
+      await page.evaluate(() => document.activeElement?.closest('.watchlist ul') === null),
+      'Tab leaves the list after the row’s own controls',
+    ).toBe(true);
+    await page.keyboard.press('Shift+Tab');
+    await page.keyboard.press('Shift+Tab');
+    await expect.poll(() => focusedRow(page)).toBe(symbols[2]);
+  });
+
+  it('removes the focused row with Delete or Backspace and moves the focus to the next row', async () => {
+    const symbols = (await watchlist(page)) as string[];
+    await page.locator(`.watchlist li[data-symbol="${symbols[1]}"] > button.symbol`).focus();
+    await page.keyboard.press('Delete');
+    await expect.poll(() => watchlist(page)).toEqual(symbols.filter((s) => s !== symbols[1]));
+    await expect.poll(() => focusedRow(page)).toBe(symbols[2]);
+
+    // The last row's removal moves the focus up to the row before it.
+    await page.keyboard.press('End');
+    await expect.poll(() => focusedRow(page)).toBe(symbols.at(-1));
+    await page.keyboard.press('Backspace');
+    await expect.poll(() => watchlist(page)).toEqual(symbols.filter((s) => s !== symbols[1] && s !== symbols.at(-1)));
+    await expect.poll(() => focusedRow(page)).toBe(symbols.at(-2));
+
+    // Removing with the row's remove button from the keyboard hands the focus on in the same way.
+    const left = (await watchlist(page)) as string[];
+    await page.locator(`.watchlist li[data-symbol="${left[0]}"] > button.symbol`).focus();
+    await page.keyboard.press('Tab');
+    expect(await focused(page)).toBe(`Remove ${left[0]}`);
+    await page.keyboard.press('Enter');
+    await expect.poll(() => watchlist(page)).toEqual(left.slice(1));
+    await expect.poll(() => focusedRow(page)).toBe(left[1]);
+  });
+
+  it('reaches every control of a chart panel’s header with Tab, each with a visible focus ring', async () => {
+    const header = page.locator('.panel-cell.active .chart-header');
+    // What the keyboard can reach: enabled, and not inside a closed disclosure (a disabled Compare
+    // when nothing else is on the watchlist is skipped, as Tab skips it).
+    const reachable = 'button:not(:disabled), select:not(:disabled), summary, input:not(:disabled)';
+    const controls = await header
+      .locator(reachable)
+      .evaluateAll((els) =>
+        els
+          .filter((e) => e.checkVisibility({ visibilityProperty: true }))
+          .map((e) => e.getAttribute('aria-label') ?? e.textContent!.trim()),
+      );
+    const symbol = await activePanelTitle(page);
+    expect(controls).toEqual(
+      expect.arrayContaining([
+        '1m',
+        '1d',
+        'Indicators',
+        `Draw on ${symbol}`,
+        'Drawings: 0',
+        'Panel symbol',
+        'Widen panel',
+      ]),
+    );
+    await header.locator(reachable).first().focus();
+    const seen: string[] = [];
+    for (let i = 0; i < controls.length; i++) {
+      if (i > 0) await page.keyboard.press('Tab');
+      const state = await page.evaluate(() => {
+        const el = document.activeElement as HTMLElement;
+        const style = getComputedStyle(el);
+        return {
+          name: el.getAttribute('aria-label') ?? el.textContent!.trim(),
+          inHeader: el.closest('.panel-cell.active .chart-header') !== null,
+          outline: style.outlineStyle,
+          width: parseFloat(style.outlineWidth),
+        };
+      });
+      expect(state.inHeader, `Tab ${i} stays in the panel header`).toBe(true);
+      expect(state.outline, `${state.name} shows its focus`).not.toBe('none');
+      // The app's 2 px ring, not Chromium's own 1 px one (which a page style could hide).
+      expect(state.width, `${state.name} shows its focus`).toBeGreaterThanOrEqual(2);
+      // In a small panel the controls float over the chart, shown while one of them has the focus.
+      await expect
+        .poll(
+          () =>
+            page.evaluate(() => {
+              const c = document.activeElement?.closest('.panel-controls');
+              return c ? getComputedStyle(c).opacity : '1';
+            }),
+          { message: `${state.name} is shown` },
+        )
+        .toBe('1');
+      seen.push(state.name);
+    }
+    expect(seen).toEqual(controls);
+  });
+});

@@ -48,10 +48,11 @@ function useNow(everyMs: number): number {
  * One watchlist row's feed: provider and path (stream or poll), the age of its data, and, when its
  * price is stale, why. A stale row is marked, so an old price never passes for a live one.
  */
-export function FeedHealthCell({ item }: { item: WatchItem }) {
+export function FeedHealthCell({ item, id }: { item: WatchItem; id?: string }) {
   const now = useNow(1_000);
   const feed = item.feed;
-  if (!feed) return <span className="col-feed" />;
+  // Hidden from the row's name (it changes every second) and read as its description through the id.
+  if (!feed) return <span className="col-feed" id={id} aria-hidden="true" />;
   const heard = feed.receivedAt ?? item.last?.ts ?? null;
   const source = [feed.provider.replace(' Finance', ''), MODE_LABELS[feed.mode]].filter(Boolean).join(' ');
   const age = heard === null ? 'no data yet' : formatAge(now - heard);
@@ -66,6 +67,8 @@ export function FeedHealthCell({ item }: { item: WatchItem }) {
   return (
     <span
       className={`col-feed ${feed.mode}${feed.stale ? ' stale' : ''}`}
+      id={id}
+      aria-hidden="true"
       title={title}
       data-mode={feed.mode}
       data-stale={feed.stale?.reason}

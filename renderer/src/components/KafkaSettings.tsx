@@ -207,8 +207,8 @@ export function KafkaSettings(props: {
               )}
             </>
           )}
-          <button type="button" onClick={runTest} disabled={test === 'testing'} aria-label="Test Kafka connection">
-            {test === 'testing' ? 'Testing…' : 'Test connection'}
+          <button type="button" onClick={runTest} disabled={test === 'testing'}>
+            {test === 'testing' ? 'Testing Kafka…' : 'Test Kafka connection'}
           </button>
           {test && test !== 'testing' && (
             <p role="status" className={test.ok ? 'hint' : 'field-error wrap'} data-testid="kafka-test">

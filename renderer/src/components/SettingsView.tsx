@@ -434,13 +434,9 @@ export function SettingsView({ api, active = true, onSaved }: Props) {
               {field('influx.token', draft.influx.token, (v) => setInflux({ token: v }), undefined, 'password')}
             </>
           )}
-          <button
-            type="button"
-            onClick={testInflux}
-            disabled={influxTest === 'testing'}
-            aria-label="Test InfluxDB connection"
-          >
-            {influxTest === 'testing' ? 'Testing…' : 'Test connection'}
+          {/* The name a screen reader hears is the text on the button (a speech user says what they see). */}
+          <button type="button" onClick={testInflux} disabled={influxTest === 'testing'}>
+            {influxTest === 'testing' ? 'Testing InfluxDB…' : 'Test InfluxDB connection'}
           </button>
           {influxTest && influxTest !== 'testing' && (
             <p role="status" className={influxTest.ok ? 'hint' : 'field-error'} data-testid="influx-test">

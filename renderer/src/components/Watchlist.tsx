@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState, type DragEvent, type FormEvent } from 'react';
+import { useEffect, useId, useRef, useState, type DragEvent, type FormEvent, type KeyboardEvent } from 'react';
 import type { CommandOutput, WatchItem } from '../../../engine/api/contract.ts';
 import { ApiCallError, type ApiClient } from '../api/client.ts';
 import { formatChange, formatPercent, formatPrice, formatVolume } from '../format.ts';
@@ -44,6 +44,13 @@ export function Watchlist({ api, items, selected, onSelect, onChange }: Props) {
   const [sort, setSort] = useState<{ key: SortKey; descending: boolean }>({ key: 'position', descending: false });
   const dragged = useRef<string | null>(null);
   const [suggestions, setSuggestions] = useState<CommandOutput<'symbols.search'>>([]);
+  /** The row Tab enters the list at (a roving tab stop): the one last focused, else the selected one. */
+  const [active, setActive] = useState<string | null>(null);
+  /** Where the focus goes once a removal has re-rendered the list: a row's symbol, or '' for the input. */
+  const refocus = useRef<string | null>(null);
+  const list = useRef<HTMLUListElement>(null);
+  const input = useRef<HTMLInputElement>(null);
+  const keysHint = useId();
 
   // Suggestions from Yahoo's symbol search, asked once the user pauses typing. Offline, the box
   // simply offers none: a ticker typed in full still adds.
@@ -83,9 +90,23 @@ export function Watchlist({ api, items, selected, onSelect, onChange }: Props) {
     }
   };
 
+  const rowButton = (symbol: string) =>
+    [...(list.current?.querySelectorAll<HTMLButtonElement>('li > button.symbol') ?? [])].find(
+      (b) => b.closest('li')?.dataset.symbol === symbol,
+    );
+
   const remove = async (symbol: string) => {
+    // Removing the row that has the focus hands it to the next row (or the previous one, after the last).
+    const focusInList = list.current?.contains(document.activeElement) ?? false;
+    const at = sorted.findIndex((i) => i.symbol === symbol);
+    const neighbour = sorted[at + 1]?.symbol ?? sorted[at - 1]?.symbol ?? '';
     try {
-      onChange(await api.call('watchlist.remove', { symbol }));
+      const next = await api.call('watchlist.remove', { symbol });
+      if (focusInList) {
+        refocus.current = neighbour;
+        if (neighbour) setActive(neighbour);
+      }
+      onChange(next);
     } catch (e) {
       setError(e instanceof Error ? e.message : String(e));
     }
@@ -116,6 +137,41 @@ export function Watchlist({ api, items, selected, onSelect, onChange }: Props) {
     return sort.descending ? -order : order;
   });
 
+  const shown = sorted.map((i) => i.symbol);
+  const tabStop = [active, selected].find((s) => s !== null && shown.includes(s)) ?? shown[0] ?? null;
+
+  useEffect(() => {
+    const target = refocus.current;
+    if (target === null) return;
+    if (target === '') {
+      refocus.current = null;
+      input.current?.focus();
+      return;
+    }
+    const button = rowButton(target);
+    if (!button) return;
+    refocus.current = null;
+    button.focus();
+  });
+
+  /** Arrow keys, Home and End move between rows; Delete or Backspace removes the row; Enter is the button's click. */
+  const onRowKey = (event: KeyboardEvent<HTMLLIElement>, symbol: string) => {
+    if (event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
+    if (!(event.target instanceof HTMLButtonElement)) return; // a select keeps its own arrow keys
+    const at = shown.indexOf(symbol);
+    const moves: Record<string, number> = { ArrowDown: at + 1, ArrowUp: at - 1, Home: 0, End: shown.length - 1 };
+    if (event.key in moves) {
+      event.preventDefault();
+      const to = shown[Math.min(Math.max(moves[event.key]!, 0), shown.length - 1)];
+      if (to === undefined) return;
+      setActive(to);
+      rowButton(to)?.focus();
+    } else if (event.key === 'Delete' || event.key === 'Backspace') {
+      event.preventDefault();
+      void remove(symbol);
+    }
+  };
+
   // Dragging reorders the saved order, so it is offered only while the list shows that order.
   const canDrag = sort.key === 'position';
   const drop = async (event: DragEvent, target: string) => {
@@ -137,6 +193,7 @@ export function Watchlist({ api, items, selected, onSelect, onChange }: Props) {
       <h2>Watchlist</h2>
       <form onSubmit={add} className="add-symbol">
         <input
+          ref={input}
           aria-label="Symbol to add"
           placeholder="Add symbol, e.g. TSLA"
           value={draft}
@@ -166,61 +223,78 @@ export function Watchlist({ api, items, selected, onSelect, onChange }: Props) {
         <p className="empty">Your watchlist is empty. Add a symbol above to start watching it.</p>
       ) : (
         <>
-          <div className="watch-header" role="row">
+          {/* Sort buttons, not a table header: the state is in each button's name, not in aria-sort. */}
+          <div className="watch-header" role="group" aria-label="Sort the watchlist by">
             {COLUMNS.map((c) => (
-              <button
-                key={c.key}
-                className={`col-${c.key}`}
-                onClick={() => sortBy(c.key)}
-                aria-sort={sort.key === c.key ? (sort.descending ? 'descending' : 'ascending') : 'none'}
-              >
+              <button key={c.key} className={`col-${c.key}`} onClick={() => sortBy(c.key)}>
                 {c.label}
-                {sort.key === c.key ? (sort.descending ? ' ▾' : ' ▴') : ''}
+                {sort.key === c.key && (
+                  <>
+                    <span aria-hidden="true">{sort.descending ? ' ▾' : ' ▴'}</span>
+                    <span className="visually-hidden">
+                      {sort.descending ? ' sorted descending' : ' sorted ascending'}
+                    </span>
+                  </>
+                )}
               </button>
             ))}
           </div>
-          <ul>
-            {sorted.map((item) => (
-              <li
-                key={item.symbol}
-                className={item.symbol === selected ? 'selected' : ''}
-                data-symbol={item.symbol}
-                draggable={canDrag}
-                onDragStart={() => (dragged.current = item.symbol)}
-                onDragOver={(e) => canDrag && e.preventDefault()}
-                onDrop={(e) => void drop(e, item.symbol)}
-              >
-                <button
-                  className="symbol"
-                  onClick={() => onSelect(item.symbol)}
-                  onKeyDown={(e) => {
-                    if (e.key !== 'Delete') return;
-                    e.preventDefault();
-                    void remove(item.symbol);
-                  }}
-                  aria-current={item.symbol === selected}
-                  aria-keyshortcuts="Delete"
+          <p id={keysHint} className="visually-hidden">
+            Up and down arrows, Home and End move between symbols; Enter shows one in the chart; Delete removes it.
+          </p>
+          <ul ref={list} aria-label="Watched symbols">
+            {sorted.map((item) => {
+              const tab = item.symbol === tabStop ? 0 : -1;
+              return (
+                <li
+                  key={item.symbol}
+                  className={item.symbol === selected ? 'selected' : ''}
+                  data-symbol={item.symbol}
+                  draggable={canDrag}
+                  onDragStart={() => (dragged.current = item.symbol)}
+                  onDragOver={(e) => canDrag && e.preventDefault()}
+                  onDrop={(e) => void drop(e, item.symbol)}
+                  onFocus={() => setActive(item.symbol)}
+                  onKeyDown={(e) => onRowKey(e, item.symbol)}
                 >
-                  <span className="col-symbol" title={item.symbol}>
-                    {item.symbol}
-                  </span>
-                  <Price item={item} />
-                  <Change item={item} />
-                  <span className="col-dayVolume">{item.dayVolume ? formatVolume(item.dayVolume) : '—'}</span>
-                  <Sparkline points={item.spark} width={48} />
-                  <FeedHealthCell item={item} />
-                </button>
-                <ProviderChoice item={item} onChoose={(provider) => void route(item.symbol, provider)} />
-                <button
-                  className="remove"
-                  aria-label={`Remove ${item.symbol}`}
-                  title={`Remove ${item.symbol}`}
-                  onClick={() => remove(item.symbol)}
-                >
-                  ×
-                </button>
-              </li>
-            ))}
+                  <button
+                    className="symbol"
+                    tabIndex={tab}
+                    onClick={() => onSelect(item.symbol)}
+                    aria-current={item.symbol === selected}
+                    aria-keyshortcuts="Delete"
+                    aria-describedby={`${keysHint} ${keysHint}-feed-${item.symbol}`}
+                  >
+                    {/* Read as "AAPL last 39.60 change −0.08 −0.19% volume 1.72K": the hidden words name the columns. */}
+                    <span className="col-symbol" title={item.symbol}>
+                      {item.symbol}
+                    </span>
+                    <span className="visually-hidden"> last </span>
+                    <Price item={item} />
+                    <span className="visually-hidden"> change </span>
+                    <Change item={item} />
+                    <span className="visually-hidden"> volume </span>
+                    <span className="col-dayVolume">{item.dayVolume ? formatVolume(item.dayVolume) : '—'}</span>
+                    <Sparkline points={item.spark} width={48} />
+                    <FeedHealthCell item={item} id={`${keysHint}-feed-${item.symbol}`} />
+                  </button>
+                  <ProviderChoice
+                    item={item}
+                    tabIndex={tab}
+                    onChoose={(provider) => void route(item.symbol, provider)}
+                  />
+                  <button
+                    className="remove"
+                    tabIndex={tab}
+                    aria-label={`Remove ${item.symbol}`}
+                    title={`Remove ${item.symbol}`}
+                    onClick={() => remove(item.symbol)}
+                  >
+                    ×
+                  </button>
+                </li>
+              );
+            })}
           </ul>
         </>
       )}
@@ -232,7 +306,15 @@ export function Watchlist({ api, items, selected, onSelect, onChange }: Props) {
  * Where a symbol's prices come from: the live source's own feed, or a real-time provider that
  * streams it.
  */
-function ProviderChoice({ item, onChoose }: { item: WatchItem; onChoose: (provider: ProviderId | null) => void }) {
+function ProviderChoice({
+  item,
+  tabIndex,
+  onChoose,
+}: {
+  item: WatchItem;
+  tabIndex: number;
+  onChoose: (provider: ProviderId | null) => void;
+}) {
   const choices = ProviderIdSchema.options.filter((p) => !providerRefusal(p, item.symbol));
   if (choices.length === 0 && !item.provider) return null;
   // The simulator and a replay make their own prices: a provider applies only to the live source.
@@ -240,6 +322,7 @@ function ProviderChoice({ item, onChoose }: { item: WatchItem; onChoose: (provid
   return (
     <select
       className="provider"
+      tabIndex={tabIndex}
       value={item.provider ?? ''}
       aria-label={`Price feed for ${item.symbol}`}
       title={`Where ${item.symbol}'s prices come from`}
