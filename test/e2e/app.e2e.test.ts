@@ -176,7 +176,10 @@ describe('the chart workspace in a real Chromium', () => {
     await page.getByRole('button', { name: '+ Panel' }).click();
     await page.getByRole('button', { name: '+ Panel' }).click();
     await expect.poll(() => panels.count()).toBe(3);
-    await panels.nth(2).getByLabel('Panel symbol').selectOption('NVDA');
+    await panels
+      .nth(2)
+      .getByLabel(/^Symbol of the .* panel$/)
+      .selectOption('NVDA');
     await panels.nth(2).getByRole('button', { name: '5m', exact: true }).click();
     await expect.poll(() => panels.nth(2).locator('.chart-header h2').textContent()).toBe('NVDA');
     await expect
@@ -195,7 +198,10 @@ describe('the chart workspace in a real Chromium', () => {
       'true',
     );
 
-    await panels.nth(1).getByRole('button', { name: 'Remove panel' }).click();
+    await panels
+      .nth(1)
+      .getByRole('button', { name: /^Remove the .* panel$/ })
+      .click();
     await expect.poll(() => panels.count()).toBe(2);
   });
 });

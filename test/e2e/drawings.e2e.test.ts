@@ -123,7 +123,7 @@ describe('drawing on chart panels', () => {
     await expect.poll(() => drawnPixels(chart(0), { ...at, radius: 12 })).toBeGreaterThan(0);
     await expect.poll(() => drawnPixels(chart(1))).toBeGreaterThan(0);
     for (const i of [0, 1])
-      await expect.poll(() => panel(i).locator('.drawing-list summary').getAttribute('aria-label')).toBe('Drawings: 1');
+      await expect.poll(() => panel(i).locator('.drawing-list summary').getAttribute('data-count')).toBe('1');
     expect(await panel(0).getByTestId('drawing-hint').count()).toBe(0);
   });
 
@@ -200,11 +200,11 @@ describe('drawing on chart panels', () => {
       )
       .toEqual(['hline', 'note', 'rect']);
     for (const i of [0, 1])
-      await expect.poll(() => panel(i).locator('.drawing-list summary').getAttribute('aria-label')).toBe('Drawings: 3');
+      await expect.poll(() => panel(i).locator('.drawing-list summary').getAttribute('data-count')).toBe('3');
 
     await page.reload();
     for (const i of [0, 1])
-      await expect.poll(() => panel(i).locator('.drawing-list summary').getAttribute('aria-label')).toBe('Drawings: 3');
+      await expect.poll(() => panel(i).locator('.drawing-list summary').getAttribute('data-count')).toBe('3');
     await expect.poll(() => drawnPixels(chart(1))).toBeGreaterThan(0);
 
     // Removed behind the page's back: the list still has it, and the engine's refusal is shown.
@@ -216,5 +216,18 @@ describe('drawing on chart panels', () => {
       .getByRole('button', { name: /^Remove/ })
       .click();
     await expect.poll(() => panel(0).getByRole('alert').textContent()).toContain('it was removed');
+  });
+
+  it('draws a line at the last price from the keyboard alone', async () => {
+    const before = stored().length;
+    const draw = panel(0).getByRole('combobox', { name: 'Draw on ALPHA' });
+    await draw.focus();
+    await draw.selectOption('hline-at-last');
+    await expect.poll(() => stored().length).toBe(before + 1);
+    expect(stored().at(-1)!.spec).toEqual({ kind: 'hline', price: CLOSES.at(-1) });
+    for (const i of [0, 1])
+      await expect
+        .poll(() => panel(i).locator('.drawing-list summary').getAttribute('data-count'))
+        .toBe(String(before + 1));
   });
 });

@@ -188,9 +188,9 @@ describe('the watchlist as a keyboard list and the chart panel header, at 1024 x
         '1d',
         'Indicators',
         `Draw on ${symbol}`,
-        'Drawings: 0',
-        'Panel symbol',
-        'Widen panel',
+        '✎ 0 drawings',
+        `Symbol of the ${symbol} panel`,
+        `Widen the ${symbol} panel`,
       ]),
     );
     await header.locator(reachable).first().focus();

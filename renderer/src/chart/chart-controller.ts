@@ -226,6 +226,11 @@ export class ChartController {
     this.drawings.arm(tool);
   }
 
+  /** The newest bar's close, or null before any bar. */
+  lastClose(): number | null {
+    return Number.isFinite(this.lastStart) ? (this.barAt(this.lastStart)?.close ?? null) : null;
+  }
+
   /** Stores the note placed by the last click with this text. */
   addNote(text: string): Promise<void> {
     return this.drawings.addNote(text);

@@ -1,3 +1,4 @@
+import { useId } from 'react';
 import type { Interval } from '../../../engine/domain/interval.ts';
 import { CHART_TIME_ZONES, displayZone, type ChartTimeZone } from '../chart/chart-time-zone.ts';
 import { hasExtendedHours } from '../chart/session-shading.ts';
@@ -26,6 +27,8 @@ export function ChartOptions({
   onChange: (patch: Partial<ChartView>) => void;
 }) {
   const shading = interval !== '1d' && hasExtendedHours(exchangeZone);
+  // Each panel's own radio group, even two panels of one symbol and interval.
+  const group = useId();
   return (
     <details className="chart-options">
       <summary aria-label={`Chart options of ${symbol}`} title="Price scale, time zone, sessions">
@@ -42,7 +45,7 @@ export function ChartOptions({
             <label key={choice}>
               <input
                 type="radio"
-                name={`zone-${symbol}-${interval}`}
+                name={group}
                 checked={view.timeZone === choice}
                 onChange={() => onChange({ timeZone: choice })}
               />

@@ -1,4 +1,4 @@
-import { useEffectEvent, useLayoutEffect, useRef, useState, type ReactNode } from 'react';
+import { useEffectEvent, useId, useLayoutEffect, useRef, useState, type ReactNode } from 'react';
 import { INTERVALS, type Interval } from '../../../engine/domain/interval.ts';
 import type { ApiClient } from '../api/client.ts';
 import type { Bar } from '../chart/bars.ts';
@@ -39,6 +39,7 @@ const DEFAULT_VIEW: ChartView = { log: false, timeZone: 'exchange', sessions: tr
 export function ChartPanel(props: Props) {
   const { api, symbol, interval, onIntervalChange, indicators, onIndicatorsChange, theme, toolbar } = props;
   const view = props.view ?? DEFAULT_VIEW;
+  const legendId = useId();
   /** Read when a chart is built; later changes go to the chart in place. */
   const viewNow = useEffectEvent(() => view);
   const compare = props.compare ?? NONE;
@@ -98,6 +99,12 @@ export function ChartPanel(props: Props) {
     setDrawMessage(null);
     controller.current?.armDrawing(tool);
   };
+  const lineAtLast = () => {
+    arm(null);
+    const price = controller.current?.lastClose() ?? null;
+    if (price === null) return drawError(new Error(`${symbol} has no bar yet to draw at`));
+    api.call('drawings.add', { symbol, spec: { kind: 'hline', price } }).catch(drawError);
+  };
   const alertFrom = (id: number) => {
     const line = drawings.find((d) => d.id === id)?.spec;
     api.call('drawings.toAlert', { id }).then((rules) => {
@@ -113,7 +120,13 @@ export function ChartPanel(props: Props) {
     <section className="chart-panel" aria-label={`${symbol} chart`}>
       <header className="chart-header">
         <h2>{symbol}</h2>
-        <Legend candle={legend} interval={interval} timeZone={dayZone} clock={displayZone(view.timeZone, dayZone)} />
+        <Legend
+          id={legendId}
+          candle={legend}
+          interval={interval}
+          timeZone={dayZone}
+          clock={displayZone(view.timeZone, dayZone)}
+        />
         {/* In a small panel these float over the chart's top edge, shown on hover or focus. */}
         <div className="panel-controls">
           <div className="intervals" role="group" aria-label="Interval">
@@ -162,7 +175,7 @@ export function ChartPanel(props: Props) {
             exchangeZone={dayZone}
             onChange={(patch) => props.onViewChange?.(patch)}
           />
-          <DrawSelect symbol={symbol} state={drawState} onArm={arm} />
+          <DrawSelect symbol={symbol} state={drawState} onArm={arm} onLineAtLast={lineAtLast} />
           <DrawingList
             drawings={drawings}
             onAlert={alertFrom}
@@ -179,7 +192,14 @@ export function ChartPanel(props: Props) {
           onRemove={(s) => props.onCompareChange?.(compare.filter((c) => c !== s))}
         />
       )}
-      <div className="chart-body" ref={container} data-testid="chart">
+      <div
+        className="chart-body"
+        ref={container}
+        data-testid="chart"
+        role="figure"
+        aria-label={`${symbol} ${interval} candles`}
+        aria-describedby={legendId}
+      >
         {empty && <p className="chart-empty">Waiting for the first trade of {symbol}…</p>}
         {/* Over the chart's top edge, so arming a tool does not move the chart under the pointer. */}
         <DrawingBar
@@ -234,11 +254,13 @@ function CompareLegend({
 }
 
 function Legend({
+  id,
   candle,
   interval,
   timeZone,
   clock,
 }: {
+  id: string;
   candle: Bar | null;
   interval: Interval;
   /** The exchange's zone: a day bar is its date there. */
@@ -246,12 +268,13 @@ function Legend({
   /** The zone intraday times are read in; undefined for local time. */
   clock: string | undefined;
 }) {
-  if (!candle) return <div className="legend" data-testid="legend" />;
+  if (!candle) return <div className="legend" data-testid="legend" id={id} />;
   const change = candle.open ? (candle.close - candle.open) / candle.open : 0;
   return (
     <div
       className="legend"
       data-testid="legend"
+      id={id}
       data-start={candle.start}
       data-open={candle.open}
       data-high={candle.high}

@@ -90,6 +90,8 @@ export function ChartWorkspace({ api, layout, items, theme, onLayoutChange, swit
             hidden={maximized !== null && maximized.id !== panel.id}
             className={`panel-cell${panel.id === layout.active ? ' active' : ''}${panel.wide ? ' wide' : ''}`}
             onMouseDown={() => panel.id !== layout.active && change({ ...layout, active: panel.id })}
+            // The keyboard makes a panel active as the pointer does: Enter on the watchlist opens there.
+            onFocus={() => panel.id !== latest.current.active && change({ ...latest.current, active: panel.id })}
             onDragOver={(e) => e.preventDefault()}
             onDrop={(e) => {
               e.preventDefault();
@@ -115,7 +117,7 @@ export function ChartWorkspace({ api, layout, items, theme, onLayoutChange, swit
                 toolbar={
                   <div className="panel-tools" draggable onDragStart={() => (dragged.current = panel.id)}>
                     <select
-                      aria-label="Panel symbol"
+                      aria-label={`Symbol of the ${panel.symbol} panel`}
                       value={panel.symbol}
                       onChange={(e) => change(updatePanel(layout, panel.id, { symbol: e.target.value }))}
                     >
@@ -125,7 +127,7 @@ export function ChartWorkspace({ api, layout, items, theme, onLayoutChange, swit
                     </select>
                     <button
                       title={maximized ? 'Back to the grid (Esc)' : 'Full screen (F)'}
-                      aria-label={maximized ? 'Leave full screen' : 'Full screen'}
+                      aria-label={maximized ? 'Leave full screen' : `Full screen: the ${panel.symbol} panel`}
                       aria-pressed={maximized?.id === panel.id}
                       onClick={() => change(toggleMaximized(layout, panel.id))}
                     >
@@ -134,7 +136,8 @@ export function ChartWorkspace({ api, layout, items, theme, onLayoutChange, swit
                     <button
                       hidden={maximized !== null}
                       title={panel.wide ? 'Narrow' : 'Widen'}
-                      aria-label="Widen panel"
+                      aria-label={`Widen the ${panel.symbol} panel`}
+                      aria-pressed={panel.wide}
                       onClick={() => change(updatePanel(layout, panel.id, { wide: !panel.wide }))}
                     >
                       {panel.wide ? '⇥⇤' : '⇤⇥'}
@@ -142,7 +145,7 @@ export function ChartWorkspace({ api, layout, items, theme, onLayoutChange, swit
                     {layout.panels.length > 1 && (
                       <button
                         title="Remove panel"
-                        aria-label="Remove panel"
+                        aria-label={`Remove the ${panel.symbol} panel`}
                         onClick={() => change(removePanel(layout, panel.id))}
                       >
                         ×

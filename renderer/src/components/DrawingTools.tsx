@@ -10,15 +10,20 @@ const TOOLS: Record<DrawingKind, { label: string; hint: [string, string?] }> = {
   note: { label: 'Note', hint: ['Click where the note goes'] },
 };
 
+const LINE_AT_LAST = 'hline-at-last';
+
 /** The drawing tools of a panel: the next clicks on the chart draw the one chosen. */
 export function DrawSelect({
   symbol,
   state,
   onArm,
+  onLineAtLast,
 }: {
   symbol: string;
   state: DrawState;
   onArm: (tool: DrawingKind | null) => void;
+  /** A horizontal line at the newest close at once: drawing without a pointer. */
+  onLineAtLast: () => void;
 }) {
   return (
     <select
@@ -26,9 +31,12 @@ export function DrawSelect({
       aria-label={`Draw on ${symbol}`}
       title="Draw on the chart: kept with the symbol, shown in each of its panels"
       value={state.tool ?? ''}
-      onChange={(e) => onArm((e.target.value || null) as DrawingKind | null)}
+      onChange={(e) =>
+        e.target.value === LINE_AT_LAST ? onLineAtLast() : onArm((e.target.value || null) as DrawingKind | null)
+      }
     >
       <option value="">Draw…</option>
+      <option value={LINE_AT_LAST}>Line at the last price</option>
       {Object.entries(TOOLS).map(([kind, { label }]) => (
         <option key={kind} value={kind}>
           {label}
@@ -119,8 +127,9 @@ export function DrawingList({
   // Always there, with its count: the header keeps its size when the first drawing comes.
   return (
     <details className="drawing-list">
-      <summary title="This symbol's drawings" aria-label={`Drawings: ${drawings.length}`}>
-        ✎ {drawings.length}
+      <summary title="This symbol's drawings" data-count={drawings.length}>
+        <span aria-hidden="true">✎</span> {drawings.length}
+        <span className="visually-hidden"> drawings</span>
       </summary>
       <ul>
         {drawings.length === 0 && <li className="muted">None yet: choose a tool under Draw…</li>}
