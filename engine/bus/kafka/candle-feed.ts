@@ -56,7 +56,13 @@ export class CandleFeed {
       heartbeatInterval: Math.max(100, Math.floor(options.settings.sessionTimeoutMs / 10)),
       maxWaitTimeInMs: Math.min(1_000, Math.floor(options.settings.sessionTimeoutMs / 4)),
       allowAutoTopicCreation: false,
-      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 5_000 },
+      // Not once closing: a crash during the disconnect would otherwise restart the consumer.
+      retry: {
+        retries: Number.MAX_SAFE_INTEGER,
+        initialRetryTime: 300,
+        maxRetryTime: 5_000,
+        restartOnFailure: async () => !this.closing,
+      },
     });
     this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => this.onJoin(event.payload.memberAssignment));
   }

@@ -273,7 +273,14 @@ export class KafkaBus implements TickBus {
       rebalanceTimeout: 20_000,
       allowAutoTopicCreation: false,
       // A crashed consumer restarts itself: the engine resumes from SQLite, so a restart is always safe.
-      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 5_000 },
+      // Not once the bus is closing: kafkajs would otherwise restart a consumer whose crash came
+      // during or after its disconnect, and that zombie would go on consuming for the old engine.
+      retry: {
+        retries: Number.MAX_SAFE_INTEGER,
+        initialRetryTime: 300,
+        maxRetryTime: 5_000,
+        restartOnFailure: async () => !this.closing,
+      },
     });
     this.consumer = consumer;
     this.runner = new ConsumerRunner(consumer, this.topic, this.target);
