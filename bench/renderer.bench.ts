@@ -201,7 +201,17 @@ async function recordFor(page: Page, ms: number): Promise<LiveSample> {
   return page.evaluate(() => (window as unknown as { liveBench: { stop(): LiveSample } }).liveBench.stop());
 }
 
-async function liveBenches(browser: Browser, url: string): Promise<BenchResult[]> {
+/** The host's per-second longest event-loop stall (see `logHostLoop` in main/cli.ts) over [from, to]. */
+function hostLoopMax(file: string, from: number, to: number): number {
+  const lines = fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trim().split('\n') : [];
+  const inWindow = lines
+    .map((line) => line.split(' ').map(Number) as [number, number])
+    // Each line covers the second before its time.
+    .filter(([at]) => at > from + 1_000 && at <= to);
+  return inWindow.length === 0 ? Number.NaN : Math.max(...inWindow.map(([, max]) => max));
+}
+
+async function liveBenches(browser: Browser, url: string, loopLog: string): Promise<BenchResult[]> {
   // Baseline: an idle page in the same browser while the engine ingests the same load.
   const idle = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
   await idle.addInitScript(instrumentLivePage, PANEL_INTERVAL);
@@ -209,7 +219,9 @@ async function liveBenches(browser: Browser, url: string): Promise<BenchResult[]
     route.fulfill({ contentType: 'text/html', body: '<!doctype html><html><body><p>idle</p></body></html>' }),
   );
   await idle.goto(`${url}__bench-idle.html`);
+  const idleFrom = Date.now();
   const idleSample = await recordFor(idle, Math.min(MEASURE_MS, 5_000));
+  const idleHost = hostLoopMax(loopLog, idleFrom, Date.now());
   await idle.close();
 
   const page = await browser.newPage({ viewport: { width: 1920, height: 1080 }, colorScheme: 'dark' });
@@ -226,7 +238,9 @@ async function liveBenches(browser: Browser, url: string): Promise<BenchResult[]
   await page.goto(url);
   await page.locator('[data-testid="legend"][data-close]').nth(15).waitFor({ timeout: 30_000 });
   await page.waitForTimeout(2_000); // let the first full redraws and the JIT settle
+  const liveFrom = Date.now();
   const live = await recordFor(page, MEASURE_MS);
+  const liveHost = hostLoopMax(loopLog, liveFrom, Date.now());
   await page.close();
 
   const panels = LIVE_SYMBOLS.length;
@@ -248,6 +262,12 @@ async function liveBenches(browser: Browser, url: string): Promise<BenchResult[]
       percentile(live.toPixel, 99),
       'ms',
       percentile(live.transport, 99),
+    ),
+    result(
+      `host.longest_task_serving (${where}, engine ${ENGINE_IN_HOST ? 'in the host thread' : 'in its own thread'}; baseline the host with an idle page)`,
+      liveHost,
+      'ms',
+      idleHost,
     ),
   ];
 }
@@ -351,6 +371,9 @@ async function loadBenches(browser: Browser, url: string): Promise<BenchResult[]
   ];
 }
 
+/** MARKET_MONITOR_BENCH_ENGINE_IN_HOST=1: the host as before the engine had its own thread, to compare. */
+const ENGINE_IN_HOST = process.env.MARKET_MONITOR_BENCH_ENGINE_IN_HOST === '1';
+
 /** Every renderer benchmark, or none (with the reason printed) where they cannot run. */
 export async function rendererBenches(): Promise<BenchResult[]> {
   const skip = rendererSkipReason();
@@ -358,11 +381,18 @@ export async function rendererBenches(): Promise<BenchResult[]> {
     console.log(`Renderer benchmarks skipped: ${skip}`);
     return [];
   }
-  const app = await startHeadlessApp(['--rate', String(TICKS_PER_SECOND)], { dbPath: seedDatabase() });
+  const dbPath = seedDatabase();
+  const loopLog = path.join(path.dirname(dbPath), 'host-loop.log');
+  process.env.MARKET_MONITOR_HOST_LOOP_LOG = loopLog;
+  const app = await startHeadlessApp(
+    ['--rate', String(TICKS_PER_SECOND), ...(ENGINE_IN_HOST ? ['--engine-in-host'] : [])],
+    { dbPath },
+  );
+  delete process.env.MARKET_MONITOR_HOST_LOOP_LOG;
   const browser = await launchChromium();
   try {
     const url = app.url.endsWith('/') ? app.url : `${app.url}/`;
-    return [...(await liveBenches(browser, url)), ...(await loadBenches(browser, url))];
+    return [...(await liveBenches(browser, url, loopLog)), ...(await loadBenches(browser, url))];
   } finally {
     await browser.close();
     await app.stop();

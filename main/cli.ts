@@ -1,3 +1,4 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -14,6 +15,7 @@ import { SqlConsole } from '../engine/sql/sql-console.ts';
 import { sqlResultCsv } from '../engine/sql/sql-csv.ts';
 import { openDatabase } from '../engine/store/database.ts';
 import type { ReplaySource } from '../engine/sources/replay/replay-source.ts';
+import { startEngineWorker } from './headless/engine-worker.ts';
 import { startHeadlessHost } from './headless/server.ts';
 import { defaultDbPath, rendererDir } from './paths.ts';
 
@@ -136,6 +138,7 @@ async function serve(args: string[]): Promise<number> {
       seed: { type: 'string' },
       mode: { type: 'string', default: 'engine' },
       'publish-candles': { type: 'boolean', default: false },
+      'engine-in-host': { type: 'boolean', default: false },
       ...BUS_OPTIONS,
     },
     strict: true,
@@ -169,7 +172,10 @@ async function serve(args: string[]): Promise<number> {
       : {}),
   };
   const dbPath = values.db ?? defaultDbPath();
-  const app = await MarketMonitor.open({ dbPath, overrides, starterSymbols: STARTER_SYMBOLS });
+  // The engine in a thread of its own, so a long SQLite commit never holds up a WebSocket answer;
+  // --engine-in-host keeps everything on one thread (for a profile of the whole app, say).
+  const options = { dbPath, overrides, starterSymbols: STARTER_SYMBOLS };
+  const app = values['engine-in-host'] ? await MarketMonitor.open(options) : await startEngineWorker(options);
   const host = await startHeadlessHost({
     app,
     port,
@@ -180,15 +186,40 @@ async function serve(args: string[]): Promise<number> {
     await app.close();
     throw error;
   });
+  const stopLoopLog = logHostLoop(process.env.MARKET_MONITOR_HOST_LOOP_LOG);
   const role = values.mode === 'viewer' ? ' (viewer: showing the candles engines publish on Kafka)' : '';
   process.stdout.write(`Market Monitor is serving ${host.url}${role}\nDatabase: ${dbPath}\nPress Ctrl+C to stop.\n`);
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
+  const stopped = new Promise<null>((resolve) => {
+    process.once('SIGINT', () => resolve(null));
+    process.once('SIGTERM', () => resolve(null));
   });
+  const died = await Promise.race([stopped, 'died' in app ? app.died : new Promise<never>(() => {})]);
+  stopLoopLog();
   await host.close();
+  if (died) {
+    process.stderr.write(`The engine stopped: ${died.message}\n`);
+    return 1;
+  }
   await app.close();
   return 0;
+}
+
+/**
+ * For the benchmarks: once a second, the longest the host thread's event loop was held up in that
+ * second, appended to `file` as "epoch-ms max-ms" (nothing when no file is named).
+ */
+function logHostLoop(file: string | undefined): () => void {
+  if (!file) return () => {};
+  const delay = monitorEventLoopDelay({ resolution: 1 });
+  delay.enable();
+  const timer = setInterval(() => {
+    fs.appendFileSync(file, `${Date.now()} ${(delay.max / 1e6).toFixed(1)}\n`);
+    delay.reset();
+  }, 1_000);
+  return () => {
+    clearInterval(timer);
+    delay.disable();
+  };
 }
 
 async function replay(args: string[]): Promise<number> {

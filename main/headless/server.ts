@@ -4,13 +4,15 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import sirv from 'sirv';
 import { WebSocketServer } from 'ws';
-import { createHandlers } from '../../engine/app/handlers.ts';
-import type { MarketMonitor } from '../../engine/app/market-monitor.ts';
+import type { EngineEndpoint } from '../../engine/api/endpoint.ts';
+import { inThreadEndpoint } from '../../engine/app/in-thread-endpoint.ts';
+import { MarketMonitor } from '../../engine/app/market-monitor.ts';
 import { isAllowedOrigin, isLoopback, securityHeaders } from './security.ts';
 import { MAX_MESSAGE_BYTES, attachWebSocketTransport } from './ws-transport.ts';
 
 export interface HeadlessHostOptions {
-  app: MarketMonitor;
+  /** The app in this thread, or an endpoint to it in another (`startEngineWorker`). */
+  app: MarketMonitor | EngineEndpoint;
   /** 0 picks a free port. */
   port: number;
   host: string;
@@ -79,7 +81,8 @@ export async function startHeadlessHost(options: HeadlessHostOptions): Promise<H
     }
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });
-  attachWebSocketTransport(wss, createHandlers(options.app), options.app.events, {
+  const engine = options.app instanceof MarketMonitor ? inThreadEndpoint(options.app) : options.app;
+  attachWebSocketTransport(wss, engine, {
     ...(options.maxBufferedBytes !== undefined ? { maxBufferedBytes: options.maxBufferedBytes } : {}),
   });
 

@@ -1,9 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import { WebSocket, WebSocketServer } from 'ws';
-import { dispatch } from '../../engine/api/dispatch.ts';
 import { COLUMN_FRAME_COMMANDS, encodeColumnFrame } from '../../engine/api/column-frame.ts';
-import type { CommandName, Handlers } from '../../engine/api/contract.ts';
-import type { EventHub } from '../../engine/api/event-hub.ts';
+import type { CommandName } from '../../engine/api/contract.ts';
+import type { EngineEndpoint } from '../../engine/api/endpoint.ts';
 import type { ClientMessage, ServerMessage } from '../../engine/api/wire.ts';
 
 /** The largest frame a client may send; `ws` closes the socket with 1009 beyond it. */
@@ -25,13 +24,12 @@ export interface WsTransportOptions {
  */
 export function attachWebSocketTransport(
   wss: WebSocketServer,
-  handlers: Handlers,
-  events: EventHub,
+  engine: EngineEndpoint,
   options: WsTransportOptions = {},
 ): void {
   const maxBuffered = options.maxBufferedBytes ?? MAX_BUFFERED_BYTES;
   const send = (socket: WebSocket, data: string | Uint8Array) => sendOrDrop(socket, data, maxBuffered);
-  const unsubscribe = events.subscribe((event, payload) => {
+  const unsubscribe = engine.subscribe((event, payload) => {
     const text = JSON.stringify({ type: 'event', event, payload } as ServerMessage);
     for (const client of wss.clients) send(client, text);
   });
@@ -51,7 +49,7 @@ export function attachWebSocketTransport(
       socket.close(1003, 'Expected a JSON call message');
       return;
     }
-    const result = await dispatch(handlers, message.name, message.input);
+    const result = await engine.call(message.name, message.input);
     if (result.ok && COLUMN_FRAME_COMMANDS.has(message.name as CommandName))
       send(socket, encodeColumnFrame(message.id, result.output as Record<string, unknown>));
     else send(socket, JSON.stringify({ type: 'result', id: message.id, result } as ServerMessage));
