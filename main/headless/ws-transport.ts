@@ -28,7 +28,8 @@ export function attachWebSocketTransport(
   options: WsTransportOptions = {},
 ): void {
   const maxBuffered = options.maxBufferedBytes ?? MAX_BUFFERED_BYTES;
-  const send = (socket: WebSocket, data: string | Uint8Array) => sendOrDrop(socket, data, maxBuffered);
+  const send = (socket: WebSocket, data: string | Uint8Array, answer = false) =>
+    sendOrDrop(socket, data, maxBuffered, answer);
   const unsubscribe = engine.subscribe((event, payload) => {
     const text = JSON.stringify({ type: 'event', event, payload } as ServerMessage);
     for (const client of wss.clients) send(client, text);
@@ -51,19 +52,38 @@ export function attachWebSocketTransport(
     }
     const result = await engine.call(message.name, message.input);
     if (result.ok && COLUMN_FRAME_COMMANDS.has(message.name as CommandName))
-      send(socket, encodeColumnFrame(message.id, result.output as Record<string, unknown>));
-    else send(socket, JSON.stringify({ type: 'result', id: message.id, result } as ServerMessage));
+      send(socket, encodeColumnFrame(message.id, result.output as Record<string, unknown>), true);
+    else send(socket, JSON.stringify({ type: 'result', id: message.id, result } as ServerMessage), true);
   }
 }
 
-/** Sends, unless the client has left more than `maxBuffered` bytes unread: then it is dropped. */
-function sendOrDrop(socket: WebSocket, data: string | Uint8Array, maxBuffered: number): void {
+/** The sizes of the answers each socket has been sent and not yet handed to the network. */
+const answersInFlight = new WeakMap<WebSocket, number[]>();
+
+/**
+ * Sends, unless the client has left more than `maxBuffered` bytes unread: then it is dropped. The
+ * largest answer still draining does not count (a 100,000-candle history the client asked for is
+ * 6 MB, and the events after it must not end the client); a pile of answers not read does.
+ */
+function sendOrDrop(socket: WebSocket, data: string | Uint8Array, maxBuffered: number, answer: boolean): void {
   if (socket.readyState !== WebSocket.OPEN) return;
-  if (socket.bufferedAmount > maxBuffered) {
+  const draining = answersInFlight.get(socket) ?? [];
+  if (socket.bufferedAmount - Math.max(0, ...draining) > maxBuffered) {
     socket.terminate();
     return;
   }
-  socket.send(data, { binary: typeof data !== 'string' });
+  const binary = typeof data !== 'string';
+  if (!answer) {
+    socket.send(data, { binary });
+    return;
+  }
+  const bytes = typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength;
+  answersInFlight.set(socket, [...draining, bytes]);
+  socket.send(data, { binary }, () => {
+    const left = answersInFlight.get(socket) ?? [];
+    const at = left.indexOf(bytes);
+    if (at >= 0) left.splice(at, 1);
+  });
 }
 
 function parse(text: string | null): ClientMessage | null {

@@ -16,6 +16,9 @@ import { clientFrame, connectRawWebSocket } from '../support/raw-websocket.ts';
 const SLOW_LIMIT = 1024 * 1024;
 const SERIES = 'SLOWX';
 const SERIES_CANDLES = 5_000;
+/** A history whose answer (about 20 MB of JSON) is more than the kernel's socket buffers take. */
+const LARGE = 'LARGEX';
+const LARGE_CANDLES = 60_000;
 
 function openSocket(url: string): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
@@ -63,9 +66,9 @@ describe('the headless host facing hostile clients', () => {
       overrides: { source: { simulator: { ticksPerSecond: 200 } } },
     });
     const t0 = 1_700_000_000_000;
-    new BackfillCandles(app.db).fillMissing(
-      Array.from({ length: SERIES_CANDLES }, (_, i) => ({
-        symbol: SERIES,
+    const series = (symbol: string, length: number) =>
+      Array.from({ length }, (_, i) => ({
+        symbol,
         interval: '1m' as const,
         start: t0 + i * 60_000,
         open: 10,
@@ -79,8 +82,8 @@ describe('the headless host facing hostile clients', () => {
         sellVolume: 0,
         openTs: t0 + i * 60_000,
         closeTs: t0 + i * 60_000 + 59_999,
-      })),
-    );
+      }));
+    new BackfillCandles(app.db).fillMissing([...series(SERIES, SERIES_CANDLES), ...series(LARGE, LARGE_CANDLES)]);
     host = await startHeadlessHost({
       app,
       port: 0,
@@ -107,6 +110,41 @@ describe('the headless host facing hostile clients', () => {
     const left = closed(bystander);
     bystander.close();
     await left;
+  });
+
+  it('keeps a client whose one large answer is still draining while events follow it', async () => {
+    await until(() => host.clients().count === 0, 'earlier clients to leave');
+    const reader = await connectRawWebSocket(wsUrl);
+    reader.pause(); // reads later: the answer, larger than the limit, waits in the host meanwhile
+    await until(() => host.clients().count === 1, 'the client to be counted');
+    reader.write(
+      clientFrame(
+        JSON.stringify({
+          type: 'call',
+          id: 1,
+          name: 'candles.list',
+          input: { symbol: LARGE, interval: '1m', limit: LARGE_CANDLES },
+        }),
+      ),
+    );
+    await until(() => host.clients().bufferedBytes > SLOW_LIMIT, 'the answer to wait in the host');
+    // The simulator's events go out every 50 ms: several come while the answer drains.
+    const events = new Promise<void>((resolve) => {
+      let seen = 0;
+      const off = app.events.subscribe(() => {
+        if (++seen < 4) return;
+        off();
+        resolve();
+      });
+    });
+    await events;
+    expect(host.clients().count).toBe(1);
+    let received = 0;
+    reader.on('data', (chunk: Buffer) => (received += chunk.length));
+    reader.resume();
+    await until(() => host.clients().bufferedBytes < SLOW_LIMIT, 'the answer to drain');
+    expect(host.clients().count).toBe(1);
+    reader.destroy();
   });
 
   it('drops a client that never reads, holding no more than its limit for it', async () => {
