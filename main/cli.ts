@@ -43,6 +43,8 @@ Options for serve:
                   topics market.candles.<interval> (needs --kafka)
   --mode MODE     engine (default) or viewer: a viewer computes no candles, it stores
                   and shows those engines publish (needs --kafka)
+  --engine-in-host  Run the engine on the thread that serves the page (by default it has
+                  a thread of its own)
 
 replay FILE [options]:
   FILE            Ticks (symbol,timestamp,price,volume[,side]) or yfinance bars
