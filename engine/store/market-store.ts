@@ -94,6 +94,18 @@ function toCandle(row: CandleRow): Candle {
   };
 }
 
+/** A candle stored, or its window's stored version replaced. */
+const UPSERT_CANDLE = `
+  INSERT INTO candles (symbol, interval, start, open, high, low, close, volume, turnover, trades,
+                       buy_volume, sell_volume, open_ts, close_ts)
+  VALUES (@symbol, @interval, @start, @open, @high, @low, @close, @volume, @turnover, @trades,
+          @buyVolume, @sellVolume, @openTs, @closeTs)
+  ON CONFLICT (symbol, interval, start) DO UPDATE SET
+    open = excluded.open, high = excluded.high, low = excluded.low, close = excluded.close,
+    volume = excluded.volume, turnover = excluded.turnover, trades = excluded.trades,
+    buy_volume = excluded.buy_volume, sell_volume = excluded.sell_volume,
+    open_ts = excluded.open_ts, close_ts = excluded.close_ts`;
+
 /** Ticks, candles, checkpoints and dead letters: the engine's results. */
 export class MarketStore {
   private readonly insertTick;
@@ -116,16 +128,7 @@ export class MarketStore {
     this.insertTick = db.prepare(
       'INSERT INTO ticks (symbol, ts, price, volume, side, source) VALUES (?, ?, ?, ?, ?, ?)',
     );
-    this.upsertCandle = db.prepare(`
-      INSERT INTO candles (symbol, interval, start, open, high, low, close, volume, turnover, trades,
-                           buy_volume, sell_volume, open_ts, close_ts)
-      VALUES (@symbol, @interval, @start, @open, @high, @low, @close, @volume, @turnover, @trades,
-              @buyVolume, @sellVolume, @openTs, @closeTs)
-      ON CONFLICT (symbol, interval, start) DO UPDATE SET
-        open = excluded.open, high = excluded.high, low = excluded.low, close = excluded.close,
-        volume = excluded.volume, turnover = excluded.turnover, trades = excluded.trades,
-        buy_volume = excluded.buy_volume, sell_volume = excluded.sell_volume,
-        open_ts = excluded.open_ts, close_ts = excluded.close_ts`);
+    this.upsertCandle = db.prepare(UPSERT_CANDLE);
     this.insertDeadLetter = db.prepare(
       'INSERT INTO dead_letters (at, topic, partition, offset, reason, payload) VALUES (@at, @topic, @partition, @offset, @reason, @payload)',
     );
@@ -153,16 +156,7 @@ export class MarketStore {
     });
     // A published version replaces the stored one only if it folded as many ticks or more: versions
     // read out of order (a slow engine's after its successor's) never take a window back.
-    const upsertNewer = db.prepare(`
-      INSERT INTO candles (symbol, interval, start, open, high, low, close, volume, turnover, trades,
-                           buy_volume, sell_volume, open_ts, close_ts)
-      VALUES (@symbol, @interval, @start, @open, @high, @low, @close, @volume, @turnover, @trades,
-              @buyVolume, @sellVolume, @openTs, @closeTs)
-      ON CONFLICT (symbol, interval, start) DO UPDATE SET
-        open = excluded.open, high = excluded.high, low = excluded.low, close = excluded.close,
-        volume = excluded.volume, turnover = excluded.turnover, trades = excluded.trades,
-        buy_volume = excluded.buy_volume, sell_volume = excluded.sell_volume,
-        open_ts = excluded.open_ts, close_ts = excluded.close_ts
+    const upsertNewer = db.prepare(`${UPSERT_CANDLE}
       WHERE excluded.trades >= candles.trades`);
     this.mergeAll = db.transaction((batch: PublishedCandles): Candle[] => {
       const applied: Candle[] = [];

@@ -6,7 +6,7 @@ import type { ViewerHealth } from '../../domain/viewer-health.ts';
 import { sleep } from '../../base/sleep.ts';
 import type { BusBatch } from '../bus.ts';
 import { candleTopic, decodeCandleRecord } from './candle-topics.ts';
-import { createKafkaClient, describeKafkaError, type KafkaClient } from './kafka-client.ts';
+import { createKafkaClient, describeKafkaError, groupConsumerConfig, type KafkaClient } from './kafka-client.ts';
 
 /** What the viewer does with the candle records: like a tick consumer, it resumes from what it stored. */
 export interface CandleFeedTarget {
@@ -50,20 +50,13 @@ export class CandleFeed {
     this.topics = options.intervals.map((interval) => candleTopic(options.settings.candleTopicPrefix, interval));
     this.kafka = createKafkaClient(options.settings);
     this.admin = this.kafka.admin();
-    this.consumer = this.kafka.consumer({
-      groupId: `${options.settings.clientId}-viewer-${randomUUID().slice(0, 8)}`,
-      sessionTimeout: options.settings.sessionTimeoutMs,
-      heartbeatInterval: Math.max(100, Math.floor(options.settings.sessionTimeoutMs / 10)),
-      maxWaitTimeInMs: Math.min(1_000, Math.floor(options.settings.sessionTimeoutMs / 4)),
-      allowAutoTopicCreation: false,
-      // Not once closing: a crash during the disconnect would otherwise restart the consumer.
-      retry: {
-        retries: Number.MAX_SAFE_INTEGER,
-        initialRetryTime: 300,
-        maxRetryTime: 5_000,
-        restartOnFailure: async () => !this.closing,
-      },
-    });
+    this.consumer = this.kafka.consumer(
+      groupConsumerConfig(
+        options.settings,
+        `${options.settings.clientId}-viewer-${randomUUID().slice(0, 8)}`,
+        () => this.closing,
+      ),
+    );
     this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => this.onJoin(event.payload.memberAssignment));
   }
 

@@ -8,7 +8,13 @@ import type { BusHealth, PartitionHealth, TickBus, TickConsumer } from '../bus.t
 import { BufferedProducer } from './buffered-producer.ts';
 import { EMPTY_VIEW, probeCluster, type ClusterView } from './cluster-probe.ts';
 import { ConsumerRunner } from './consumer-runner.ts';
-import { checkTlsCaFile, createKafkaClient, describeKafkaError, type KafkaClient } from './kafka-client.ts';
+import {
+  checkTlsCaFile,
+  createKafkaClient,
+  describeKafkaError,
+  groupConsumerConfig,
+  type KafkaClient,
+} from './kafka-client.ts';
 import { companyMessage, deadLetterMessage, tickMessage } from './tick-records.ts';
 import { ensureTopics } from './topics.ts';
 import { CandlePublisher } from './candle-topics.ts';
@@ -264,23 +270,8 @@ export class KafkaBus implements TickBus {
   private async startConsumer(): Promise<void> {
     if (this.closing || !this.target || !this.topicsReady || this.consumer) return;
     const consumer = this.kafka.consumer({
-      groupId: this.groupId,
-      sessionTimeout: this.options.settings.sessionTimeoutMs,
-      heartbeatInterval: Math.max(100, Math.floor(this.options.settings.sessionTimeoutMs / 10)),
-      // kafkajs heartbeats between fetches: an idle long poll longer than the session would get
-      // this member thrown out of the group, and two idle members would take turns evicting each other.
-      maxWaitTimeInMs: Math.min(1_000, Math.floor(this.options.settings.sessionTimeoutMs / 4)),
+      ...groupConsumerConfig(this.options.settings, this.groupId, () => this.closing),
       rebalanceTimeout: 20_000,
-      allowAutoTopicCreation: false,
-      // A crashed consumer restarts itself: the engine resumes from SQLite, so a restart is always safe.
-      // Not once the bus is closing: kafkajs would otherwise restart a consumer whose crash came
-      // during or after its disconnect, and that zombie would go on consuming for the old engine.
-      retry: {
-        retries: Number.MAX_SAFE_INTEGER,
-        initialRetryTime: 300,
-        maxRetryTime: 5_000,
-        restartOnFailure: async () => !this.closing,
-      },
     });
     this.consumer = consumer;
     this.runner = new ConsumerRunner(consumer, this.topic, this.target);

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
-import kafkajs, { type KafkaConfig, type SASLOptions } from 'kafkajs';
+import kafkajs, { type ConsumerConfig, type KafkaConfig, type SASLOptions } from 'kafkajs';
 import type { KafkaSettings } from '../../domain/bus-settings.ts';
 
 const { Kafka, logLevel } = kafkajs;
@@ -10,6 +10,30 @@ export type KafkaClient = InstanceType<typeof Kafka>;
 /** The kafkajs client for the user's settings: brokers, TLS and SASL, with quiet logs. */
 export function createKafkaClient(settings: KafkaSettings, opts: { connectionTimeoutMs?: number } = {}): KafkaClient {
   return new Kafka(kafkaConfig(settings, opts.connectionTimeoutMs));
+}
+
+/**
+ * A group consumer of the app's: its session and heartbeat from the settings, and a crash restarts
+ * it (what it stored says where to resume) until `closing` says its owner is letting go. Without
+ * that, kafkajs restarts a consumer whose crash came during or after its disconnect, and the zombie
+ * goes on consuming for an owner that is gone.
+ */
+export function groupConsumerConfig(settings: KafkaSettings, groupId: string, closing: () => boolean): ConsumerConfig {
+  return {
+    groupId,
+    sessionTimeout: settings.sessionTimeoutMs,
+    heartbeatInterval: Math.max(100, Math.floor(settings.sessionTimeoutMs / 10)),
+    // kafkajs heartbeats between fetches: an idle long poll longer than the session would get
+    // this member thrown out of the group, and two idle members would take turns evicting each other.
+    maxWaitTimeInMs: Math.min(1_000, Math.floor(settings.sessionTimeoutMs / 4)),
+    allowAutoTopicCreation: false,
+    retry: {
+      retries: Number.MAX_SAFE_INTEGER,
+      initialRetryTime: 300,
+      maxRetryTime: 5_000,
+      restartOnFailure: async () => !closing(),
+    },
+  };
 }
 
 export function kafkaConfig(settings: KafkaSettings, connectionTimeoutMs = 5_000): KafkaConfig {

@@ -21,6 +21,7 @@ import { INTERVAL_MS } from '../../../engine/domain/interval.ts';
 import { showAnomalies } from './anomaly-overlay.ts';
 import { historyBar, historyCandlesticks, indexOf, prependColumns, toBar, type Bar, type History } from './bars.ts';
 import { liveChartFrames } from './frame-budget.ts';
+import { themeColours } from './theme-colours.ts';
 import { HISTORY_PAGE } from './history-page.ts';
 import { IndicatorOverlay } from './indicator-overlay.ts';
 import { VolumePane } from './volume-pane.ts';
@@ -395,19 +396,5 @@ export class ChartController {
     this.hovering = param.time !== undefined;
     if (this.hovering) this.options.onLegend(this.barAt((param.time as number) * 1000));
     else this.showLast();
-  };
-}
-
-/** The chart's colours from the page's CSS variables, which follow the theme. */
-function themeColours() {
-  const styles = getComputedStyle(document.documentElement);
-  const colour = (name: string, fallback: string) => styles.getPropertyValue(name).trim() || fallback;
-  const border = colour('--border', '#333');
-  const grid = colour('--grid', '#222');
-  return {
-    layout: { textColor: colour('--text-muted', '#999'), panes: { separatorColor: border } },
-    grid: { vertLines: { color: grid }, horzLines: { color: grid } },
-    rightPriceScale: { borderColor: border },
-    timeScale: { borderColor: border },
   };
 }

@@ -2,24 +2,12 @@ import { useEffect, useRef } from 'react';
 import { AreaSeries, ColorType, createChart, type IChartApi, type ISeriesApi, type Time } from 'lightweight-charts';
 import type { CommandOutput } from '../../../../engine/api/contract.ts';
 import { DOWN, UP } from '../../chart/chart-controller.ts';
+import { themeColours } from '../../chart/theme-colours.ts';
 
 type History = CommandOutput<'portfolio.history'>;
 export type HistoryMeasure = 'totalPnl' | 'marketValue';
 
 const ACCENT = '#4c8dff';
-
-function colours() {
-  const styles = getComputedStyle(document.documentElement);
-  const colour = (name: string, fallback: string) => styles.getPropertyValue(name).trim() || fallback;
-  const grid = colour('--grid', '#222');
-  const border = colour('--border', '#333');
-  return {
-    layout: { textColor: colour('--text-muted', '#999') },
-    grid: { vertLines: { color: grid }, horzLines: { color: grid } },
-    rightPriceScale: { borderColor: border },
-    timeScale: { borderColor: border },
-  };
-}
 
 /** Market value or P&L per stored day, as an area: P&L green above nothing gained, red below. */
 export function PnlHistoryChart({
@@ -52,7 +40,7 @@ export function PnlHistoryChart({
     };
   }, []);
 
-  useEffect(() => chart.current?.applyOptions(colours()), [theme]);
+  useEffect(() => chart.current?.applyOptions(themeColours()), [theme]);
 
   useEffect(() => {
     const s = series.current;
