@@ -1,4 +1,4 @@
-import { useEffectEvent, useId, useLayoutEffect, useRef, useState, type ReactNode } from 'react';
+import { useEffectEvent, useId, useLayoutEffect, useRef, useState, useSyncExternalStore, type ReactNode } from 'react';
 import { INTERVALS, type Interval } from '../../../engine/domain/interval.ts';
 import type { ApiClient } from '../api/client.ts';
 import type { Bar } from '../chart/bars.ts';
@@ -9,6 +9,7 @@ import type { DrawState } from '../chart/drawing-layer.ts';
 import { DrawingBar, DrawingList, DrawSelect } from './DrawingTools.tsx';
 import { ChartOptions, type ChartView } from './ChartOptions.tsx';
 import { displayZone } from '../chart/chart-time-zone.ts';
+import { LatestValue } from '../chart/latest-value.ts';
 
 interface Props {
   api: ApiClient;
@@ -50,7 +51,8 @@ export function ChartPanel(props: Props) {
   const compareNow = useEffectEvent(() => compare);
   const container = useRef<HTMLDivElement>(null);
   const controller = useRef<ChartController | null>(null);
-  const [legend, setLegend] = useState<Bar | null>(null);
+  /** The legend's bar: it alone re-renders with each live candle, not the whole panel. */
+  const [legend] = useState(() => new LatestValue<Bar | null>(null));
   const [empty, setEmpty] = useState(false);
   /** Read when a chart is built: toggling indicators later changes the chart, not the effect. */
   const indicatorsOn = useEffectEvent(() => indicators);
@@ -68,7 +70,7 @@ export function ChartPanel(props: Props) {
       symbol,
       interval,
       indicators: indicatorsOn(),
-      onLegend: setLegend,
+      onLegend: legend.set,
       onEmpty: setEmpty,
       onTimeZone: setDayZone,
       compare: compareNow(),
@@ -84,10 +86,10 @@ export function ChartPanel(props: Props) {
     return () => {
       controller.current = null;
       chart.dispose();
-      setLegend(null);
+      legend.set(null);
       setDrawState({ tool: null });
     };
-  }, [api, symbol, interval]);
+  }, [api, symbol, interval, legend]);
 
   useLayoutEffect(() => controller.current?.showIndicators(indicators), [indicators]);
   useLayoutEffect(() => controller.current?.restyle(), [theme]);
@@ -122,7 +124,7 @@ export function ChartPanel(props: Props) {
         <h2>{symbol}</h2>
         <Legend
           id={legendId}
-          candle={legend}
+          feed={legend}
           interval={interval}
           timeZone={dayZone}
           clock={displayZone(view.timeZone, dayZone)}
@@ -255,19 +257,20 @@ function CompareLegend({
 
 function Legend({
   id,
-  candle,
+  feed,
   interval,
   timeZone,
   clock,
 }: {
   id: string;
-  candle: Bar | null;
+  feed: LatestValue<Bar | null>;
   interval: Interval;
   /** The exchange's zone: a day bar is its date there. */
   timeZone?: string | undefined;
   /** The zone intraday times are read in; undefined for local time. */
   clock: string | undefined;
 }) {
+  const candle = useSyncExternalStore(feed.subscribe, feed.get);
   if (!candle) return <div className="legend" data-testid="legend" id={id} />;
   const change = candle.open ? (candle.close - candle.open) / candle.open : 0;
   return (
