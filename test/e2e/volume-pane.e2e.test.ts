@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../engine/store/database.ts';
 import { BackfillCandles } from '../../engine/store/backfill-candles.ts';
 import { WatchlistRepo } from '../../engine/store/watchlist-repo.ts';
-import { openOnePanel } from '../support/chart-page.ts';
+import { openOnePanel, volumeColumns } from '../support/chart-page.ts';
 import { minuteCandle } from '../support/minute-candle.ts';
 import { launchChromium } from '../support/chromium.ts';
 import { startHeadlessApp, type RunningApp } from '../support/headless-app.ts';
@@ -31,38 +31,6 @@ function seed(dbPath: string): void {
   new BackfillCandles(db).fillMissing(candles);
   new WatchlistRepo(db).add(SYMBOL);
   db.close();
-}
-
-/**
- * The coloured bars of the volume pane, read from its canvases: for every pixel column, how many
- * pixels are green (a rising bar) and how many red (a falling one).
- */
-async function volumeColumns(page: Page): Promise<{ green: number[]; red: number[] }> {
-  return page.evaluate((symbol) => {
-    const chart = document.querySelector(`section[aria-label="${symbol} chart"] [data-testid="chart"]`)!;
-    const canvases = [...chart.querySelectorAll('canvas')].filter((c) => c.getBoundingClientRect().width > 200);
-    // Pane canvases come in pairs (drawing, crosshair) per pane, top to bottom: the second pane is volume.
-    const tops = [...new Set(canvases.map((c) => Math.round(c.getBoundingClientRect().top)))].sort((a, b) => a - b);
-    const pane = canvases.filter((c) => Math.round(c.getBoundingClientRect().top) === tops[1]);
-    const green: number[] = [];
-    const red: number[] = [];
-    for (const canvas of pane) {
-      const { data, width, height } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
-      for (let x = 0; x < width; x++) {
-        let g = 0;
-        let r = 0;
-        for (let y = 0; y < height; y++) {
-          const at = (y * width + x) * 4;
-          const [R, G] = [data[at]!, data[at + 1]!];
-          if (G > R + 30) g++;
-          else if (R > G + 30) r++;
-        }
-        if (g > 0) green.push(g);
-        if (r > 0) red.push(r);
-      }
-    }
-    return { green, red };
-  }, SYMBOL);
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
@@ -90,7 +58,7 @@ describe('the volume pane in a real Chromium', () => {
   it('draws a bar per candle in view, green when it rose and red when it fell, as tall as its volume', async () => {
     await expect.poll(() => page.getByTestId('legend').getAttribute('data-volume'), { timeout: 15_000 }).not.toBeNull();
     await page.waitForTimeout(500);
-    const { green, red } = await volumeColumns(page);
+    const { green, red } = await volumeColumns(page, SYMBOL);
     await page.screenshot({ path: path.join(SHOTS, 'volume-pane.png') });
     // Dozens of bars of each colour (about 140 candles are in view, every other one up).
     expect(green.length).toBeGreaterThan(40);

@@ -68,7 +68,12 @@ export class VolumePane {
     this.primitive.redraw();
   }
 
-  /** The newest bar changed, or a newer one began. */
+  /**
+   * The newest bar changed, or a newer one began. The scale's point at that bar is set again rather
+   * than the primitive asking for a redraw: a series update is a light update of the chart (the pane
+   * rescaled and repainted once), where a primitive's request is a full one, which lays the panes
+   * out again and so paints every canvas of the chart a second time in the next frame.
+   */
   setNewest(start: number, volume: number, up: boolean): void {
     if (start === this.newestStart) {
       this.volumes[this.volumes.length - 1] = volume;
@@ -77,9 +82,8 @@ export class VolumePane {
       this.newestStart = start;
       this.volumes.push(volume);
       this.ups.push(up);
-      this.scale.update({ time: toTime(start), value: 0 });
     }
-    this.primitive.redraw();
+    this.scale.update({ time: toTime(start), value: 0 });
   }
 
   /** The bars in view, as indexes into the arrays (both inclusive), or null when none is. */
