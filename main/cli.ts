@@ -15,7 +15,7 @@ import { SqlConsole } from '../engine/sql/sql-console.ts';
 import { sqlResultCsv } from '../engine/sql/sql-csv.ts';
 import { openDatabase } from '../engine/store/database.ts';
 import type { ReplaySource } from '../engine/sources/replay/replay-source.ts';
-import { startEngineWorker } from './headless/engine-worker.ts';
+import { startEngineWorker } from './engine-thread/engine-worker.ts';
 import { startHeadlessHost } from './headless/server.ts';
 import { defaultDbPath, rendererDir } from './paths.ts';
 

@@ -12,6 +12,15 @@ await build({
   external: ['electron', 'better-sqlite3', 'kafkajs', 'yahoo-finance2'],
   define: { 'import.meta.dirname': '__dirname' },
 });
+// The engine's thread, started by main.cjs from the file beside it (engine-thread.cjs).
+await build({
+  ...common,
+  entryPoints: ['main/engine-thread/thread.ts'],
+  outfile: 'dist/electron/engine-thread.cjs',
+  format: 'cjs',
+  external: ['better-sqlite3', 'kafkajs', 'yahoo-finance2'],
+  define: { 'import.meta.dirname': '__dirname' },
+});
 await build({
   ...common,
   entryPoints: ['preload/index.ts'],
@@ -19,4 +28,4 @@ await build({
   format: 'cjs',
   external: ['electron'],
 });
-console.log('Built dist/electron/main.cjs and dist/electron/preload.cjs');
+console.log('Built dist/electron/main.cjs, engine-thread.cjs and preload.cjs');

@@ -8,6 +8,7 @@ export type EventListener = <E extends EventName>(event: E, payload: EventPayloa
  * another; the transports (WebSocket, Electron IPC) are the same either way.
  */
 export interface EngineEndpoint {
-  call(name: string, input: unknown): Promise<CallResult>;
+  /** `name` is whatever the transport received: an unknown command is refused where the engine runs. */
+  call(name: unknown, input: unknown): Promise<CallResult>;
   subscribe(listener: EventListener): () => void;
 }

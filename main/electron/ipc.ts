@@ -1,10 +1,11 @@
 /**
- * The one IPC door: every call is checked for its sender frame, then dispatched, which refuses
- * unknown commands and validates the input against the contract's zod schemas. Written against the
- * shape of Electron's invoke event (not the class), so tests drive it with plain objects.
+ * The one IPC door: every call is checked for its sender frame, then handed to the engine, whose
+ * dispatcher refuses unknown commands and validates the input against the contract's zod schemas.
+ * Written against the shape of Electron's invoke event (not the class), so tests drive it with
+ * plain objects.
  */
-import { dispatch } from '../../engine/api/dispatch.ts';
-import type { CallResult, Handlers } from '../../engine/api/contract.ts';
+import type { CallResult } from '../../engine/api/contract.ts';
+import type { EngineEndpoint } from '../../engine/api/endpoint.ts';
 import { isTrustedSender } from './policy.ts';
 
 export interface InvokeEventLike {
@@ -18,7 +19,7 @@ export const REFUSED: CallResult = {
 };
 
 export function createCallHandler(
-  handlers: Handlers,
+  engine: Pick<EngineEndpoint, 'call'>,
   appWebContentsId: () => number | undefined,
   onRefused?: (frameUrl: string | undefined) => void,
 ): (event: InvokeEventLike, name: unknown, input: unknown) => Promise<CallResult> {
@@ -34,6 +35,6 @@ export function createCallHandler(
       onRefused?.(frame?.url);
       return REFUSED;
     }
-    return dispatch(handlers, name, input);
+    return engine.call(name, input);
   };
 }

@@ -1,10 +1,10 @@
 /**
- * The Electron main process: a thin shell around the same MarketMonitor the headless host runs.
+ * The Electron main process: a thin shell around the same MarketMonitor the headless host runs, in
+ * the same thread of its own (main/engine-thread), so this process only serves the window.
  * Every decision lives in a plain module beside this one (policy, window-state, startup-recovery,
  * menu, connection-state, about, shutdown, rotating-log) and is tested there; this file only wires
  * them to Electron, so the type checker is what covers it where no Electron binary can run.
  */
-import { EncryptedKeyFile } from '../../engine/app/encrypted-key-file.ts';
 import { safeStorageCipher } from './keychain.ts';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -25,8 +25,8 @@ import {
   type MessageBoxOptions,
 } from 'electron';
 import type { Status } from '../../engine/api/contract.ts';
-import { createHandlers } from '../../engine/app/handlers.ts';
-import { MarketMonitor, STARTER_SYMBOLS } from '../../engine/app/market-monitor.ts';
+import { STARTER_SYMBOLS } from '../../engine/app/market-monitor.ts';
+import { startEngineWorker, type EngineWorker } from '../engine-thread/engine-worker.ts';
 import { IPC_CALL, IPC_EVENT } from '../../preload/channels.ts';
 import { defaultDataDir } from '../paths.ts';
 import { aboutDialog } from './about.ts';
@@ -62,7 +62,7 @@ app.setAppLogsPath();
 const paths = desktopPaths(app.getPath('userData'), app.getPath('logs'));
 const log = new RotatingLog({ dir: paths.logs, name: 'main' });
 
-let monitor: MarketMonitor | undefined;
+let monitor: EngineWorker | undefined;
 let window: BrowserWindow | undefined;
 let tray: Tray | undefined;
 let trayState: ConnectionState | undefined;
@@ -139,19 +139,22 @@ async function start(): Promise<void> {
     ),
   );
 
+  // The engine runs in a thread of its own: a long SQLite commit or a burst of ticks never holds up
+  // the window's IPC, its menus or its dialogs. What only this process can do, it does for the engine.
   const opened = await openWithRecovery(paths.database, {
     open: () =>
-      MarketMonitor.open({
-        dbPath: paths.database,
-        starterSymbols: STARTER_SYMBOLS,
-        log: (line) => log.warn(line),
-        // Sealed by the OS keychain, in a file of its own: never in the database.
-        secrets: new EncryptedKeyFile(path.join(app.getPath('userData'), 'provider-keys.json'), safeStorageCipher),
-        sqlProcesses: utilityQueryProcesses(
-          (program) => utilityProcess.fork(program, [], { serviceName: 'Market Monitor SQL query' }),
-          writeQueryProgram(path.join(app.getPath('userData'), 'sql')),
-        ),
-      }),
+      startEngineWorker(
+        { dbPath: paths.database, starterSymbols: STARTER_SYMBOLS },
+        {
+          log: (line) => log.warn(line),
+          // Sealed by the OS keychain, in a file of its own: never in the database.
+          keys: { file: path.join(app.getPath('userData'), 'provider-keys.json'), cipher: safeStorageCipher },
+          sqlProcesses: utilityQueryProcesses(
+            (program) => utilityProcess.fork(program, [], { serviceName: 'Market Monitor SQL query' }),
+            writeQueryProgram(path.join(app.getPath('userData'), 'sql')),
+          ),
+        },
+      ),
     ask: askUser,
     setAside: (file) => setAsideDatabase(file),
     log: log.warn.bind(log),
@@ -164,15 +167,16 @@ async function start(): Promise<void> {
   monitor = opened;
   log.info(`Database ${paths.database}`);
 
+  void opened.died.then(fatal);
   ipcMain.handle(
     IPC_CALL,
     createCallHandler(
-      createHandlers(opened),
+      opened,
       () => window?.webContents.id,
       (url) => log.warn(`Refused an IPC call from ${url ?? 'a destroyed frame'}`),
     ),
   );
-  opened.events.subscribe((event, payload) => {
+  opened.subscribe((event, payload) => {
     if (event === 'status') updateTray(payload as Status);
     if (window && !window.isDestroyed()) window.webContents.send(IPC_EVENT, event, payload);
   });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createHandlers } from '../../engine/app/handlers.ts';
+import { inThreadEndpoint } from '../../engine/app/in-thread-endpoint.ts';
 import { MarketMonitor } from '../../engine/app/market-monitor.ts';
 import { REFUSED, createCallHandler, type InvokeEventLike } from '../../main/electron/ipc.ts';
 import { APP_ORIGIN } from '../../main/electron/policy.ts';
@@ -18,7 +18,7 @@ function event(url: string | null, options: { subFrame?: boolean; webContentsId?
 
 beforeAll(async () => {
   monitor = await MarketMonitor.open({ dbPath: ':memory:', starterSymbols: ['AAPL'] });
-  call = createCallHandler(createHandlers(monitor), () => APP_WINDOW, refused);
+  call = createCallHandler(inThreadEndpoint(monitor), () => APP_WINDOW, refused);
 });
 afterAll(() => monitor.close());
 
@@ -47,7 +47,7 @@ describe('IPC call handler', () => {
   });
 
   it('refuses every call while the app window is not there', async () => {
-    const noWindow = createCallHandler(createHandlers(monitor), () => undefined);
+    const noWindow = createCallHandler(inThreadEndpoint(monitor), () => undefined);
     expect(await noWindow(event(`${APP_ORIGIN}/index.html`), 'watchlist.list', {})).toEqual(REFUSED);
   });
 
