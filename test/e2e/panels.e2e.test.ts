@@ -109,6 +109,38 @@ describe('a workspace of 16 panels in a real Chromium', () => {
     expect(pressed.map((p, i) => (p === 'true' ? i : -1)).filter((i) => i >= 0)).toEqual([1]);
   });
 
+  it('fits each legend on its line in a small panel, open, high and low read out when they leave it', async () => {
+    /** Per legend: whether its line overflows, and the first word of each part still on the line. */
+    const legends = () =>
+      page.locator('[data-testid="legend"][data-close]').evaluateAll((nodes) =>
+        nodes.map((legend) => ({
+          clipped: legend.scrollWidth > legend.clientWidth + 1,
+          shown: [...legend.children]
+            .filter((part) => part.getBoundingClientRect().width > 1)
+            .map((part) => part.textContent!.trim().split(' ')[0]),
+          text: legend.textContent!,
+        })),
+      );
+    const columns = page.getByLabel('Columns');
+    // Four columns of 16 panels on a large screen and on a laptop's; two columns on a small one.
+    for (const [width, height, cols, expected] of [
+      [1920, 1080, '4', ['C', 'V']],
+      [1440, 900, '4', ['C', 'V']],
+      [1024, 640, '2', ['C', 'V']],
+    ] as const) {
+      await page.setViewportSize({ width, height });
+      await columns.selectOption(cols);
+      await expect.poll(() => page.locator('[data-testid="legend"][data-close]').count()).toBeGreaterThan(3);
+      for (const legend of await legends()) {
+        expect(legend.clipped, `${width}px, ${cols} columns: ${legend.text}`).toBe(false);
+        expect(legend.shown.slice(0, 2)).toEqual(expected);
+        expect(legend.text).toMatch(/O .*H .*L .*C .*V /);
+      }
+    }
+    await columns.selectOption('4');
+    await page.setViewportSize({ width: 1440, height: 900 });
+  });
+
   it('looks right at 1440x900 and 1024x640 in both themes', async () => {
     for (const colorScheme of ['dark', 'light'] as const) {
       for (const [width, height] of [

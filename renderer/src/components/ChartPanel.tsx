@@ -288,19 +288,19 @@ function Legend({
       <span className="legend-time">
         {interval === '1d' ? formatDay(candle.start, timeZone) : formatTimeIn(candle.start, clock)}
       </span>
-      <span>
+      <span className="legend-range">
         O <b>{formatPrice(candle.open)}</b>
       </span>
-      <span>
+      <span className="legend-range">
         H <b>{formatPrice(candle.high)}</b>
       </span>
-      <span>
+      <span className="legend-range">
         L <b>{formatPrice(candle.low)}</b>
       </span>
       <span>
         C <b>{formatPrice(candle.close)}</b>
       </span>
-      <span>
+      <span className="legend-volume">
         V <b>{formatVolume(candle.volume)}</b>
       </span>
       <span className={change >= 0 ? 'up' : 'down'}>{formatPercent(change)}</span>

@@ -43,6 +43,9 @@ export function ChartWorkspace({ api, layout, items, theme, onLayoutChange, swit
     return () => window.removeEventListener('keydown', onKey);
   }, [maximized, change]);
 
+  const hint = maximized
+    ? `${maximized.symbol ?? 'Panel'} full screen · Esc or F for the grid`
+    : `${layout.panels.length} of ${MAX_PANELS} panels · drag a panel's title to move it`;
   return (
     <section className="chart-workspace" aria-label="Charts">
       <div className="workspace-toolbar">
@@ -73,10 +76,9 @@ export function ChartWorkspace({ api, layout, items, theme, onLayoutChange, swit
             ))}
           </select>
         </label>
-        <span className="muted">
-          {maximized
-            ? `${maximized.symbol ?? 'Panel'} full screen · Esc or F for the grid`
-            : `${layout.panels.length} of ${MAX_PANELS} panels · drag a panel's title to move it`}
+        {/* Cut short in a narrow window: the title keeps it whole. */}
+        <span className="muted" title={hint}>
+          {hint}
         </span>
       </div>
       <div
