@@ -105,8 +105,9 @@ export function startEngineWorker(options: EngineThreadOptions, host: EngineHost
         case 'ready':
           return resolve(endpoint);
         case 'failed':
-          void worker.terminate();
-          return reject(openingError(message, options.dbPath));
+          // Rejected once the thread is gone, with the files it opened: the host may set the
+          // database aside next, which Windows refuses for a file still open.
+          return void worker.terminate().then(() => reject(openingError(message, options.dbPath)));
         case 'result':
           pending.get(message.id)?.(message.result);
           pending.delete(message.id);

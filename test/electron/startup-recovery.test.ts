@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MarketMonitor } from '../../engine/app/market-monitor.ts';
 import { openDatabase } from '../../engine/store/database.ts';
+import { startEngineWorker } from '../../main/engine-thread/engine-worker.ts';
 import {
   classifyStartupError,
   openWithRecovery,
@@ -168,21 +169,22 @@ describe('opening with recovery', () => {
     ).toBeNull();
   });
 
-  it('starts the real engine fresh on a damaged file, keeping the old bytes', async () => {
+  it('starts the real engine fresh on a damaged file, in its thread as the app runs it, keeping the old bytes', async () => {
     const garbage = 'garbage '.repeat(500);
     fs.writeFileSync(dbPath, garbage);
-    const monitor = await openWithRecovery(dbPath, {
-      open: () => MarketMonitor.open({ dbPath, starterSymbols: ['AAPL'] }),
+    const engine = await openWithRecovery(dbPath, {
+      open: () => startEngineWorker({ dbPath, starterSymbols: ['AAPL'] }),
       ask: async () => 0,
       setAside: (file) => setAsideDatabase(file),
     });
-    expect(monitor).not.toBeNull();
+    expect(engine).not.toBeNull();
     try {
-      expect(monitor!.watchlist.symbols()).toEqual(['AAPL']);
+      const list = await engine!.call('watchlist.list', {});
+      expect(list).toMatchObject({ ok: true, output: [{ symbol: 'AAPL' }] });
       const aside = fs.readdirSync(dir).find((f) => f.includes('.damaged-') && !/-(wal|shm)$/.test(f));
       expect(fs.readFileSync(path.join(dir, aside!), 'utf8')).toBe(garbage);
     } finally {
-      await monitor!.close();
+      await engine!.close();
     }
   });
 });
