@@ -145,6 +145,29 @@ describe('the watchlist as a keyboard list and the chart panel header, at 1024 x
     await expect.poll(() => focusedRow(page)).toBe(symbols[2]);
   });
 
+  it('moves the focused row down and up the saved order with Alt and an arrow, the focus staying on it', async () => {
+    const symbols = (await watchlist(page)) as string[];
+    const [first, second, third] = symbols;
+    await page.locator(`.watchlist li[data-symbol="${first}"] > button.symbol`).focus();
+    await page.keyboard.press('Alt+ArrowDown');
+    await expect.poll(() => watchlist(page)).toEqual([second, first, ...symbols.slice(2)]);
+    await expect.poll(() => focusedRow(page)).toBe(first);
+    await page.keyboard.press('Alt+ArrowDown');
+    await expect.poll(() => watchlist(page)).toEqual([second, third, first, ...symbols.slice(3)]);
+    await expect.poll(() => focusedRow(page)).toBe(first);
+    // The order is the engine's: a reloaded page lists it so.
+    await page.reload();
+    await expect.poll(() => watchlist(page)).toEqual([second, third, first, ...symbols.slice(3)]);
+    await page.locator(`.watchlist li[data-symbol="${first}"] > button.symbol`).focus();
+    // Pressed twice at once, as a held key repeats: each press moves the row on from where the last put it.
+    await page.keyboard.press('Alt+ArrowUp');
+    await page.keyboard.press('Alt+ArrowUp');
+    await expect.poll(() => watchlist(page)).toEqual(symbols);
+    await expect.poll(() => focusedRow(page)).toBe(first);
+    await page.keyboard.press('Alt+ArrowUp'); // the first row stays first
+    await expect.poll(() => watchlist(page)).toEqual(symbols);
+  });
+
   it('removes the focused row with Delete or Backspace and moves the focus to the next row', async () => {
     const symbols = (await watchlist(page)) as string[];
     await page.locator(`.watchlist li[data-symbol="${symbols[1]}"] > button.symbol`).focus();

@@ -1,4 +1,13 @@
-import { useEffect, useId, useRef, useState, type DragEvent, type FormEvent, type KeyboardEvent } from 'react';
+import {
+  useEffect,
+  useId,
+  useLayoutEffect,
+  useRef,
+  useState,
+  type DragEvent,
+  type FormEvent,
+  type KeyboardEvent,
+} from 'react';
 import type { CommandOutput, WatchItem } from '../../../engine/api/contract.ts';
 import { ApiCallError, type ApiClient } from '../api/client.ts';
 import { formatChange, formatPercent, formatPrice, formatVolume } from '../format.ts';
@@ -140,7 +149,8 @@ export function Watchlist({ api, items, selected, onSelect, onChange }: Props) {
   const shown = sorted.map((i) => i.symbol);
   const tabStop = [active, selected].find((s) => s !== null && shown.includes(s)) ?? shown[0] ?? null;
 
-  useEffect(() => {
+  // Before the browser handles the next key: a row moved by Alt and an arrow has its focus back by then.
+  useLayoutEffect(() => {
     const target = refocus.current;
     if (target === null) return;
     if (target === '') {
@@ -154,10 +164,60 @@ export function Watchlist({ api, items, selected, onSelect, onChange }: Props) {
     button.focus();
   });
 
-  /** Arrow keys, Home and End move between rows; Delete or Backspace removes the row; Enter is the button's click. */
+  // Dragging (or Alt with an arrow) reorders the saved order, so it is offered only while the list shows that order.
+  const canDrag = sort.key === 'position';
+  /**
+   * Saves the order with `symbol` at position `index`. The list shows it at once, so a key held
+   * down moves the row on from where it was just put, not from where the engine last listed it.
+   */
+  const place = async (symbol: string, index: number) => {
+    const moved = items.filter((i) => i.symbol !== symbol);
+    moved.splice(
+      index,
+      0,
+      items.find((i) => i.symbol === symbol)!,
+    );
+    // The list is shown sorted by each item's position: those are what move.
+    onChange(moved.map((item, position) => ({ ...item, position })));
+    try {
+      onChange(await api.call('watchlist.reorder', { symbols: moved.map((i) => i.symbol) }));
+    } catch (e) {
+      onChange(items);
+      setError(e instanceof Error ? e.message : String(e));
+    }
+  };
+  const drop = (event: DragEvent, target: string) => {
+    event.preventDefault();
+    const from = dragged.current;
+    dragged.current = null;
+    if (!from || from === target) return;
+    // Dropped on a row, it takes that row's place in the order without it.
+    void place(
+      from,
+      items
+        .map((i) => i.symbol)
+        .filter((s) => s !== from)
+        .indexOf(target),
+    );
+  };
+
+  /**
+   * Arrow keys, Home and End move between rows; Alt with an arrow moves the row itself (in the saved
+   * order, as dragging does); Delete or Backspace removes the row; Enter is the button's click.
+   */
   const onRowKey = (event: KeyboardEvent<HTMLLIElement>, symbol: string) => {
-    if (event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
     if (!(event.target instanceof HTMLButtonElement)) return; // a select keeps its own arrow keys
+    const step = { ArrowUp: -1, ArrowDown: 1 }[event.key];
+    if (event.altKey && step && canDrag && !(event.ctrlKey || event.metaKey || event.shiftKey)) {
+      event.preventDefault();
+      const to = shown.indexOf(symbol) + step;
+      if (to < 0 || to >= shown.length) return;
+      // The row's button is moved in the page: the focus follows it once the new order is shown.
+      refocus.current = symbol;
+      void place(symbol, to);
+      return;
+    }
+    if (event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
     const at = shown.indexOf(symbol);
     const moves: Record<string, number> = { ArrowDown: at + 1, ArrowUp: at - 1, Home: 0, End: shown.length - 1 };
     if (event.key in moves) {
@@ -169,22 +229,6 @@ export function Watchlist({ api, items, selected, onSelect, onChange }: Props) {
     } else if (event.key === 'Delete' || event.key === 'Backspace') {
       event.preventDefault();
       void remove(symbol);
-    }
-  };
-
-  // Dragging reorders the saved order, so it is offered only while the list shows that order.
-  const canDrag = sort.key === 'position';
-  const drop = async (event: DragEvent, target: string) => {
-    event.preventDefault();
-    const from = dragged.current;
-    dragged.current = null;
-    if (!from || from === target) return;
-    const order = items.map((i) => i.symbol).filter((s) => s !== from);
-    order.splice(order.indexOf(target), 0, from);
-    try {
-      onChange(await api.call('watchlist.reorder', { symbols: order }));
-    } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
     }
   };
 
@@ -240,7 +284,8 @@ export function Watchlist({ api, items, selected, onSelect, onChange }: Props) {
             ))}
           </div>
           <p id={keysHint} className="visually-hidden">
-            Up and down arrows, Home and End move between symbols; Enter shows one in the chart; Delete removes it.
+            Up and down arrows, Home and End move between symbols; Alt with an arrow moves the symbol up or down the
+            list; Enter shows one in the chart; Delete removes it.
           </p>
           <ul ref={list} aria-label="Watched symbols">
             {sorted.map((item) => {
@@ -253,7 +298,7 @@ export function Watchlist({ api, items, selected, onSelect, onChange }: Props) {
                   draggable={canDrag}
                   onDragStart={() => (dragged.current = item.symbol)}
                   onDragOver={(e) => canDrag && e.preventDefault()}
-                  onDrop={(e) => void drop(e, item.symbol)}
+                  onDrop={(e) => drop(e, item.symbol)}
                   onFocus={() => setActive(item.symbol)}
                   onKeyDown={(e) => onRowKey(e, item.symbol)}
                 >
@@ -262,7 +307,7 @@ export function Watchlist({ api, items, selected, onSelect, onChange }: Props) {
                     tabIndex={tab}
                     onClick={() => onSelect(item.symbol)}
                     aria-current={item.symbol === selected}
-                    aria-keyshortcuts="Delete"
+                    aria-keyshortcuts="Delete Alt+ArrowUp Alt+ArrowDown"
                     aria-describedby={`${keysHint} ${keysHint}-feed-${item.symbol}`}
                   >
                     {/* Read as "AAPL last 39.60 change −0.08 −0.19% volume 1.72K": the hidden words name the columns. */}
