@@ -18,11 +18,12 @@ import { CommandPalette } from './components/CommandPalette.tsx';
 import { usePaletteActions } from './palette-actions.ts';
 import { useWorkspaces } from './use-workspaces.ts';
 import { WorkspaceSwitcher } from './components/WorkspaceSwitcher.tsx';
-import { alt, plainKey, useShortcuts, type Shortcut } from './shortcuts.ts';
+import { alt, altShift, plainKey, useShortcuts, type Shortcut } from './shortcuts.ts';
 import { applyTheme, useTheme } from './theme.ts';
 import {
   addPanel,
   cycleActive,
+  shiftActive,
   loadLayout,
   saveLayout,
   toggleMaximized,
@@ -112,6 +113,18 @@ export function App({ api }: { api: ApiClient }) {
         description: 'Previous panel',
         matches: alt('ArrowLeft'),
         run: () => changeLayout((l) => cycleActive(l, -1)),
+      },
+      {
+        keys: 'Alt+Shift+→',
+        description: 'Move the active panel one place on',
+        matches: altShift('ArrowRight'),
+        run: () => changeLayout((l) => shiftActive(l, 1)),
+      },
+      {
+        keys: 'Alt+Shift+←',
+        description: 'Move the active panel one place back',
+        matches: altShift('ArrowLeft'),
+        run: () => changeLayout((l) => shiftActive(l, -1)),
       },
       {
         keys: 'F',

@@ -27,5 +27,8 @@ export function useShortcuts(shortcuts: readonly Shortcut[]): void {
   }, [shortcuts]);
 }
 
-export const alt = (code: string) => (e: KeyboardEvent) => e.altKey && !e.ctrlKey && !e.metaKey && e.code === code;
+export const alt = (code: string) => (e: KeyboardEvent) =>
+  e.altKey && !e.shiftKey && !e.ctrlKey && !e.metaKey && e.code === code;
+export const altShift = (code: string) => (e: KeyboardEvent) =>
+  e.altKey && e.shiftKey && !e.ctrlKey && !e.metaKey && e.code === code;
 export const plainKey = (key: string) => (e: KeyboardEvent) => !e.altKey && !e.ctrlKey && !e.metaKey && e.key === key;

@@ -143,6 +143,16 @@ export function cycleActive(layout: WorkspaceLayout, step: 1 | -1): WorkspaceLay
   return { ...layout, active: next.id };
 }
 
+/** Moves the active panel one place later (1) or earlier (-1) in the grid; it stays at either end. */
+export function shiftActive(layout: WorkspaceLayout, step: 1 | -1): WorkspaceLayout {
+  const at = layout.panels.findIndex((p) => p.id === layout.active);
+  const to = at + step;
+  if (at < 0 || to < 0 || to >= layout.panels.length) return layout;
+  const panels = [...layout.panels];
+  [panels[at], panels[to]] = [panels[to]!, panels[at]!];
+  return { ...layout, panels };
+}
+
 /** Shows the panel alone, filling the workspace, or the grid again when it is shown so already. */
 export function toggleMaximized(layout: WorkspaceLayout, id: string): WorkspaceLayout {
   return { ...layout, active: id, maximized: layout.maximized === id ? null : id };

@@ -168,6 +168,29 @@ describe('the watchlist as a keyboard list and the chart panel header, at 1024 x
     await expect.poll(() => watchlist(page)).toEqual(symbols);
   });
 
+  it('moves the active chart panel back and on with Alt+Shift and an arrow, keeping it active', async () => {
+    const titles = () => page.locator('.panel-cell .chart-panel h2').allTextContents();
+    await page.locator('body').click({ position: { x: 5, y: 5 } });
+    while ((await titles()).length < 3) await page.keyboard.press('Alt+N');
+    await expect.poll(async () => (await titles()).length).toBe(3);
+    const [a, b, c] = await titles();
+    // The panel added last is the active one, at the end.
+    expect(await activePanelTitle(page)).toBe(c);
+    await page.keyboard.press('Alt+Shift+ArrowLeft');
+    await expect.poll(titles).toEqual([a, c, b]);
+    await page.keyboard.press('Alt+Shift+ArrowLeft');
+    await expect.poll(titles).toEqual([c, a, b]);
+    await page.keyboard.press('Alt+Shift+ArrowLeft'); // the first stays first
+    await expect.poll(titles).toEqual([c, a, b]);
+    expect(await activePanelTitle(page)).toBe(c);
+    await page.keyboard.press('Alt+Shift+ArrowRight');
+    await expect.poll(titles).toEqual([a, c, b]);
+    // Without Shift, Alt and an arrow still only moves which panel is active.
+    await page.keyboard.press('Alt+ArrowRight');
+    await expect.poll(() => activePanelTitle(page)).toBe(b);
+    await expect.poll(titles).toEqual([a, c, b]);
+  });
+
   it('removes the focused row with Delete or Backspace and moves the focus to the next row', async () => {
     const symbols = (await watchlist(page)) as string[];
     await page.locator(`.watchlist li[data-symbol="${symbols[1]}"] > button.symbol`).focus();
