@@ -69,44 +69,67 @@ export function startEngineWorker(options: EngineThreadOptions, host: EngineHost
   const worker = new Worker(threadScript(), { workerData: data });
   const services: SyncServices = host.keys ? cipherServices(host.keys.cipher) : {};
   const send = (message: HostMessage) => worker.postMessage(message);
-  const serveSql = host.sqlProcesses ? serveQueryProcesses(host.sqlProcesses, send) : () => undefined;
+  const sql = host.sqlProcesses ? serveQueryProcesses(host.sqlProcesses, send) : null;
   const log = host.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const pending = new Map<number, (result: CallResult) => void>();
   const listeners = new Set<EventListener>();
   let nextId = 1;
-  let closed: (() => void) | null = null;
-  let dead = false;
+  /** Closing: asked to close; gone: the thread ended (closed, failed to open, or died). */
+  let state: 'opening' | 'running' | 'closing' | 'gone' = 'opening';
+  let closing: Promise<void> | null = null;
+  let closedNow = () => {};
   let died: (error: Error) => void = () => {};
   const diedPromise = new Promise<Error>((resolve) => (died = resolve));
+  const refused = (why: string): CallResult => ({ ok: false, error: { code: 'failed', message: `The engine ${why}` } });
 
   return new Promise((resolve, reject) => {
+    /** The thread is gone: whoever waits on it gets an answer, not a hang. */
+    const gone = (error: Error) => {
+      if (state === 'gone') return;
+      const unexpected = state === 'running';
+      state = 'gone';
+      reject(error);
+      for (const answer of pending.values()) answer(refused(`stopped: ${error.message}`));
+      pending.clear();
+      sql?.killAll();
+      closedNow();
+      if (unexpected) died(error);
+    };
     const endpoint: EngineWorker = {
       call: (name, input) =>
-        new Promise((answer) => {
-          const id = nextId++;
-          pending.set(id, answer);
-          send({ type: 'call', id, name, input });
-        }),
+        state !== 'running'
+          ? Promise.resolve(refused(state === 'closing' ? 'is closing' : 'has stopped'))
+          : new Promise((answer) => {
+              const id = nextId++;
+              pending.set(id, answer);
+              send({ type: 'call', id, name, input });
+            }),
       subscribe: (listener) => {
         listeners.add(listener);
         return () => listeners.delete(listener);
       },
-      close: () =>
-        new Promise<void>((done) => {
-          // A thread that died has nothing left to store: closing it is done.
-          if (dead) return done();
-          closed = done;
+      close: () => {
+        if (closing) return closing;
+        // A thread that ended has nothing left to store: closing it is done.
+        if (state === 'gone') return Promise.resolve();
+        state = 'closing';
+        closing = new Promise<void>((done) => {
+          closedNow = done;
           send({ type: 'close' });
-        }).then(() => worker.terminate().then(() => undefined)),
+        }).then(() => worker.terminate().then(() => undefined));
+        return closing;
+      },
       died: diedPromise,
     };
     worker.on('message', (message: ThreadMessage) => {
       switch (message.type) {
         case 'ready':
+          state = 'running';
           return resolve(endpoint);
         case 'failed':
           // Rejected once the thread is gone, with the files it opened: the host may set the
           // database aside next, which Windows refuses for a file still open.
+          state = 'gone';
           return void worker.terminate().then(() => reject(openingError(message, options.dbPath)));
         case 'result':
           pending.get(message.id)?.(message.result);
@@ -120,20 +143,13 @@ export function startEngineWorker(options: EngineThreadOptions, host: EngineHost
         case 'sync':
           return answerSyncCall(sync, services, message);
         case 'closed':
-          return closed?.();
+          return closedNow();
         default:
-          return serveSql(message);
+          return sql?.handle(message);
       }
     });
-    worker.on('error', (error) => {
-      dead = true;
-      reject(error);
-      // Callers waiting on a dead engine get an answer, not a hang.
-      for (const answer of pending.values())
-        answer({ ok: false, error: { code: 'failed', message: `The engine stopped: ${error.message}` } });
-      pending.clear();
-      closed?.();
-      died(error);
-    });
+    worker.on('error', gone);
+    // An end without an error (the engine called process.exit, say) is a death all the same.
+    worker.on('exit', (code) => gone(new Error(`its thread ended (exit code ${code})`)));
   });
 }

@@ -62,13 +62,20 @@ export function queryProcessesOverMessages(
   };
 }
 
-/** The host's side: starts, feeds and ends the query processes the engine's thread asks for. */
+/**
+ * The host's side: starts, feeds and ends the query processes the engine's thread asks for, and
+ * kills those still running when the thread is gone.
+ */
 export function serveQueryProcesses(
   start: QueryProcessStarter,
   reply: (news: SqlProcessNews) => void,
-): (request: SqlProcessRequest) => void {
+): { handle: (request: SqlProcessRequest) => void; killAll: () => void } {
   const running = new Map<number, QueryProcess>();
-  return (request) => {
+  const killAll = () => {
+    for (const process of running.values()) process.kill();
+    running.clear();
+  };
+  const handle = (request: SqlProcessRequest) => {
     if (request.type === 'sql-send') return running.get(request.id)?.send(request.job);
     if (request.type === 'sql-kill') return running.get(request.id)?.kill();
     let process: QueryProcess;
@@ -81,8 +88,9 @@ export function serveQueryProcesses(
     running.set(request.id, process);
     process.onAnswer((answer) => reply({ type: 'sql-answer', id: request.id, answer }));
     process.onEnd((why) => {
-      running.delete(request.id);
+      if (!running.delete(request.id)) return; // killed with the thread: no one is told
       reply({ type: 'sql-end', id: request.id, why });
     });
   };
+  return { handle, killAll };
 }

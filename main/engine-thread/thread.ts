@@ -60,7 +60,17 @@ async function run(): Promise<void> {
       case 'call':
         void endpoint.call(message.name, message.input).then((result) => {
           const transfer = result.ok ? [...new Set(buffersOf(result.output))] : [];
-          post({ type: 'result', id: message.id, result }, transfer);
+          try {
+            post({ type: 'result', id: message.id, result }, transfer);
+          } catch (error) {
+            // An answer that cannot cross to the host fails that call, not the engine.
+            const failure = `The answer could not be sent: ${error instanceof Error ? error.message : String(error)}`;
+            post({
+              type: 'result',
+              id: message.id,
+              result: { ok: false, error: { code: 'failed', message: failure } },
+            });
+          }
         });
         return;
       default:

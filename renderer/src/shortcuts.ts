@@ -11,12 +11,13 @@ const typing = (target: EventTarget | null) =>
   target instanceof HTMLElement &&
   (target.isContentEditable || ['INPUT', 'SELECT', 'TEXTAREA'].includes(target.tagName));
 
-/** Global keyboard shortcuts; plain keys are ignored while the user types in a field. */
+/** Global keyboard shortcuts; plain keys and arrows are ignored while the user types in a field. */
 export function useShortcuts(shortcuts: readonly Shortcut[]): void {
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
       const plain = !event.altKey && !event.ctrlKey && !event.metaKey;
-      if (plain && typing(event.target)) return;
+      // In a field the arrows edit, with Alt or Option too (a word at a time): they stay the field's.
+      if ((plain || event.key.startsWith('Arrow')) && typing(event.target)) return;
       const shortcut = shortcuts.find((s) => s.matches(event));
       if (!shortcut) return;
       event.preventDefault();

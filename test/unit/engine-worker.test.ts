@@ -129,6 +129,20 @@ describe("the engine in its own thread, with its host's services", () => {
     }
   });
 
+  it('settles every close asked for, and answers a call made after it at once', async () => {
+    const engine = await startEngineWorker({ dbPath }, host);
+    const [first, second] = [engine.close(), engine.close()];
+    expect(await engine.call('watchlist.list', {})).toMatchObject({ ok: false, error: { code: 'failed' } });
+    await Promise.all([first, second]);
+    expect(await engine.call('watchlist.list', {})).toMatchObject({
+      ok: false,
+      error: { message: expect.stringMatching(/stopped|closing/) },
+    });
+    // Closed as asked: that is not a death.
+    const died = await Promise.race([engine.died, new Promise((resolve) => setTimeout(() => resolve('alive'), 200))]);
+    expect(died).toBe('alive');
+  });
+
   it('runs the SQL console in the processes the host starts', async () => {
     const engine = await startEngineWorker({ dbPath }, host);
     try {
@@ -146,6 +160,8 @@ describe("the engine in its own thread, with its host's services", () => {
     fs.writeFileSync(damaged, 'this is not an SQLite database, just text that is long enough to be read'.repeat(20));
     const refused = await startEngineWorker({ dbPath: damaged }).catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(Error);
+    // SQLite's own code crosses from the thread: recovery reads it before any message.
+    expect((refused as { code?: string }).code).toMatch(/^SQLITE_NOTADB/);
     expect(classifyStartupError(refused)).toBe('corrupt');
   });
 });

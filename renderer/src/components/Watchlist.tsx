@@ -46,7 +46,24 @@ function sortValue(item: WatchItem, key: SortKey): number | string {
   return item.position;
 }
 
-export function Watchlist({ api, items, selected, onSelect, onChange }: Props) {
+/** The items in the order of `symbols` (any other after them), each at its position there. */
+function inOrder(items: readonly WatchItem[], symbols: readonly string[]): WatchItem[] {
+  const at = (item: WatchItem) => {
+    const i = symbols.indexOf(item.symbol);
+    return i < 0 ? symbols.length : i;
+  };
+  return [...items].sort((a, b) => at(a) - at(b)).map((item, position) => ({ ...item, position }));
+}
+
+export function Watchlist({ api, items: listed, selected, onSelect, onChange }: Props) {
+  /**
+   * An order asked for and not yet answered. The list shows it at once, over the events that still
+   * bring the old one, so a held key moves the row on from where it was just put.
+   */
+  const [pendingOrder, setPendingOrder] = useState<string[] | null>(null);
+  /** The same, read at once: two key presses may come before React shows the first's order. */
+  const pending = useRef<{ symbols: string[]; request: number } | null>(null);
+  const items = pendingOrder ? inOrder(listed, pendingOrder) : listed;
   const [draft, setDraft] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -166,24 +183,25 @@ export function Watchlist({ api, items, selected, onSelect, onChange }: Props) {
 
   // Dragging (or Alt with an arrow) reorders the saved order, so it is offered only while the list shows that order.
   const canDrag = sort.key === 'position';
-  /**
-   * Saves the order with `symbol` at position `index`. The list shows it at once, so a key held
-   * down moves the row on from where it was just put, not from where the engine last listed it.
-   */
+  /** Saves the order with `symbol` at position `index`; only the newest of such requests is shown when answered. */
   const place = async (symbol: string, index: number) => {
-    const moved = items.filter((i) => i.symbol !== symbol);
-    moved.splice(
-      index,
-      0,
-      items.find((i) => i.symbol === symbol)!,
-    );
-    // The list is shown sorted by each item's position: those are what move.
-    onChange(moved.map((item, position) => ({ ...item, position })));
+    const symbols = (pending.current?.symbols ?? items.map((i) => i.symbol)).filter((s) => s !== symbol);
+    symbols.splice(index, 0, symbol);
+    const asked = { symbols, request: (pending.current?.request ?? 0) + 1 };
+    pending.current = asked;
+    setPendingOrder(symbols);
+    const settle = () => {
+      if (pending.current !== asked) return false; // a newer order is on its way
+      pending.current = null;
+      setPendingOrder(null);
+      return true;
+    };
     try {
-      onChange(await api.call('watchlist.reorder', { symbols: moved.map((i) => i.symbol) }));
+      const answer = await api.call('watchlist.reorder', { symbols });
+      if (settle()) onChange(answer);
     } catch (e) {
-      onChange(items);
-      setError(e instanceof Error ? e.message : String(e));
+      // The list goes back to the engine's order, as its events bring it.
+      if (settle()) setError(e instanceof Error ? e.message : String(e));
     }
   };
   const drop = (event: DragEvent, target: string) => {
@@ -210,8 +228,9 @@ export function Watchlist({ api, items, selected, onSelect, onChange }: Props) {
     const step = { ArrowUp: -1, ArrowDown: 1 }[event.key];
     if (event.altKey && step && canDrag && !(event.ctrlKey || event.metaKey || event.shiftKey)) {
       event.preventDefault();
-      const to = shown.indexOf(symbol) + step;
-      if (to < 0 || to >= shown.length) return;
+      const order = pending.current?.symbols ?? shown;
+      const to = order.indexOf(symbol) + step;
+      if (to < 0 || to >= order.length) return;
       // The row's button is moved in the page: the focus follows it once the new order is shown.
       refocus.current = symbol;
       void place(symbol, to);
