@@ -37,7 +37,10 @@ export interface EngineHostServices {
  */
 function threadScript(): string {
   const bundled = path.join(import.meta.dirname, 'engine-thread.cjs');
-  return fs.existsSync(bundled) ? bundled : path.join(import.meta.dirname, 'thread.ts');
+  if (fs.existsSync(bundled)) return bundled;
+  const source = path.join(import.meta.dirname, 'thread.ts');
+  if (fs.existsSync(source)) return source;
+  throw new Error(`The engine's thread is missing: no ${bundled} (npm run build:electron builds it)`);
 }
 
 /** What the thread is started with. */
