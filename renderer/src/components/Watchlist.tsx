@@ -62,7 +62,7 @@ export function Watchlist({ api, items: listed, selected, onSelect, onChange }: 
    */
   const [pendingOrder, setPendingOrder] = useState<string[] | null>(null);
   /** The same, read at once: two key presses may come before React shows the first's order. */
-  const pending = useRef<{ symbols: string[]; request: number } | null>(null);
+  const pending = useRef<string[] | null>(null);
   const items = pendingOrder ? inOrder(listed, pendingOrder) : listed;
   const [draft, setDraft] = useState('');
   const [error, setError] = useState<string | null>(null);
@@ -185,13 +185,12 @@ export function Watchlist({ api, items: listed, selected, onSelect, onChange }: 
   const canDrag = sort.key === 'position';
   /** Saves the order with `symbol` at position `index`; only the newest of such requests is shown when answered. */
   const place = async (symbol: string, index: number) => {
-    const symbols = (pending.current?.symbols ?? items.map((i) => i.symbol)).filter((s) => s !== symbol);
+    const symbols = (pending.current ?? items.map((i) => i.symbol)).filter((s) => s !== symbol);
     symbols.splice(index, 0, symbol);
-    const asked = { symbols, request: (pending.current?.request ?? 0) + 1 };
-    pending.current = asked;
+    pending.current = symbols;
     setPendingOrder(symbols);
     const settle = () => {
-      if (pending.current !== asked) return false; // a newer order is on its way
+      if (pending.current !== symbols) return false; // a newer order is on its way
       pending.current = null;
       setPendingOrder(null);
       return true;
@@ -228,7 +227,7 @@ export function Watchlist({ api, items: listed, selected, onSelect, onChange }: 
     const step = { ArrowUp: -1, ArrowDown: 1 }[event.key];
     if (event.altKey && step && canDrag && !(event.ctrlKey || event.metaKey || event.shiftKey)) {
       event.preventDefault();
-      const order = pending.current?.symbols ?? shown;
+      const order = pending.current ?? shown;
       const to = order.indexOf(symbol) + step;
       if (to < 0 || to >= order.length) return;
       // The row's button is moved in the page: the focus follows it once the new order is shown.
