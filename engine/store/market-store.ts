@@ -106,10 +106,21 @@ const UPSERT_CANDLE = `
     buy_volume = excluded.buy_volume, sell_volume = excluded.sell_volume,
     open_ts = excluded.open_ts, close_ts = excluded.close_ts`;
 
+/**
+ * A candle stored whole, in place of its window's stored version: the engine's own writes, where
+ * the newest fold is always right. REPLACE deletes and inserts, which for this table (no rowid, no
+ * other index, no trigger, nothing referring to it) is the upsert above, and costs a third less;
+ * positional parameters bind faster than named ones.
+ */
+const REPLACE_CANDLE = `
+  INSERT OR REPLACE INTO candles (symbol, interval, start, open, high, low, close, volume, turnover,
+                                  trades, buy_volume, sell_volume, open_ts, close_ts)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+
 /** Ticks, candles, checkpoints and dead letters: the engine's results. */
 export class MarketStore {
   private readonly insertTick;
-  private readonly upsertCandle;
+  private readonly replaceCandle;
   private readonly insertDeadLetter;
   private readonly saveCheckpoint;
   private readonly commit;
@@ -128,7 +139,24 @@ export class MarketStore {
     this.insertTick = db.prepare(
       'INSERT INTO ticks (symbol, ts, price, volume, side, source) VALUES (?, ?, ?, ?, ?, ?)',
     );
-    this.upsertCandle = db.prepare(UPSERT_CANDLE);
+    const replaceCandle = db.prepare(REPLACE_CANDLE);
+    this.replaceCandle = (c: Candle) =>
+      replaceCandle.run(
+        c.symbol,
+        c.interval,
+        c.start,
+        c.open,
+        c.high,
+        c.low,
+        c.close,
+        c.volume,
+        c.turnover,
+        c.trades,
+        c.buyVolume,
+        c.sellVolume,
+        c.openTs,
+        c.closeTs,
+      );
     this.insertDeadLetter = db.prepare(
       'INSERT INTO dead_letters (at, topic, partition, offset, reason, payload) VALUES (@at, @topic, @partition, @offset, @reason, @payload)',
     );
@@ -147,12 +175,12 @@ export class MarketStore {
         throw new StaleBatchError(topic, partition, stored, batch.fromOffset);
       }
       for (const t of batch.ticks) this.insertTick.run(t.symbol, t.ts, t.price, t.volume, t.side ?? null, t.source);
-      for (const c of batch.candles) this.upsertCandle.run(c);
+      for (const c of batch.candles) this.replaceCandle(c);
       for (const d of batch.deadLetters) this.insertDeadLetter.run(d);
       this.saveCheckpoint.run({ ...batch.checkpoint, updatedAt: Date.now() });
     });
     this.saveAll = db.transaction((candles: readonly Candle[]) => {
-      for (const c of candles) this.upsertCandle.run(c);
+      for (const c of candles) this.replaceCandle(c);
     });
     // A published version replaces the stored one only if it folded as many ticks or more: versions
     // read out of order (a slow engine's after its successor's) never take a window back.

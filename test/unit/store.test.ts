@@ -246,6 +246,33 @@ describe('MarketStore queries', () => {
     db.close();
   });
 
+  it('candles are written with REPLACE, which holds only while nothing else hangs on that table', () => {
+    // REPLACE deletes the stored row and inserts the new one: with a trigger, another index or a
+    // foreign key on candles it would no longer be the upsert the store means. Such a migration
+    // must bring back ON CONFLICT … DO UPDATE for the engine's writes (market-store.ts).
+    const db = openDatabase(':memory:');
+    const schema = db.prepare("SELECT type, name FROM sqlite_schema WHERE tbl_name = 'candles'").all();
+    expect(schema).toEqual([{ type: 'table', name: 'candles' }]);
+    const tables = db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table'").pluck().all() as string[];
+    for (const table of tables)
+      expect(db.pragma(`foreign_key_list(${table})`) as Array<{ table: string }>, table).not.toContainEqual(
+        expect.objectContaining({ table: 'candles' }),
+      );
+    const store = new MarketStore(db);
+    const batch = (c: Candle, offset: number) =>
+      store.commitBatch({
+        ticks: [],
+        candles: [c],
+        deadLetters: [],
+        checkpoint: { consumerGroup: 'g', topic: 't', partition: 0, nextOffset: offset + 1, maxEventTs: null },
+        fromOffset: offset,
+      });
+    batch(candle('AAPL', 60_000, 1), 0);
+    batch({ ...candle('AAPL', 60_000, 2), trades: 7 }, 1);
+    expect(store.candles({ symbol: 'AAPL', interval: '1m' })).toEqual([{ ...candle('AAPL', 60_000, 2), trades: 7 }]);
+    db.close();
+  });
+
   it('a failing batch commits nothing', () => {
     const db = openDatabase(':memory:');
     const store = new MarketStore(db);
