@@ -14,9 +14,12 @@ export function heatIntensity(value: number, scale: number): number {
   return scale > 0 ? Math.min(1, Math.abs(value) / scale) : 0;
 }
 
-/** The background of a cell: the up or down colour, mixed into the panel colour by intensity. */
+/**
+ * The background of a cell: the up or down colour, mixed into the panel colour by intensity. At most
+ * 60 %, where the cell's text still has 4.9:1 in either theme (70 % gave 4.1:1 in the dark one).
+ */
 export function heatColour(value: number, scale: number): string {
   if (value === 0) return 'var(--panel-raised)';
-  const share = Math.round(12 + 58 * heatIntensity(value, scale));
+  const share = Math.round(12 + 48 * heatIntensity(value, scale));
   return `color-mix(in srgb, var(${value > 0 ? '--up' : '--down'}) ${share}%, var(--panel))`;
 }
