@@ -122,22 +122,47 @@ describe('a workspace of 16 panels in a real Chromium', () => {
         })),
       );
     const columns = page.getByLabel('Columns');
-    // Four columns of 16 panels on a large screen and on a laptop's; two columns on a small one.
+    // Four columns of 16 panels on a large screen and on a laptop's; two columns on a small one, and
+    // four there too (about 150 px a panel: the close and its change, nothing else).
     for (const [width, height, cols, expected] of [
       [1920, 1080, '4', ['C', 'V']],
       [1440, 900, '4', ['C', 'V']],
       [1024, 640, '2', ['C', 'V']],
+      [1024, 640, '4', ['C']],
     ] as const) {
       await page.setViewportSize({ width, height });
       await columns.selectOption(cols);
       await expect.poll(() => page.locator('[data-testid="legend"][data-close]').count()).toBeGreaterThan(3);
       for (const legend of await legends()) {
         expect(legend.clipped, `${width}px, ${cols} columns: ${legend.text}`).toBe(false);
-        expect(legend.shown.slice(0, 2)).toEqual(expected);
+        expect(legend.shown.slice(0, expected.length)).toEqual(expected);
+        if (expected.length === 1) expect(legend.shown[1], legend.text).toMatch(/^[+-]?\d+\.\d+%$/);
         expect(legend.text).toMatch(/O .*H .*L .*C .*V /);
       }
     }
     await columns.selectOption('4');
+    await page.setViewportSize({ width: 1440, height: 900 });
+  });
+
+  it("shows TradingView's logo on charts that can spare the room, not on the smallest", async () => {
+    const logos = () =>
+      page.evaluate(
+        () =>
+          [...document.querySelectorAll('[data-testid="chart"] #tv-attr-logo')].filter(
+            (logo) => logo.getBoundingClientRect().width > 0,
+          ).length,
+      );
+    const columns = page.getByLabel('Columns');
+    await page.setViewportSize({ width: 1024, height: 640 });
+    await columns.selectOption('4');
+    await expect.poll(() => page.locator('[data-testid="chart"]').count()).toBe(16);
+    await expect.poll(logos).toBe(0);
+    // The active panel in full screen (F): the same chart, grown, shows it again; back in the grid (Esc), not.
+    await page.getByTestId('panel').first().locator('.chart-header h2').click();
+    await page.keyboard.press('f');
+    await expect.poll(logos).toBe(1);
+    await page.keyboard.press('Escape');
+    await expect.poll(logos).toBe(0);
     await page.setViewportSize({ width: 1440, height: 900 });
   });
 
@@ -150,6 +175,7 @@ describe('a workspace of 16 panels in a real Chromium', () => {
         await page.setViewportSize({ width, height });
         await page.emulateMedia({ colorScheme });
         await page.getByTestId('panel').nth(1).hover();
+        await page.waitForTimeout(300); // the controls' 120 ms fade, in and out, is over
         await page.screenshot({ path: path.join(SHOTS, `e2e-panels16-${colorScheme}-${width}.png`) });
       }
     }

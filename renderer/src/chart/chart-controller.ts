@@ -38,6 +38,9 @@ export interface CompareStat {
   correlation: number | null;
 }
 
+/** The smallest chart that shows TradingView's logo (px). */
+const LOGO_MIN_SIZE = { width: 360, height: 240 };
+
 export const UP = '#26a69a';
 export const DOWN = '#ef5350';
 const UP_VOLUME = `${UP}88`;
@@ -106,6 +109,8 @@ export class ChartController {
   private pending = new Map<number, Bar>();
   private lastStart = Number.NEGATIVE_INFINITY;
   private hovering = false;
+  private logoShown = true;
+  private readonly sizeWatch: ResizeObserver;
 
   constructor(container: HTMLElement, options: ChartControllerOptions) {
     this.options = options;
@@ -142,6 +147,8 @@ export class ChartController {
     this.applyScaleMode();
     this.shading = new SessionShading(() => chartBarAxis(this.chart, INTERVAL_MS[interval]));
     this.candles.attachPrimitive(this.shading);
+    this.sizeWatch = new ResizeObserver(([entry]) => entry && this.fitLogo(entry.contentRect));
+    this.sizeWatch.observe(container);
     this.drawings = new DrawingLayer(this.chart, this.candles, container, {
       api,
       symbol,
@@ -266,6 +273,7 @@ export class ChartController {
 
   dispose(): void {
     this.disposed = true;
+    this.sizeWatch.disconnect();
     this.offCandles();
     this.compare.dispose();
     this.drawings.dispose();
@@ -274,6 +282,16 @@ export class ChartController {
     liveChartFrames.cancel(this.applyPending);
     this.chart.unsubscribeCrosshairMove(this.onCrosshair);
     this.chart.remove();
+  }
+
+  /**
+   * TradingView's logo covers a good part of a small chart (a grid of 16 on a laptop): it is left
+   * out there. The attribution the library's licence asks for stays in the app (About, and Help >
+   * TradingView Lightweight Charts) and in the README, and on every chart large enough to spare it.
+   */
+  private fitLogo({ width, height }: { width: number; height: number }): void {
+    const shown = width >= LOGO_MIN_SIZE.width && height >= LOGO_MIN_SIZE.height;
+    if (shown !== this.logoShown) this.chart.applyOptions({ layout: { attributionLogo: (this.logoShown = shown) } });
   }
 
   /** A day bar is an exchange date: no time of day, and not the evening before west of its zone. */

@@ -298,7 +298,7 @@ function Legend({
         L <b>{formatPrice(candle.low)}</b>
       </span>
       <span>
-        C <b>{formatPrice(candle.close)}</b>
+        <span className="legend-key">C</span> <b>{formatPrice(candle.close)}</b>
       </span>
       <span className="legend-volume">
         V <b>{formatVolume(candle.volume)}</b>
