@@ -6,7 +6,7 @@ import { InProcessLog } from '../engine/bus/in-process-log.ts';
 import { INTERVALS } from '../engine/domain/interval.ts';
 import type { Tick } from '../engine/domain/tick.ts';
 import { MarketSimulator } from '../engine/sources/simulator.ts';
-import { openDatabase } from '../engine/store/database.ts';
+import { openDatabase, type SqliteDatabase } from '../engine/store/database.ts';
 import { MarketStore } from '../engine/store/market-store.ts';
 import { CandleAggregator } from '../engine/stream/candle-aggregator.ts';
 import { CandleIndicators, DEFAULT_INDICATORS, sessionOfCandle } from '../engine/stream/indicators/index.ts';
@@ -59,23 +59,35 @@ export function aggregationBench(ticks: readonly Tick[], batch = 1_000): BenchRe
   );
 }
 
-function tempDb(name: string): string {
-  return path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mm-bench-')), name);
+/**
+ * A new database in a directory of its own, and how to close and remove it: a run writes hundreds
+ * of MB of them, which were left in the temporary folder (5.9 GB after a few days of runs).
+ */
+function tempDb(name: string): { db: SqliteDatabase; remove: () => void } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mm-bench-'));
+  const db = openDatabase(path.join(dir, name));
+  return {
+    db,
+    remove: () => {
+      if (db.open) db.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 /** The engine's persisted path (validate, aggregate, one transaction per batch) against raw inserts of the same rows. */
 export function persistenceBench(ticks: readonly Tick[], batch = 5_000): BenchResult {
   const raw = bestOf(3, () => {
-    const db = openDatabase(tempDb('raw.db'));
+    const { db, remove } = tempDb('raw.db');
     const insert = db.prepare('INSERT INTO ticks (symbol, ts, price, volume, side, source) VALUES (?, ?, ?, ?, ?, ?)');
     const commit = db.transaction((rows: readonly Tick[]) => {
       for (const t of rows) insert.run(t.symbol, t.ts, t.price, t.volume, t.side ?? null, t.source);
     });
     for (let i = 0; i < ticks.length; i += batch) commit(ticks.slice(i, i + batch));
-    db.close();
+    remove();
   });
   const engine = bestOf(3, () => {
-    const db = openDatabase(tempDb('engine.db'));
+    const { db, remove } = tempDb('engine.db');
     const processor = new TickProcessor(new MarketStore(db), {
       groupId: 'bench',
       intervals: INTERVALS,
@@ -86,7 +98,7 @@ export function persistenceBench(ticks: readonly Tick[], batch = 5_000): BenchRe
       const records = ticks.slice(i, i + batch).map((value, j) => ({ offset: i + j, key: value.symbol, value }));
       void processor.onBatch({ topic: 'bench', partition: 0, records });
     }
-    db.close();
+    remove();
   });
   const perSecond = (ms: number) => (ticks.length / ms) * 1000;
   return result('persist.ticks_and_candles_sqlite', perSecond(engine), 'ticks/s', perSecond(raw));
@@ -102,7 +114,7 @@ export async function blockingBench(ticks: readonly Tick[]): Promise<BenchResult
     return histogram.max / 1e6;
   };
   const idle = await measure(() => new Promise((resolve) => setTimeout(resolve, 500)));
-  const db = openDatabase(tempDb('loop.db'));
+  const { db, remove } = tempDb('loop.db');
   const bus = new InProcessLog({ partitions: 4 });
   const processor = new TickProcessor(new MarketStore(db), {
     groupId: 'bench',
@@ -116,7 +128,7 @@ export async function blockingBench(ticks: readonly Tick[]): Promise<BenchResult
     while (bus.health().partitions.some((p) => p.lag > 0)) await new Promise((resolve) => setTimeout(resolve, 5));
   });
   await bus.close();
-  db.close();
+  remove();
   return result('loop.longest_task_while_ingesting', busy, 'ms', Math.max(idle, 0.001));
 }
 

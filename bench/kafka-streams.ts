@@ -44,6 +44,8 @@ function run(command: string, args: string[]): void {
 interface StreamsApp {
   applicationId: string;
   process: ChildProcess;
+  /** Its RocksDB state stores: removed once it has exited. */
+  stateDir: string;
 }
 
 /** Starts the application on `input` and resolves once Kafka Streams reports RUNNING. */
@@ -66,14 +68,16 @@ async function startStreamsApp(classpath: string, brokers: string, input: string
     });
     child.once('exit', (code) => reject(new Error(`Kafka Streams exited with ${code} before RUNNING`)));
   });
-  return { applicationId, process: child };
+  return { applicationId, process: child, stateDir };
 }
 
 async function stopStreamsApp(app: StreamsApp): Promise<void> {
-  if (app.process.exitCode !== null) return;
-  const exited = new Promise((resolve) => app.process.once('exit', resolve));
-  app.process.kill('SIGTERM');
-  await exited;
+  if (app.process.exitCode === null) {
+    const exited = new Promise((resolve) => app.process.once('exit', resolve));
+    app.process.kill('SIGTERM');
+    await exited;
+  }
+  fs.rmSync(app.stateDir, { recursive: true, force: true });
 }
 
 /** Offsets the application committed on `topic`, summed over its partitions: the ticks it has finished. */

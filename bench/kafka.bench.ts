@@ -32,7 +32,8 @@ let runs = 0;
 
 async function rig(makeBus: BusFactory): Promise<Rig> {
   const name = `bench-${process.pid}-${++runs}`;
-  const db = openDatabase(path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mm-bench-kafka-')), 'bench.db'));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mm-bench-kafka-'));
+  const db = openDatabase(path.join(dir, 'bench.db'));
   const processor = new TickProcessor(new MarketStore(db), {
     groupId: name,
     intervals: INTERVALS,
@@ -50,6 +51,7 @@ async function rig(makeBus: BusFactory): Promise<Rig> {
     close: async () => {
       await bus.close();
       db.close();
+      fs.rmSync(dir, { recursive: true, force: true });
     },
   };
 }
