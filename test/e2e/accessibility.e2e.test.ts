@@ -125,9 +125,18 @@ describe('accessibility at 1024 x 640, in a real Chromium with axe-core', () => 
     });
   }
 
-  it('light theme: every view keeps its text readable (contrast) and its names', async () => {
+  /** Runs `work` with the page in the light theme, and puts the dark one back whatever happens. */
+  const inLightTheme = async (work: () => Promise<void>) => {
     await page.emulateMedia({ colorScheme: 'light' });
     try {
+      await work();
+    } finally {
+      await page.emulateMedia({ colorScheme: 'dark' });
+    }
+  };
+
+  it('light theme: every view keeps its text readable (contrast) and its names', async () => {
+    await inLightTheme(async () => {
       for (const view of VIEWS) {
         await show(view.tab, view.ready);
         // Gains and losses are on screen (the detail and the watchlist show changes), where the
@@ -135,9 +144,7 @@ describe('accessibility at 1024 x 640, in a real Chromium with axe-core', () => 
         expect(await violations(page), `${view.tab} (light)`).toEqual([]);
         await page.screenshot({ path: path.join(SHOTS, `a11y-light-${view.tab.toLowerCase()}-1024x640.png`) });
       }
-    } finally {
-      await page.emulateMedia({ colorScheme: 'dark' });
-    }
+    });
   });
 
   /** Checks the page as it is now, in both themes, and keeps a screenshot of it by this name. */
@@ -146,12 +153,7 @@ describe('accessibility at 1024 x 640, in a real Chromium with axe-core', () => 
     expect(await horizontalOverflow(page), `${name} scrolls sideways`).toBeLessThanOrEqual(0);
     await page.screenshot({ path: path.join(SHOTS, `a11y-${name}-1024x640.png`) });
     // The same content in the light theme: its colours (a heatmap's cells, gains and losses) differ.
-    await page.emulateMedia({ colorScheme: 'light' });
-    try {
-      expect(await violations(page), `${name} (light)`).toEqual([]);
-    } finally {
-      await page.emulateMedia({ colorScheme: 'dark' });
-    }
+    await inLightTheme(async () => expect(await violations(page), `${name} (light)`).toEqual([]));
   };
 
   it('stays labelled with content: an alert rule, a lot, a query result, a heatmap, two chart panels', async () => {

@@ -291,7 +291,9 @@ export class ChartController {
    */
   private fitLogo({ width, height }: { width: number; height: number }): void {
     const shown = width >= LOGO_MIN_SIZE.width && height >= LOGO_MIN_SIZE.height;
-    if (shown !== this.logoShown) this.chart.applyOptions({ layout: { attributionLogo: (this.logoShown = shown) } });
+    if (shown === this.logoShown) return;
+    this.logoShown = shown;
+    this.chart.applyOptions({ layout: { attributionLogo: shown } });
   }
 
   /** A day bar is an exchange date: no time of day, and not the evening before west of its zone. */
