@@ -10,10 +10,10 @@ import { scratch } from './helpers.ts';
 
 const s = scratch();
 
-async function open() {
+async function open(seededAt = Date.now()) {
   const dbPath = s.dbFile();
   const db = openDatabase(dbPath);
-  seedPortfolioMarket(db);
+  seedPortfolioMarket(db, seededAt);
   db.close();
   const app = await MarketMonitor.open({ dbPath });
   app.setPaused(true);
@@ -33,6 +33,15 @@ async function open() {
 }
 
 const RATES = new Map([['EURUSD=X', PORTFOLIO_MARKET['EURUSD=X']!.closes.at(-1)!]]);
+const DAY = 86_400_000;
+/**
+ * The last 12:00 UTC: New York and Frankfurt are on the same date then. Between their midnights
+ * (23:00-05:00 UTC) each zone's "today" is another date, and a history of both has four days.
+ */
+const lastNoonUtc = (now = Date.now()) => {
+  const noon = Math.floor(now / DAY) * DAY + DAY / 2;
+  return noon > now ? noon - DAY : noon;
+};
 const lotsOf = (stored: Array<Lot & { id: number }>): Lot[] => stored.map(({ id: _id, ...lot }) => lot);
 
 describe('PortfolioBook through the contract', () => {
@@ -135,7 +144,7 @@ describe('PortfolioBook through the contract', () => {
   });
 
   it('gives market value and P&L per stored day, each day valued as valuePortfolio values it', async () => {
-    const { call } = await open();
+    const { call } = await open(lastNoonUtc());
     await call('portfolio.addLot', { account: 'Main', symbol: 'AAPL', quantity: 10, price: 150, date: '2024-01-02' });
     await call('portfolio.addLot', { account: 'Main', symbol: 'SAP.DE', quantity: 2, price: 190, date: '2024-01-02' });
     const { base, points } = await call('portfolio.history', {});
@@ -156,5 +165,20 @@ describe('PortfolioBook through the contract', () => {
       expect(point.dayPnl).toBeCloseTo(expected.dayPnl, 9);
     });
     expect(points[2]!.marketValue).toBeCloseTo(10 * 190 + 2 * 205 * 1.12, 9);
+  });
+
+  it('between the New York and Frankfurt midnights, has a day for each date and values a symbol at its last close by then', async () => {
+    // 23:30 UTC: New York's day D (18:30), Frankfurt's D+1 (00:30), the FX rate's UTC day D.
+    const { call } = await open(lastNoonUtc() - DAY / 2 - DAY / 48);
+    await call('portfolio.addLot', { account: 'Main', symbol: 'AAPL', quantity: 10, price: 150, date: '2024-01-02' });
+    await call('portfolio.addLot', { account: 'Main', symbol: 'SAP.DE', quantity: 2, price: 190, date: '2024-01-02' });
+    const { points } = await call('portfolio.history', {});
+    expect(points).toHaveLength(4);
+    // D-2 has no SAP.DE close yet (its first day is D-1): that position is unvalued, AAPL is 180.
+    expect(points[0]).toMatchObject({ unvalued: 1, marketValue: 10 * 180 });
+    expect(points[1]!.marketValue).toBeCloseTo(10 * 185 + 2 * 200 * 1.1, 9);
+    expect(points[2]!.marketValue).toBeCloseTo(10 * 190 + 2 * 210 * 1.12, 9);
+    // D+1: SAP.DE's own close of that day, AAPL and the rate still at their closes of D.
+    expect(points[3]!.marketValue).toBeCloseTo(10 * 190 + 2 * 205 * 1.12, 9);
   });
 });
