@@ -166,6 +166,29 @@ describe('a workspace of 16 panels in a real Chromium', () => {
     await page.setViewportSize({ width: 1440, height: 900 });
   });
 
+  it("keeps the controls' pop-over of the smallest panels inside the panel's width", async () => {
+    await page.setViewportSize({ width: 1024, height: 640 });
+    await page.getByLabel('Columns').selectOption('4');
+    await expect.poll(() => page.locator('[data-testid="chart"]').count()).toBe(16);
+    for (const n of [0, 1, 3]) {
+      const panel = page.getByTestId('panel').nth(n);
+      await panel.hover();
+      await expect.poll(() => panel.locator('.panel-controls').evaluate((c) => getComputedStyle(c).opacity)).toBe('1');
+      const outside = await panel.evaluate((cell) => {
+        const { left, right, width } = cell.getBoundingClientRect();
+        return [...cell.querySelectorAll('.panel-controls button, .panel-controls select')]
+          .map((control) => ({ control, box: control.getBoundingClientRect() }))
+          .filter(({ box }) => box.width > 0 && (box.left < left - 0.5 || box.right > right + 0.5))
+          .map(
+            ({ control, box }) =>
+              `${control.getAttribute('aria-label') || control.textContent}: ${box.left}-${box.right} of ${left}-${right} (${width} px)`,
+          );
+      });
+      expect(outside, `panel ${n}`).toEqual([]);
+    }
+    await page.setViewportSize({ width: 1440, height: 900 });
+  });
+
   it('looks right at 1440x900 and 1024x640 in both themes', async () => {
     for (const colorScheme of ['dark', 'light'] as const) {
       for (const [width, height] of [
