@@ -59,20 +59,27 @@ async function startStreamsApp(classpath: string, brokers: string, input: string
       stdio: ['ignore', 'pipe', 'inherit'],
     },
   );
-  await new Promise<void>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      if (out.includes('RUNNING')) resolve();
-      if (out.includes('ERROR')) reject(new Error('Kafka Streams went to ERROR'));
+  const app = { applicationId, process: child, stateDir };
+  try {
+    await new Promise<void>((resolve, reject) => {
+      let out = '';
+      child.stdout!.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        if (out.includes('RUNNING')) resolve();
+        if (out.includes('ERROR')) reject(new Error('Kafka Streams went to ERROR'));
+      });
+      child.once('exit', (code) => reject(new Error(`Kafka Streams exited with ${code} before RUNNING`)));
     });
-    child.once('exit', (code) => reject(new Error(`Kafka Streams exited with ${code} before RUNNING`)));
-  });
-  return { applicationId, process: child, stateDir };
+  } catch (error) {
+    // Stopped and its state removed here: the caller only stops an application that started.
+    await stopStreamsApp(app);
+    throw error;
+  }
+  return app;
 }
 
 async function stopStreamsApp(app: StreamsApp): Promise<void> {
-  if (app.process.exitCode === null) {
+  if (app.process.exitCode === null && app.process.signalCode === null) {
     const exited = new Promise((resolve) => app.process.once('exit', resolve));
     app.process.kill('SIGTERM');
     await exited;

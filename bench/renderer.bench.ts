@@ -18,7 +18,7 @@ import { openDatabase } from '../engine/store/database.ts';
 import { BackfillCandles } from '../engine/store/backfill-candles.ts';
 import { WatchlistRepo } from '../engine/store/watchlist-repo.ts';
 import { CHROMIUM_PATH, launchChromium } from '../test/support/chromium.ts';
-import { startHeadlessApp } from '../test/support/headless-app.ts';
+import { startHeadlessApp, type RunningApp } from '../test/support/headless-app.ts';
 import { HISTORY_PAGE } from '../renderer/src/chart/history-page.ts';
 import { result, type BenchResult } from './harness.ts';
 
@@ -383,20 +383,24 @@ export async function rendererBenches(): Promise<BenchResult[]> {
   }
   const dbPath = seedDatabase();
   const loopLog = path.join(path.dirname(dbPath), 'host-loop.log');
-  process.env.MARKET_MONITOR_HOST_LOOP_LOG = loopLog;
-  const app = await startHeadlessApp(
-    ['--rate', String(TICKS_PER_SECOND), ...(ENGINE_IN_HOST ? ['--engine-in-host'] : [])],
-    { dbPath },
-  );
-  delete process.env.MARKET_MONITOR_HOST_LOOP_LOG;
-  const browser = await launchChromium();
+  let app: RunningApp | undefined;
+  let browser: Browser | undefined;
   try {
+    process.env.MARKET_MONITOR_HOST_LOOP_LOG = loopLog;
+    app = await startHeadlessApp(
+      ['--rate', String(TICKS_PER_SECOND), ...(ENGINE_IN_HOST ? ['--engine-in-host'] : [])],
+      { dbPath },
+    );
+    delete process.env.MARKET_MONITOR_HOST_LOOP_LOG;
+    browser = await launchChromium();
     const url = app.url.endsWith('/') ? app.url : `${app.url}/`;
     return [...(await liveBenches(browser, url, loopLog)), ...(await loadBenches(browser, url))];
   } finally {
-    await browser.close();
-    await app.stop();
-    fs.rmSync(path.dirname(app.dbPath), { recursive: true, force: true });
+    // Also when the host or the browser did not start: the seeded database is 12 MB.
+    delete process.env.MARKET_MONITOR_HOST_LOOP_LOG;
+    await browser?.close();
+    await app?.stop();
+    fs.rmSync(path.dirname(dbPath), { recursive: true, force: true });
   }
 }
 
