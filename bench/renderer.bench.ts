@@ -396,10 +396,9 @@ export async function rendererBenches(): Promise<BenchResult[]> {
     const url = app.url.endsWith('/') ? app.url : `${app.url}/`;
     return [...(await liveBenches(browser, url, loopLog)), ...(await loadBenches(browser, url))];
   } finally {
-    // Also when the host or the browser did not start: the seeded database is 12 MB.
+    // Also when the host or the browser did not start or stop: the seeded database is 12 MB.
     delete process.env.MARKET_MONITOR_HOST_LOOP_LOG;
-    await browser?.close();
-    await app?.stop();
+    await Promise.allSettled([browser?.close(), app?.stop()]);
     fs.rmSync(path.dirname(dbPath), { recursive: true, force: true });
   }
 }

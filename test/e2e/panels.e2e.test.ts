@@ -176,7 +176,7 @@ describe('a workspace of 16 panels in a real Chromium', () => {
       await expect.poll(() => panel.locator('.panel-controls').evaluate((c) => getComputedStyle(c).opacity)).toBe('1');
       const outside = await panel.evaluate((cell) => {
         const { left, right, width } = cell.getBoundingClientRect();
-        return [...cell.querySelectorAll('.panel-controls button, .panel-controls select')]
+        return [...cell.querySelectorAll('.panel-controls :is(button, select, summary)')]
           .map((control) => ({ control, box: control.getBoundingClientRect() }))
           .filter(({ box }) => box.width > 0 && (box.left < left - 0.5 || box.right > right + 0.5))
           .map(

@@ -36,7 +36,8 @@ const RATES = new Map([['EURUSD=X', PORTFOLIO_MARKET['EURUSD=X']!.closes.at(-1)!
 const DAY = 86_400_000;
 /**
  * The last 12:00 UTC: New York and Frankfurt are on the same date then. Between their midnights
- * (23:00-05:00 UTC) each zone's "today" is another date, and a history of both has four days.
+ * (22:00 or 23:00 to 04:00 or 05:00 UTC, with the clocks) each zone's "today" is another date, and a
+ * history of both has four days.
  */
 const lastNoonUtc = (now = Date.now()) => {
   const noon = Math.floor(now / DAY) * DAY + DAY / 2;
@@ -168,7 +169,7 @@ describe('PortfolioBook through the contract', () => {
   });
 
   it('between the New York and Frankfurt midnights, has a day for each date and values a symbol at its last close by then', async () => {
-    // 23:30 UTC: New York's day D (18:30), Frankfurt's D+1 (00:30), the FX rate's UTC day D.
+    // 23:30 UTC: New York's day D (18:30 or 19:30), Frankfurt's D+1 (00:30 or 01:30), the FX rate's UTC day D.
     const { call } = await open(lastNoonUtc() - DAY / 2 - DAY / 48);
     await call('portfolio.addLot', { account: 'Main', symbol: 'AAPL', quantity: 10, price: 150, date: '2024-01-02' });
     await call('portfolio.addLot', { account: 'Main', symbol: 'SAP.DE', quantity: 2, price: 190, date: '2024-01-02' });
