@@ -161,9 +161,19 @@ describe('the Portfolio view', () => {
 
   it('edits a lot in the form it was added with, and values it again', async () => {
     const lot = seeded.app.portfolio.lots().find((l) => l.symbol === 'AAPL')!;
+    // What the quantity field held when the form took the lot's name: never empty, not even for a frame.
+    await page.evaluate(() => {
+      const form = document.querySelector('form.lot-form')!;
+      new MutationObserver(() => {
+        const quantity = form.querySelector<HTMLInputElement>('[aria-label="Lot quantity"]')!;
+        if (form.getAttribute('aria-label')!.startsWith('Edit lot'))
+          form.setAttribute('data-named-with', quantity.value);
+      }).observe(form, { attributes: true, attributeFilter: ['aria-label'] });
+    });
     await page.getByRole('button', { name: new RegExp(`^Edit lot ${lot.id}:`) }).click();
     const form = page.getByRole('form', { name: `Edit lot ${lot.id}` });
     await form.waitFor();
+    expect(await form.getAttribute('data-named-with')).toBe(String(lot.quantity));
     expect(await field('quantity').inputValue()).toBe(String(lot.quantity));
     expect(await field('price').inputValue()).toBe(String(lot.price));
     await field('quantity').fill('0');

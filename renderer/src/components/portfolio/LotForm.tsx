@@ -1,4 +1,4 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { ApiCallError } from '../../api/client.ts';
 import { draftOf, emptyDraft, lotInput, type LotDraft, type LotInput } from './lot-draft.ts';
 
@@ -22,13 +22,17 @@ const FIELDS: Array<{ key: keyof LotDraft; label: string; hint?: string; type?: 
 
 /** Adds a lot, or changes one; what the engine refuses is said at the field it is about. */
 export function LotForm({ accounts, onAdd, editing = null, onSave, onCancel }: Props) {
-  const [draft, setDraft] = useState<LotDraft>(() => emptyDraft(accounts[0]));
+  const [draft, setDraft] = useState<LotDraft>(() => (editing ? draftOf(editing) : emptyDraft(accounts[0])));
   const [errors, setErrors] = useState<Record<string, string>>({});
-  // The lot chosen for editing fills the form; leaving it empties the form again.
-  useEffect(() => {
-    setDraft((d) => (editing ? draftOf(editing) : { ...emptyDraft(d.account), date: d.date }));
+  // The lot chosen for editing fills the form in the render that names the form after it; leaving
+  // it empties the form again. Done in an effect, the form said "Edit lot" over empty fields for a
+  // frame (and a test read them then).
+  const [shown, setShown] = useState(editing);
+  if (editing !== shown) {
+    setShown(editing);
+    setDraft(editing ? draftOf(editing) : { ...emptyDraft(draft.account), date: draft.date });
     setErrors({});
-  }, [editing]);
+  }
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
