@@ -168,9 +168,19 @@ describe('scheduled jobs in the Pipeline view, in a real Chromium', () => {
 
   it('edits a job in place: the form holds it, a refusal keeps it, and its runs stay with it', async () => {
     const row = page.getByTestId('jobs').locator('tr', { hasText: 'Evening export' });
+    // What the cron field held when the form took the job's name: never empty, not even for a frame.
+    await page.evaluate(() => {
+      const form = document.querySelector('form.job-form')!;
+      new MutationObserver(() => {
+        const cron = form.querySelector<HTMLInputElement>('[aria-label="Cron expression"]');
+        if (form.getAttribute('aria-label')!.startsWith('Edit'))
+          form.setAttribute('data-named-with', cron?.value ?? '');
+      }).observe(form, { attributes: true, attributeFilter: ['aria-label'] });
+    });
     await row.getByRole('button', { name: 'Edit Evening export' }).click();
     const editForm = page.getByRole('form', { name: 'Edit the job Evening export' });
     await editForm.waitFor();
+    expect(await editForm.getAttribute('data-named-with')).toBe('30 18 * * 1-5');
     expect(await editForm.getByLabel('Cron expression').inputValue()).toBe('30 18 * * 1-5');
     expect(await editForm.getByLabel('Export folder').inputValue()).toBe(exportsDir);
     expect(await editForm.getByRole('checkbox', { name: 'Top gainers and losers' }).isChecked()).toBe(true);

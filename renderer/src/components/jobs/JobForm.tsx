@@ -30,14 +30,20 @@ interface Props {
  * the fields they concern.
  */
 export function JobForm({ analyses, onSubmit, editing = null, onCancelEdit }: Props) {
-  const [draft, setDraft] = useState(() => emptyDraft(localTimeZone()));
-  // The job chosen for editing fills the form; leaving it empties the form again.
-  useEffect(() => {
-    setDraft((d) => (editing ? draftOf(editing) : { ...emptyDraft(d.timeZone), folder: d.folder }));
+  const [draft, setDraft] = useState(() => (editing ? draftOf(editing) : emptyDraft(localTimeZone())));
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  // The job chosen for editing fills the form in the render that names the form after it (in an
+  // effect, the form was named after the job over empty fields for a frame); leaving it empties the
+  // form again.
+  const [shown, setShown] = useState(editing);
+  if (editing !== shown) {
+    setShown(editing);
+    setDraft(editing ? draftOf(editing) : { ...emptyDraft(draft.timeZone), folder: draft.folder });
     setErrors({});
+  }
+  useEffect(() => {
     if (editing) form.current?.querySelector<HTMLElement>('select, input')?.focus();
   }, [editing]);
-  const [errors, setErrors] = useState<Record<string, string>>({});
   const [saving, setSaving] = useState(false);
   const zones = useMemo(timeZones, []);
   const form = useRef<HTMLFormElement>(null);
