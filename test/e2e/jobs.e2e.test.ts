@@ -6,6 +6,7 @@ import { parse } from 'csv-parse/sync';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/chromium.ts';
+import { recordValueWhenNamed } from '../support/form-naming.ts';
 import { startHeadlessApp, type RunningApp } from '../support/headless-app.ts';
 
 const SCREENSHOT = '/tmp/jobs-pipeline.png';
@@ -169,14 +170,7 @@ describe('scheduled jobs in the Pipeline view, in a real Chromium', () => {
   it('edits a job in place: the form holds it, a refusal keeps it, and its runs stay with it', async () => {
     const row = page.getByTestId('jobs').locator('tr', { hasText: 'Evening export' });
     // What the cron field held when the form took the job's name: never empty, not even for a frame.
-    await page.evaluate(() => {
-      const form = document.querySelector('form.job-form')!;
-      new MutationObserver(() => {
-        const cron = form.querySelector<HTMLInputElement>('[aria-label="Cron expression"]');
-        if (form.getAttribute('aria-label')!.startsWith('Edit'))
-          form.setAttribute('data-named-with', cron?.value ?? '');
-      }).observe(form, { attributes: true, attributeFilter: ['aria-label'] });
-    });
+    await recordValueWhenNamed(page, 'form.job-form', '[aria-label="Cron expression"]', 'Edit');
     await row.getByRole('button', { name: 'Edit Evening export' }).click();
     const editForm = page.getByRole('form', { name: 'Edit the job Evening export' });
     await editForm.waitFor();

@@ -6,6 +6,7 @@ import { parse } from 'csv-parse/sync';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localDate, valuePortfolio, type PortfolioSummary } from '../../engine/domain/portfolio.ts';
+import { recordValueWhenNamed } from '../support/form-naming.ts';
 import { PORTFOLIO_MARKET, seedPortfolioMarket, seededQuotes } from '../support/portfolio-market.ts';
 import { startSeededChartApp, type SeededChartApp } from '../support/seeded-chart-app.ts';
 
@@ -162,14 +163,7 @@ describe('the Portfolio view', () => {
   it('edits a lot in the form it was added with, and values it again', async () => {
     const lot = seeded.app.portfolio.lots().find((l) => l.symbol === 'AAPL')!;
     // What the quantity field held when the form took the lot's name: never empty, not even for a frame.
-    await page.evaluate(() => {
-      const form = document.querySelector('form.lot-form')!;
-      new MutationObserver(() => {
-        const quantity = form.querySelector<HTMLInputElement>('[aria-label="Lot quantity"]')!;
-        if (form.getAttribute('aria-label')!.startsWith('Edit lot'))
-          form.setAttribute('data-named-with', quantity.value);
-      }).observe(form, { attributes: true, attributeFilter: ['aria-label'] });
-    });
+    await recordValueWhenNamed(page, 'form.lot-form', '[aria-label="Lot quantity"]', 'Edit lot');
     await page.getByRole('button', { name: new RegExp(`^Edit lot ${lot.id}:`) }).click();
     const form = page.getByRole('form', { name: `Edit lot ${lot.id}` });
     await form.waitFor();

@@ -2,6 +2,7 @@ import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import type { AnalysisInfo } from '../../../../engine/api/contract.ts';
 import { INTERVALS, type Interval } from '../../../../engine/domain/interval.ts';
 import { ApiCallError } from '../../api/client.ts';
+import { useChanged } from '../../use-changed.ts';
 import {
   KINDS,
   PERIODS,
@@ -32,12 +33,9 @@ interface Props {
 export function JobForm({ analyses, onSubmit, editing = null, onCancelEdit }: Props) {
   const [draft, setDraft] = useState(() => (editing ? draftOf(editing) : emptyDraft(localTimeZone())));
   const [errors, setErrors] = useState<Record<string, string>>({});
-  // The job chosen for editing fills the form in the render that names the form after it (in an
-  // effect, the form was named after the job over empty fields for a frame); leaving it empties the
-  // form again.
-  const [shown, setShown] = useState(editing);
-  if (editing !== shown) {
-    setShown(editing);
+  // The job chosen for editing fills the form in the render that names the form after it; leaving
+  // it empties the form again.
+  if (useChanged(editing)) {
     setDraft(editing ? draftOf(editing) : { ...emptyDraft(draft.timeZone), folder: draft.folder });
     setErrors({});
   }

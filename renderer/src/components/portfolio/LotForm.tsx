@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { ApiCallError } from '../../api/client.ts';
+import { useChanged } from '../../use-changed.ts';
 import { draftOf, emptyDraft, lotInput, type LotDraft, type LotInput } from './lot-draft.ts';
 
 interface Props {
@@ -25,11 +26,8 @@ export function LotForm({ accounts, onAdd, editing = null, onSave, onCancel }: P
   const [draft, setDraft] = useState<LotDraft>(() => (editing ? draftOf(editing) : emptyDraft(accounts[0])));
   const [errors, setErrors] = useState<Record<string, string>>({});
   // The lot chosen for editing fills the form in the render that names the form after it; leaving
-  // it empties the form again. Done in an effect, the form said "Edit lot" over empty fields for a
-  // frame (and a test read them then).
-  const [shown, setShown] = useState(editing);
-  if (editing !== shown) {
-    setShown(editing);
+  // it empties the form again.
+  if (useChanged(editing)) {
     setDraft(editing ? draftOf(editing) : { ...emptyDraft(draft.account), date: draft.date });
     setErrors({});
   }
