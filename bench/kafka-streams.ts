@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Admin } from 'kafkajs';
+import { fetchCommittedOffsets } from '../engine/bus/kafka/committed-offsets.ts';
 import { KafkaBus } from '../engine/bus/kafka/kafka-bus.ts';
 import { createKafkaClient } from '../engine/bus/kafka/kafka-client.ts';
 import type { KafkaSettings } from '../engine/domain/bus-settings.ts';
@@ -89,8 +90,8 @@ async function stopStreamsApp(app: StreamsApp): Promise<void> {
 
 /** Offsets the application committed on `topic`, summed over its partitions: the ticks it has finished. */
 async function committed(admin: Admin, groupId: string, topic: string): Promise<number> {
-  const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
-  return (offsets?.partitions ?? []).reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
+  const offsets = await fetchCommittedOffsets(admin, groupId, topic);
+  return [...offsets.values()].reduce((sum, offset) => sum + Math.max(0, offset), 0);
 }
 
 async function untilCommitted(admin: Admin, groupId: string, topic: string, count: number): Promise<void> {

@@ -1,4 +1,5 @@
 import type { Admin } from 'kafkajs';
+import { coordinatorNotReady, fetchCommittedOffsets } from './committed-offsets.ts';
 import { describeKafkaError } from './kafka-client.ts';
 
 /** What the admin client last learned about the cluster, the topic and the group. */
@@ -38,11 +39,7 @@ export async function probeCluster(
   try {
     const cluster = await admin.describeCluster();
     const ends = await admin.fetchTopicOffsets(topic);
-    const groups = await admin.fetchOffsets({ groupId, topics: [topic] });
-    const committed = new Map<number, number>();
-    for (const { partition, offset } of groups.find((g) => g.topic === topic)?.partitions ?? []) {
-      if (Number(offset) >= 0) committed.set(partition, Number(offset));
-    }
+    const committed = await committedOrPrevious(admin, groupId, topic, previous);
     return {
       reachable: true,
       brokers: cluster.brokers.map((b) => `${b.host}:${b.port}`),
@@ -54,5 +51,24 @@ export async function probeCluster(
     };
   } catch (error) {
     return { ...previous, reachable: false, error: describeKafkaError(error), at: Date.now() };
+  }
+}
+
+/**
+ * A coordinator still loading its group (just after a broker restart) is a reachable cluster: the
+ * view keeps the offsets it last knew and asks again on the next round instead of waiting here.
+ */
+async function committedOrPrevious(
+  admin: Admin,
+  groupId: string,
+  topic: string,
+  previous: ClusterView,
+): Promise<Map<number, number>> {
+  try {
+    const offsets = await fetchCommittedOffsets(admin, groupId, topic, { waitMs: 0 });
+    return new Map([...offsets].filter(([, offset]) => offset >= 0));
+  } catch (error) {
+    if (coordinatorNotReady(error)) return previous.committed;
+    throw error;
   }
 }
