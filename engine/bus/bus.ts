@@ -26,6 +26,11 @@ export interface TickConsumer {
   /** Called with one partition's batch at a time; the next batch waits for the promise. */
   onBatch(batch: BusBatch): Promise<void>;
   /**
+   * Where given, a bus that has records of several partitions at once may hand them over together,
+   * one batch per partition: all stored in one go or none (the bus then offers them all again).
+   */
+  onBatches?(batches: readonly BusBatch[]): Promise<void>;
+  /**
    * The bus handed some partitions to another consumer or took some back (a Kafka rebalance):
    * in-memory state may be stale, so the consumer rebuilds it from what it stored.
    */

@@ -168,16 +168,18 @@ export class MarketStore {
     const storedNext = db.prepare(
       'SELECT next_offset FROM checkpoints WHERE consumer_group = ? AND topic = ? AND partition = ?',
     );
-    this.commit = db.transaction((batch: BatchResult) => {
-      const { consumerGroup, topic, partition } = batch.checkpoint;
-      const stored = storedNext.pluck().get(consumerGroup, topic, partition) as number | undefined;
-      if (stored !== undefined && stored > batch.fromOffset) {
-        throw new StaleBatchError(topic, partition, stored, batch.fromOffset);
+    this.commit = db.transaction((batches: readonly BatchResult[]) => {
+      for (const batch of batches) {
+        const { consumerGroup, topic, partition } = batch.checkpoint;
+        const stored = storedNext.pluck().get(consumerGroup, topic, partition) as number | undefined;
+        if (stored !== undefined && stored > batch.fromOffset) {
+          throw new StaleBatchError(topic, partition, stored, batch.fromOffset);
+        }
+        for (const t of batch.ticks) this.insertTick.run(t.symbol, t.ts, t.price, t.volume, t.side ?? null, t.source);
+        for (const c of batch.candles) this.replaceCandle(c);
+        for (const d of batch.deadLetters) this.insertDeadLetter.run(d);
+        this.saveCheckpoint.run({ ...batch.checkpoint, updatedAt: Date.now() });
       }
-      for (const t of batch.ticks) this.insertTick.run(t.symbol, t.ts, t.price, t.volume, t.side ?? null, t.source);
-      for (const c of batch.candles) this.replaceCandle(c);
-      for (const d of batch.deadLetters) this.insertDeadLetter.run(d);
-      this.saveCheckpoint.run({ ...batch.checkpoint, updatedAt: Date.now() });
     });
     this.saveAll = db.transaction((candles: readonly Candle[]) => {
       for (const c of candles) this.replaceCandle(c);
@@ -212,7 +214,12 @@ export class MarketStore {
 
   /** Writes the batch atomically; IMMEDIATE so the stale check and the writes see one snapshot across processes. */
   commitBatch(batch: BatchResult): void {
-    this.commit.immediate(batch);
+    this.commit.immediate([batch]);
+  }
+
+  /** Batches of several partitions in one transaction: a stale one refuses them all. */
+  commitBatches(batches: readonly BatchResult[]): void {
+    this.commit.immediate(batches);
   }
 
   checkpoint(consumerGroup: string, topic: string, partition: number): Checkpoint | undefined {

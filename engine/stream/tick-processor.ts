@@ -5,7 +5,7 @@ import { ExchangeDays } from '../domain/exchange-day.ts';
 import { INTERVAL_MS, maxWindowMs, type Interval } from '../domain/interval.ts';
 import { DEFAULT_FUTURE_SKEW_MS } from '../domain/settings.ts';
 import { validateTick, type Tick } from '../domain/tick.ts';
-import type { DeadLetter, MarketStore } from '../store/market-store.ts';
+import type { BatchResult, DeadLetter, MarketStore } from '../store/market-store.ts';
 import { CandleAggregator } from './candle-aggregator.ts';
 import { ContainedListeners, type ListenerFailure } from './contained-listeners.ts';
 import { FutureBound } from './future-bound.ts';
@@ -57,6 +57,17 @@ export interface ProcessorCounters {
 
 const MAX_PAYLOAD_KEPT = 4_096;
 
+/** One partition's batch folded into memory, waiting for its commit. */
+interface FoldedBatch {
+  batch: BusBatch;
+  watermark: Watermark;
+  accepted: Tick[];
+  candles: Candle[];
+  deadLetters: DeadLetter[];
+  late: number;
+  result: BatchResult;
+}
+
 /**
  * The engine's consumer: validates ticks, applies the watermark, folds them into candles and
  * commits ticks, candles, dead letters and the partition's next offset in one SQLite transaction.
@@ -102,7 +113,31 @@ export class TickProcessor implements TickConsumer {
   }
 
   async onBatch(batch: BusBatch): Promise<void> {
-    if (batch.records.length === 0) return;
+    await this.onBatches([batch]);
+  }
+
+  /**
+   * Batches of several partitions (one delivery round of the bus), committed in one transaction:
+   * all stored or none. Each partition keeps its own watermark, checkpoint and committed event.
+   */
+  async onBatches(batches: readonly BusBatch[]): Promise<void> {
+    if (batches.every((b) => b.records.length === 0)) return;
+    let folded: FoldedBatch[];
+    try {
+      // Inside the try: a fold that fails after another batch's fold must not leave that one in memory.
+      folded = batches.filter((b) => b.records.length > 0).map((b) => this.fold(b));
+      const candles = folded.flatMap((f) => f.candles);
+      if (this.options.beforeCommit && candles.length > 0) await this.options.beforeCommit(candles);
+      this.store.commitBatches(folded.map((f) => f.result));
+    } catch (error) {
+      this.forgetUncommittedState();
+      throw error;
+    }
+    for (const f of folded) this.committed(f);
+  }
+
+  /** Validates the batch's records and folds the good ones into the open windows, in memory only. */
+  private fold(batch: BusBatch): FoldedBatch {
     const watermark = this.watermark(batch.topic, batch.partition);
     const futureLimit = this.future.limit();
     const accepted: Tick[] = [];
@@ -128,27 +163,27 @@ export class TickProcessor implements TickConsumer {
         accepted.push(result.tick);
       }
     }
+    // Drained per batch, so each partition's event carries the candles its own ticks changed.
     const candles = this.aggregator.drainChanged();
     const lastOffset = batch.records[batch.records.length - 1]!.offset;
-    try {
-      if (this.options.beforeCommit && candles.length > 0) await this.options.beforeCommit(candles);
-      this.store.commitBatch({
-        ticks: accepted,
-        candles,
-        deadLetters,
-        checkpoint: {
-          consumerGroup: this.groupId,
-          topic: batch.topic,
-          partition: batch.partition,
-          nextOffset: lastOffset + 1,
-          maxEventTs: Number.isFinite(watermark.maxSeen) ? watermark.maxSeen : null,
-        },
-        fromOffset: batch.records[0]!.offset,
-      });
-    } catch (error) {
-      this.forgetUncommittedState();
-      throw error;
-    }
+    const result: BatchResult = {
+      ticks: accepted,
+      candles,
+      deadLetters,
+      checkpoint: {
+        consumerGroup: this.groupId,
+        topic: batch.topic,
+        partition: batch.partition,
+        nextOffset: lastOffset + 1,
+        maxEventTs: Number.isFinite(watermark.maxSeen) ? watermark.maxSeen : null,
+      },
+      fromOffset: batch.records[0]!.offset,
+    };
+    return { batch, watermark, accepted, candles, deadLetters, late, result };
+  }
+
+  /** After the commit: closes what the watermark passed, counts, and tells the listeners. */
+  private committed({ batch, watermark, accepted, candles, deadLetters, late }: FoldedBatch): void {
     this.aggregator.evict(new Set(accepted.map((t) => t.symbol)), watermark.lateBefore);
     this.counters.accepted += accepted.length;
     this.counters.late += late;

@@ -49,6 +49,28 @@ async function until(condition: () => boolean, what: string, timeoutMs = 5_000):
   }
 }
 
+/** A consumer that takes every partition of a round in one call, and can refuse the next `failures` rounds. */
+class RoundRecorder extends Recorder {
+  readonly rounds: BusBatch[][] = [];
+  failures = 0;
+
+  async onBatches(batches: readonly BusBatch[]): Promise<void> {
+    if (this.failures > 0) {
+      this.failures--;
+      throw new Error('disk full');
+    }
+    this.rounds.push(batches.map((b) => ({ ...b, records: [...b.records] })));
+    for (const b of batches) this.batches.push({ ...b, records: [...b.records] });
+  }
+
+  /** Every delivered tick, by event time (the published order of ticksOf's ticks). */
+  ticksByTime(): Tick[] {
+    return this.delivered()
+      .map((d) => d.tick)
+      .sort((a, b) => a.ts - b.ts);
+  }
+}
+
 function ticksOf(symbols: readonly string[], n: number, seed = 1): Tick[] {
   const out: Tick[] = [];
   let s = seed;
@@ -240,5 +262,43 @@ describe('InProcessLog', () => {
     await closing;
     expect(log.health().connected).toBe(false);
     await expect(log.publish(ticksOf(SYMBOLS, 1))).rejects.toThrow(/closed/);
+  });
+
+  it('hands a consumer that takes rounds every partition at once, at most maxBatch records in all, each once', async () => {
+    const log = newLog({ partitions: 3, maxBatch: 10 });
+    const consumer = new RoundRecorder();
+    const published = ticksOf(SYMBOLS, 60);
+    await log.publish(published);
+    await log.subscribe(consumer);
+    await until(() => consumer.delivered().length >= published.length, 'delivery');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+
+    expect(consumer.ticksByTime()).toEqual(published);
+    for (const round of consumer.rounds) {
+      expect(round.reduce((n, b) => n + b.records.length, 0)).toBeLessThanOrEqual(10);
+      expect(new Set(round.map((b) => b.partition)).size).toBe(round.length);
+    }
+    // Small emits, as at 10,000 ticks/s: one call takes what every partition has.
+    const small = ticksOf(SYMBOLS, 9, 7);
+    const before = consumer.rounds.length;
+    await log.publish(small);
+    await until(() => consumer.delivered().length >= published.length + small.length, 'the small emit');
+    expect(consumer.rounds.length).toBe(before + 1);
+    expect(consumer.rounds.at(-1)!.length).toBe(new Set(small.map((t) => partitionOf(t.symbol, 3))).size);
+  });
+
+  it('offers a refused round again whole, so each record is taken once', async () => {
+    const log = newLog({ partitions: 3, maxBatch: 100 });
+    const consumer = new RoundRecorder();
+    consumer.failures = 1;
+    const published = ticksOf(SYMBOLS, 30);
+    await log.publish(published);
+    await log.subscribe(consumer);
+    await until(() => log.health().error !== undefined, 'the refusal');
+    expect(consumer.delivered()).toHaveLength(0);
+    await until(() => consumer.delivered().length >= published.length, 'the retry', 5_000);
+    expect(consumer.ticksByTime()).toEqual(published);
+    expect(log.health().error).toBeUndefined();
+    expect(log.health().partitions.every((p) => p.lag === 0)).toBe(true);
   });
 });

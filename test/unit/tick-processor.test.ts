@@ -342,6 +342,59 @@ describe('TickProcessor', () => {
     reference.db.close();
   });
 
+  it('a round of several partitions is stored whole or not at all, and ends as one batch at a time would', async () => {
+    const opts = options(1_000, 2_000);
+    const ticks = SYMBOLS.flatMap((symbol, i) =>
+      Array.from({ length: 40 }, (_, j): Tick => ({
+        symbol,
+        ts: BASE + j * 700 + i,
+        price: 100 + ((i * 7 + j * 3) % 11) / 4,
+        volume: 1 + j,
+        side: j % 2 ? 'buy' : 'sell',
+        source: 'replay',
+      })),
+    ).sort((a, b) => a.ts - b.ts);
+    const batches = batchesOf(ticks, 3, [9, 4, 13]);
+    const rounds: BusBatch[][] = [];
+    for (let i = 0; i < batches.length; i += 3) rounds.push(batches.slice(i, i + 3));
+
+    const reference = open();
+    const oneByOne = new TickProcessor(reference.store, opts);
+    for (const batch of batches) await oneByOne.onBatch(batch);
+
+    const { db, store } = open();
+    const processor = new TickProcessor(store, opts);
+    const events: BatchCommitted[] = [];
+    processor.onCommitted((e) => events.push(e));
+    const failing = rounds[2]!;
+    const lastOfRound = failing.at(-1)!.records.at(-1)!.value as Tick;
+    for (const round of rounds) {
+      if (round === failing) {
+        // The round's last partition fails to store: the partitions before it in the round store nothing either.
+        db.exec(`CREATE TRIGGER disk_full BEFORE INSERT ON ticks WHEN NEW.ts = ${lastOfRound.ts}
+                 BEGIN SELECT RAISE(ABORT, 'disk full'); END`);
+        const storedBefore = store.tickCount();
+        const offsetsBefore = round.map((b) => processor.resumeOffset(TOPIC, b.partition));
+        await expect(processor.onBatches(round)).rejects.toThrow(/disk full/);
+        expect(store.tickCount()).toBe(storedBefore);
+        expect(round.map((b) => processor.resumeOffset(TOPIC, b.partition))).toEqual(offsetsBefore);
+        db.exec('DROP TRIGGER disk_full');
+      }
+      await processor.onBatches(round);
+    }
+
+    expect(storedCandles(db)).toEqual(storedCandles(reference.db));
+    expect(store.tickCount()).toBe(ticks.length);
+    expect(processor.counters).toEqual(oneByOne.counters);
+    expect(store.checkpoints('test', TOPIC)).toEqual(reference.store.checkpoints('test', TOPIC));
+    // One event per partition's batch, each with the candles of its own symbols.
+    expect(events).toHaveLength(batches.length);
+    for (const e of events) for (const c of e.candles) expect(partitionOf(c.symbol, 3), c.symbol).toBe(e.partition);
+    expectCandlesMatchSql(db);
+    db.close();
+    reference.db.close();
+  });
+
   it('a consumer new to the database (another bus or group) amends the windows others left open, never overwrites them', async () => {
     const ticks = stream(
       Array.from({ length: 400 }, (_, i) => ({
