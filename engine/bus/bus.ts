@@ -27,7 +27,8 @@ export interface TickConsumer {
   onBatch(batch: BusBatch): Promise<void>;
   /**
    * Where given, a bus that has records of several partitions at once may hand them over together,
-   * one batch per partition: all stored in one go or none (the bus then offers them all again).
+   * one batch per partition: all stored in one go or none (the bus then resumes each partition from
+   * the offset the consumer stored, and offers them again).
    */
   onBatches?(batches: readonly BusBatch[]): Promise<void>;
   /**

@@ -115,6 +115,7 @@ export class InProcessLog implements TickBus {
   private async deliver(): Promise<void> {
     const consumer = this.consumer!;
     let failed = false;
+    // Outside the loop so that the catch knows which partitions the failed round held.
     let round: Round = [];
     try {
       while (!this.closed && (round = this.nextRound()).length > 0) {

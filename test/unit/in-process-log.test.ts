@@ -301,4 +301,18 @@ describe('InProcessLog', () => {
     expect(log.health().error).toBeUndefined();
     expect(log.health().partitions.every((p) => p.lag === 0)).toBe(true);
   });
+
+  it('serves the partitions of a round in turn, so a backlog in one does not hold back another', async () => {
+    const log = newLog({ partitions: 3, maxBatch: 10 });
+    const consumer = new RoundRecorder();
+    const busy = SYMBOLS.find((symbol) => partitionOf(symbol, 3) === 0)!;
+    const quiet = SYMBOLS.find((symbol) => partitionOf(symbol, 3) !== 0)!;
+    const backlog = ticksOf([busy], 50);
+    await log.publish([...backlog, { symbol: quiet, ts: 5_000, price: 1, volume: 1, source: 'replay' }]);
+    await log.subscribe(consumer);
+    await until(() => consumer.delivered().length === 51, 'delivery');
+    const roundOfQuiet = consumer.rounds.findIndex((round) => round.some((b) => b.partition !== 0));
+    expect(roundOfQuiet).toBeGreaterThanOrEqual(0);
+    expect(roundOfQuiet).toBeLessThan(2);
+  });
 });

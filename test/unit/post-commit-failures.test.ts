@@ -135,13 +135,15 @@ describe('the in-process log after a handler throws', () => {
     const { db, store, processor, log } = engine();
     const offered: BusBatch[] = [];
     let throwAfterCommit = true;
-    // What an uncontained listener did: the batch is committed, then the handler throws.
+    // What an uncontained listener did: the round is committed, then the handler throws. Rounds of
+    // every partition, as the log hands them to the processor in the app.
     const consumer: TickConsumer = {
       groupId: processor.groupId,
       resumeOffset: (topic, partition) => processor.resumeOffset(topic, partition),
-      onBatch: async (batch) => {
-        offered.push(batch);
-        await processor.onBatch(batch);
+      onBatch: (batch) => consumer.onBatches!([batch]),
+      onBatches: async (batches) => {
+        offered.push(...batches);
+        await processor.onBatches(batches);
         if (throwAfterCommit) {
           throwAfterCommit = false;
           throw new Error('a listener failed after the commit');
@@ -158,6 +160,7 @@ describe('the in-process log after a handler throws', () => {
     // The failed batch was offered once: the log moved on to the stored offset instead of re-offering it.
     const starts = offered.map((b) => `${b.partition}@${b.records[0]!.offset}`);
     expect(new Set(starts).size).toBe(starts.length);
+    expect(throwAfterCommit).toBe(false);
     expect(log.health().error).toBeUndefined();
     expectCandlesRecomputable(db);
     await log.close();
@@ -195,9 +198,10 @@ describe('the in-process log after a handler throws', () => {
     const consumer: TickConsumer = {
       groupId: processor.groupId,
       resumeOffset: (topic, partition) => processor.resumeOffset(topic, partition),
-      onBatch: async (batch) => {
+      onBatch: (batch) => consumer.onBatches!([batch]),
+      onBatches: async (batches) => {
         if (failures++ === 0) throw new Error('disk I/O error');
-        await processor.onBatch(batch);
+        await processor.onBatches(batches);
       },
     };
     await log.subscribe(consumer);

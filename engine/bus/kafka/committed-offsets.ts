@@ -5,10 +5,16 @@ import type { Admin } from 'kafkajs';
  * starts or a coordinator moves). kafkajs's admin.fetchOffsets does not retry them; the group's
  * offsets are there, only not yet loaded, so asking again shortly is the answer.
  */
-const COORDINATOR_NOT_READY = new Set(['COORDINATOR_LOAD_IN_PROGRESS', 'COORDINATOR_NOT_AVAILABLE', 'NOT_COORDINATOR']);
+const COORDINATOR_NOT_READY = new Set([
+  14, // COORDINATOR_LOAD_IN_PROGRESS (kafkajs: GROUP_LOAD_IN_PROGRESS)
+  15, // COORDINATOR_NOT_AVAILABLE (kafkajs: GROUP_COORDINATOR_NOT_AVAILABLE)
+  16, // NOT_COORDINATOR (kafkajs: NOT_COORDINATOR_FOR_GROUP)
+]);
 
+/** By Kafka's error code: kafkajs names these codes differently from Kafka's own documentation. */
 export function coordinatorNotReady(error: unknown): boolean {
-  return COORDINATOR_NOT_READY.has(String((error as { type?: unknown } | null)?.type));
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'number' && COORDINATOR_NOT_READY.has(code);
 }
 
 export interface CommittedOffsetsOptions {
