@@ -2,6 +2,7 @@ import { describe, it, expect, afterEach } from 'vitest';
 import fc from 'fast-check';
 import { partitionOf, type BusBatch, type TickConsumer } from '../../engine/bus/bus.ts';
 import { InProcessLog } from '../../engine/bus/in-process-log.ts';
+import { StaleBatchError } from '../../engine/domain/stale-batch-error.ts';
 import type { Tick } from '../../engine/domain/tick.ts';
 
 const SYMBOLS = ['AAPL', 'MSFT', 'NVDA', 'AMZN', 'BRK-B', 'EURUSD=X', '^GSPC', 'GC=F', 'TSLA'];
@@ -314,5 +315,55 @@ describe('InProcessLog', () => {
     const roundOfQuiet = consumer.rounds.findIndex((round) => round.some((b) => b.partition !== 0));
     expect(roundOfQuiet).toBeGreaterThanOrEqual(0);
     expect(roundOfQuiet).toBeLessThan(2);
+  });
+
+  it('moves a partition refused as stale inside a round to its stored offset, and offers the others again once', async () => {
+    const log = newLog({ partitions: 3, maxBatch: 100 });
+    const stored = new Map<number, number>();
+    const rounds: BusBatch[][] = [];
+    let stalePartition: number | undefined;
+    let skipped = 0;
+    const consumer: TickConsumer = {
+      groupId: 'test',
+      resumeOffset: (_topic, partition) => stored.get(partition),
+      onBatch: (batch) => consumer.onBatches!([batch]),
+      onBatches: async (batches) => {
+        if (stalePartition === undefined) {
+          // Another consumer stored this partition's first records meanwhile: nothing of the round is taken.
+          // The round's last partition, so that it is not also the one served first.
+          stalePartition = batches.at(-1)!.partition;
+          skipped = 3;
+          stored.set(stalePartition, skipped);
+          throw new StaleBatchError(batches[0]!.topic, stalePartition, skipped, 0);
+        }
+        rounds.push([...batches]);
+        for (const b of batches) stored.set(b.partition, b.records.at(-1)!.offset + 1);
+      },
+    };
+    // Ten ticks in each partition.
+    const perPartition = [0, 1, 2].map((partition) => SYMBOLS.find((symbol) => partitionOf(symbol, 3) === partition)!);
+    const published = Array.from({ length: 30 }, (_, i): Tick => ({
+      symbol: perPartition[i % 3]!,
+      ts: 1_000 + i,
+      price: 100,
+      volume: 1,
+      source: 'replay',
+    }));
+    await log.publish(published);
+    await log.subscribe(consumer);
+    await until(() => log.health().partitions.every((p) => p.lag === 0), 'delivery');
+
+    const delivered = rounds
+      .flat()
+      .flatMap((b) => b.records.map((r) => ({ partition: b.partition, offset: r.offset })));
+    const expected = [0, 1, 2].flatMap((partition) =>
+      published
+        .filter((t) => partitionOf(t.symbol, 3) === partition)
+        .map((_, offset) => ({ partition, offset }))
+        .filter((r) => r.partition !== stalePartition || r.offset >= skipped),
+    );
+    expect(delivered.sort((a, b) => a.partition - b.partition || a.offset - b.offset)).toEqual(expected);
+    expect(rounds[0]!.length).toBeGreaterThan(1);
+    expect(log.health().error).toBeUndefined();
   });
 });
