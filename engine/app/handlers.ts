@@ -12,8 +12,23 @@ import { DrawingBoard } from './drawing-board.ts';
 import { listSchema } from '../sql/schema.ts';
 import { sqlResultCsv } from '../sql/sql-csv.ts';
 
-/** The contract's commands, served by one running MarketMonitor. */
+/**
+ * The contract's commands, served by one running MarketMonitor. Each first writes the candles
+ * waiting behind their ticks: a chart, an export or a query opened now sees every committed tick.
+ */
 export function createHandlers(app: MarketMonitor): Handlers {
+  const handlers = commandHandlers(app);
+  const flushed = Object.entries(handlers).map(([name, handler]) => [
+    name,
+    (input: never) => {
+      app.store.flushCandles();
+      return (handler as (input: never) => unknown)(input);
+    },
+  ]);
+  return Object.fromEntries(flushed) as Handlers;
+}
+
+function commandHandlers(app: MarketMonitor): Handlers {
   const history = new CandleHistory(app.db);
   const savedQueries = new SavedQueryRepo(app.db);
   const drawings = new DrawingBoard({

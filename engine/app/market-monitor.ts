@@ -29,6 +29,7 @@ import { sessionOfCandle } from '../stream/indicators/index.ts';
 import type { TickSource } from '../sources/source.ts';
 import { openDatabase, type SqliteDatabase } from '../store/database.ts';
 import { MarketStore } from '../store/market-store.ts';
+import { APP_WRITE_BEHIND } from '../store/candle-buffer.ts';
 import { SettingsRepo } from '../store/settings-repo.ts';
 import { CompanyRepo } from '../store/company-repo.ts';
 import { DayCandleZones } from '../store/day-candle-zones.ts';
@@ -162,7 +163,12 @@ export class MarketMonitor {
     this.db = db;
     this.options = options;
     this.secrets = options.secrets ?? new EnvSecretStore();
-    this.store = new MarketStore(db);
+    this.store = new MarketStore(db, {
+      warn: (message) => {
+        console.warn(`market-monitor: ${message}`);
+        this.events.publish('notice', { level: 'warning', message });
+      },
+    });
     this.watchlist = new WatchlistRepo(db);
     this.companies = new CompanyRepo(db);
     this.companies.onSaved((profile) => this.bus?.publishCompany(profile));
@@ -190,7 +196,11 @@ export class MarketMonitor {
     this.jobs = new JobScheduler({
       repo: new JobRepo(db),
       clock: options.jobClock ?? systemClock,
-      execute: (job, runFor) => runJob(job, runFor, { db, backfill: () => this.backfillWatchlist() }),
+      execute: (job, runFor) => {
+        // An export reads the file itself: the candles waiting to be written go first.
+        this.store.flushCandles();
+        return runJob(job, runFor, { db, backfill: () => this.backfillWatchlist() });
+      },
       onChange: () => this.events.publish('jobs', this.jobs.views()),
     });
   }
@@ -443,7 +453,10 @@ export class MarketMonitor {
     };
   }
 
-  /** Waits until the bus has handed every published tick to the engine (tests, CLI replay, shutdown). */
+  /**
+   * Waits until the bus has handed every published tick to the engine and their candles are
+   * written, not only waiting behind the ticks (tests, CLI replay, shutdown).
+   */
   async drain(timeoutMs = 30_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     const viewer = this.viewer;
@@ -463,6 +476,7 @@ export class MarketMonitor {
       if (Date.now() > deadline) throw new Error('The engine did not catch up with the bus in time');
       await sleep(pollMs);
     }
+    this.store.flushCandles();
   }
 
   /**
@@ -496,6 +510,7 @@ export class MarketMonitor {
       this.watchlistUpdates.cancel();
       this.events.close();
       this.engineLock.release();
+      this.store.close();
       this.db.close();
     });
   }
@@ -544,6 +559,14 @@ export class MarketMonitor {
         ? { beforeCommit: (candles: readonly Candle[]) => bus.publishCandles!(candles) }
         : {}),
     });
+    // Behind their ticks only where this engine has the file to itself: the candle mark is one for
+    // the file, and engines sharing it on Kafka would move it past each other's waiting candles.
+    this.store.writeCandlesBehind(engineLockMode(settings) === 'exclusive' ? APP_WRITE_BEHIND : undefined);
+    const recovered = this.processor.recoverCandles();
+    if (recovered.length > 0) {
+      const log = this.options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+      log(`market-monitor: ${recovered.length} candles brought up to the ticks stored before the engine stopped`);
+    }
     this.sinks = createSinks({ settings, db: this.db });
     // Before the first tick: day candles stored in a zone the rule no longer gives are cut again
     // (after the sinks exist, so they are offered them too).
@@ -667,6 +690,8 @@ export class MarketMonitor {
 
   /** Day candles cut in a zone the rule no longer gives are cut again, in SQLite and among the open windows. */
   private timeZoneMayHaveChanged(symbol: string): void {
+    // The re-cut reads the stored candles through a store of its own.
+    this.store.flushCandles();
     const days = this.zones.reconcile(symbol);
     if (!days) return;
     this.processor.replaceDays(symbol, days);

@@ -155,6 +155,7 @@ function yahooSource(context: SourceContext): RunningSource {
     db: context.db,
     companies: context.companies,
     lastTickTime: (symbol) => context.store.lastTickTime(symbol),
+    flushCandles: () => context.store.flushCandles(),
     client: context.yahooClient,
     stream: context.yahooStream,
     notify: context.notify,

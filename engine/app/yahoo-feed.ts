@@ -22,6 +22,8 @@ export interface YahooFeedDeps {
   companies: CompanyRepo;
   /** The event time of a symbol's newest stored tick. */
   lastTickTime: (symbol: string) => number | undefined;
+  /** Writes the candles waiting behind their ticks: the backfill reads and fills the file itself. */
+  flushCandles: () => void;
   /** The real yahoo-finance2 unless a test injects one on recorded exchanges. */
   client?: YahooClientFactory | undefined;
   /**
@@ -48,7 +50,7 @@ function cookieFile(dbPath: string): string | undefined {
 /** Builds the live Yahoo source and its history companion from settings. */
 export function startYahooFeed(deps: YahooFeedDeps): YahooFeed {
   const { yahoo } = deps.settings.source;
-  const candles = new BackfillCandles(deps.db);
+  const candles = new BackfillCandles(deps.db, deps.flushCandles);
   const source = new YahooSource({
     client: deps.client ?? yahooClientFactory(),
     cookies: new CookieJarFile(cookieFile(deps.dbPath)),

@@ -17,8 +17,11 @@ export class BackfillCandles {
   private readonly fill;
   private readonly mark;
   private readonly volume;
+  private readonly flushCandles: () => void;
 
-  constructor(db: SqliteDatabase) {
+  /** `flushCandles` writes the candles waiting behind their ticks (MarketStore): both ends here read them. */
+  constructor(db: SqliteDatabase, flushCandles: () => void = () => {}) {
+    this.flushCandles = flushCandles;
     const insert = db.prepare(`
       INSERT INTO candles (symbol, interval, start, open, high, low, close, volume, turnover, trades,
                            buy_volume, sell_volume, open_ts, close_ts)
@@ -73,11 +76,13 @@ export class BackfillCandles {
 
   /** Writes the candles whose window is still empty and not the live feed's; returns those it wrote. */
   fillMissing(candles: readonly Candle[]): Candle[] {
+    this.flushCandles();
     return this.fill(candles);
   }
 
   /** The volume of the symbol's stored one-minute candles in [from, to). */
   minuteVolume(symbol: string, from: number, to: number): number {
+    this.flushCandles();
     return this.volume.get(symbol, from, to) as number;
   }
 

@@ -4,6 +4,7 @@ import type { Tick } from '../domain/tick.ts';
 import type { DeadLetter } from '../domain/dead-letter.ts';
 import { StaleBatchError } from '../domain/stale-batch-error.ts';
 import type { SqliteDatabase } from './database.ts';
+import { CandleBuffer, type WriteBehindPolicy } from './candle-buffer.ts';
 
 // Part of the batch API below, so callers of the store may name them from here.
 export type { DeadLetter };
@@ -117,7 +118,27 @@ const REPLACE_CANDLE = `
                                   trades, buy_volume, sell_volume, open_ts, close_ts)
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
-/** Ticks, candles, checkpoints and dead letters: the engine's results. */
+/** A background write of waiting candles that failed (a full disk) is tried again this much later. */
+const RETRY_FLUSH_MS = 1_000;
+
+export interface MarketStoreOptions {
+  /**
+   * Candles written behind their ticks: a batch commits its ticks and offsets at once and its
+   * candle versions wait (see CandleBuffer) until they are due, until anything reads candles here,
+   * or until flushCandles. A crash loses none of them: `candle_mark` holds the newest tick the
+   * stored candles include, and the engine folds the ticks after it again at start
+   * (TickProcessor.recoverCandles). Unset: every batch writes its candles.
+   */
+  writeBehind?: WriteBehindPolicy;
+  /** Where a failed background write of waiting candles is told (they wait on). */
+  warn?: (message: string) => void;
+}
+
+/**
+ * Ticks, candles, checkpoints and dead letters: the engine's results. Every read of candles here
+ * writes the waiting ones first; a reader of the file that does not come through this store
+ * (another connection, a query on the raw database) calls flushCandles first.
+ */
 export class MarketStore {
   private readonly insertTick;
   private readonly replaceCandle;
@@ -125,14 +146,21 @@ export class MarketStore {
   private readonly saveCheckpoint;
   private readonly commit;
   private readonly saveAll;
+  private readonly saveFlushed;
+  private readonly recover;
+  private buffer: CandleBuffer | undefined;
+  private flushTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly warn: (message: string) => void;
   private readonly mergeAll;
   /** Asked once per replayed tick a database may hold already (AlreadyStored): prepared once. */
   private readonly countIdentity;
 
   private readonly db: SqliteDatabase;
 
-  constructor(db: SqliteDatabase) {
+  constructor(db: SqliteDatabase, options: MarketStoreOptions = {}) {
     this.db = db;
+    this.buffer = options.writeBehind && new CandleBuffer(options.writeBehind);
+    this.warn = options.warn ?? console.warn;
     this.countIdentity = db
       .prepare('SELECT count(*) FROM ticks WHERE symbol = ? AND ts = ? AND price = ? AND volume = ? AND side IS ?')
       .pluck();
@@ -168,7 +196,14 @@ export class MarketStore {
     const storedNext = db.prepare(
       'SELECT next_offset FROM checkpoints WHERE consumer_group = ? AND topic = ? AND partition = ?',
     );
-    this.commit = db.transaction((batches: readonly BatchResult[]) => {
+    const markNewestTick = db.prepare('UPDATE candle_mark SET last_tick_id = coalesce((SELECT max(id) FROM ticks), 0)');
+    /** The candles, and the mark moved to the newest tick: every stored tick is in a stored candle. */
+    const writeUpToNewestTick = (candles: readonly Candle[]) => {
+      for (const c of candles) this.replaceCandle(c);
+      markNewestTick.run();
+    };
+    // `candles` undefined: the batches' candle versions wait in the buffer, the mark stays.
+    this.commit = db.transaction((batches: readonly BatchResult[], candles: readonly Candle[] | undefined) => {
       for (const batch of batches) {
         const { consumerGroup, topic, partition } = batch.checkpoint;
         const stored = storedNext.pluck().get(consumerGroup, topic, partition) as number | undefined;
@@ -176,13 +211,24 @@ export class MarketStore {
           throw new StaleBatchError(topic, partition, stored, batch.fromOffset);
         }
         for (const t of batch.ticks) this.insertTick.run(t.symbol, t.ts, t.price, t.volume, t.side ?? null, t.source);
-        for (const c of batch.candles) this.replaceCandle(c);
         for (const d of batch.deadLetters) this.insertDeadLetter.run(d);
         this.saveCheckpoint.run({ ...batch.checkpoint, updatedAt: Date.now() });
       }
+      if (candles) writeUpToNewestTick(candles);
     });
     this.saveAll = db.transaction((candles: readonly Candle[]) => {
       for (const c of candles) this.replaceCandle(c);
+    });
+    this.saveFlushed = db.transaction(writeUpToNewestTick);
+    const unfoldedTicks = db.prepare(
+      'SELECT symbol, ts, price, volume, side, source FROM ticks WHERE id > (SELECT last_tick_id FROM candle_mark) ORDER BY id',
+    );
+    this.recover = db.transaction((fold: (ticks: readonly Tick[]) => Candle[]): Candle[] => {
+      const rows = unfoldedTicks.all() as Array<Omit<Tick, 'side'> & { side: Tick['side'] | null }>;
+      if (rows.length === 0) return [];
+      const candles = fold(rows.map(({ side, ...tick }) => (side === null ? tick : { ...tick, side })));
+      writeUpToNewestTick(candles);
+      return candles;
     });
     // A published version replaces the stored one only if it folded as many ticks or more: versions
     // read out of order (a slow engine's after its successor's) never take a window back.
@@ -201,6 +247,7 @@ export class MarketStore {
    * transaction: the newest version of each window wins (by tick count). Returns those it stored.
    */
   mergePublishedCandles(batch: PublishedCandles): Candle[] {
+    this.flushCandles();
     return this.mergeAll.immediate(batch);
   }
 
@@ -209,17 +256,88 @@ export class MarketStore {
    * them again gives the same rows.
    */
   saveCandles(candles: readonly Candle[]): void {
+    this.flushCandles();
     if (candles.length > 0) this.saveAll.immediate(candles);
   }
 
   /** Writes the batch atomically; IMMEDIATE so the stale check and the writes see one snapshot across processes. */
   commitBatch(batch: BatchResult): void {
-    this.commit.immediate([batch]);
+    this.commitBatches([batch]);
   }
 
-  /** Batches of several partitions in one transaction: a stale one refuses them all. */
+  /**
+   * Batches of several partitions in one transaction: a stale one refuses them all. Their candles
+   * are written with them, or wait in the buffer (writeBehind) and are written with a later
+   * commit when due; the buffer takes them only once the transaction has committed.
+   */
   commitBatches(batches: readonly BatchResult[]): void {
-    this.commit.immediate(batches);
+    const incoming = batches.flatMap((b) => b.candles);
+    const buffer = this.buffer;
+    if (!buffer) return this.commit.immediate(batches, incoming);
+    // Nothing waiting and nothing new: the mark moves with these ticks (a batch of dead letters only).
+    if (buffer.dueWith(incoming) || (incoming.length === 0 && buffer.size === 0)) {
+      this.commit.immediate(batches, buffer.with(incoming));
+      buffer.clear();
+      clearTimeout(this.flushTimer);
+      this.flushTimer = undefined;
+      return;
+    }
+    this.commit.immediate(batches, undefined);
+    buffer.add(incoming);
+    if (buffer.size > 0 && this.flushTimer === undefined) this.scheduleFlush(buffer.dueInMs());
+  }
+
+  /** Writes the candle versions that wait (writeBehind), in one transaction. */
+  flushCandles(): void {
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    if (!this.buffer || this.buffer.size === 0) return;
+    this.saveFlushed.immediate(this.buffer.with([]));
+    this.buffer.clear();
+  }
+
+  /**
+   * The ticks stored after the newest one the stored candles include (what a crash left out of
+   * them), in the order they were stored, handed to `fold`; the candles it returns are written and
+   * the mark moved past those ticks. One IMMEDIATE transaction, so that two engines starting on
+   * one file cannot both fold them, nor one write its result over the other's newer candles.
+   */
+  recoverCandles(fold: (ticks: readonly Tick[]) => Candle[]): Candle[] {
+    this.flushCandles();
+    return this.recover.immediate(fold);
+  }
+
+  /**
+   * Candles written behind their ticks from now on (see MarketStoreOptions), or with them
+   * (undefined). What waits is written first.
+   */
+  writeCandlesBehind(policy: WriteBehindPolicy | undefined): void {
+    this.flushCandles();
+    this.buffer = policy && new CandleBuffer(policy);
+  }
+
+  /** Writes what waits and stops the background write: before the database closes. */
+  close(): void {
+    this.flushCandles();
+  }
+
+  private flushInBackground(): void {
+    this.flushTimer = undefined;
+    if (!this.db.open) return;
+    try {
+      this.flushCandles();
+    } catch (error) {
+      this.warn(
+        `Writing candles failed (${error instanceof Error ? error.message : String(error)}); they wait and are written with the next batch.`,
+      );
+      this.scheduleFlush(RETRY_FLUSH_MS);
+    }
+  }
+
+  private scheduleFlush(inMs: number): void {
+    this.flushTimer = setTimeout(() => this.flushInBackground(), inMs);
+    // The host's close writes what waits; a pending write alone must not keep a process alive.
+    this.flushTimer.unref?.();
   }
 
   checkpoint(consumerGroup: string, topic: string, partition: number): Checkpoint | undefined {
@@ -241,6 +359,7 @@ export class MarketStore {
 
   /** The newest candles of a series, oldest first. */
   candles(query: CandleQuery): Candle[] {
+    this.flushCandles();
     const rows = this.db
       .prepare(
         `SELECT * FROM (
@@ -254,6 +373,7 @@ export class MarketStore {
 
   /** Candles whose window has not ended before `endAfter`: the state the engine reopens after a restart. */
   candlesEndingAfter(endAfter: number, intervalMs: Record<Interval, number>): Candle[] {
+    this.flushCandles();
     const rows: CandleRow[] = [];
     const query = this.db.prepare('SELECT * FROM candles WHERE interval = ? AND start > ?');
     for (const [interval, size] of Object.entries(intervalMs)) {
@@ -264,6 +384,7 @@ export class MarketStore {
 
   /** The newest event time any consumer stored (or, failing a checkpoint, any candle's last trade). */
   latestEventTime(): number | undefined {
+    this.flushCandles();
     const fromCheckpoints = this.db.prepare('SELECT max(max_event_ts) FROM checkpoints').pluck().get() as number | null;
     if (fromCheckpoints != null) return fromCheckpoints;
     const fromCandles = this.db.prepare('SELECT max(close_ts) FROM candles').pluck().get() as number | null;
@@ -272,6 +393,7 @@ export class MarketStore {
 
   /** The newest last-trade time of any stored candle that is not after `limit`. */
   latestEventTimeUpTo(limit: number): number | undefined {
+    this.flushCandles();
     const ts = this.db.prepare('SELECT max(close_ts) FROM candles WHERE close_ts <= ?').pluck().get(limit) as
       number | null;
     return ts ?? undefined;
@@ -289,6 +411,7 @@ export class MarketStore {
    * candles have no ticks behind them).
    */
   lastPrice(symbol: string): StoredPrice | undefined {
+    this.flushCandles();
     let newest = this.db
       .prepare('SELECT price, ts FROM ticks WHERE symbol = ? ORDER BY ts DESC, id DESC LIMIT 1')
       .get(symbol) as StoredPrice | undefined;

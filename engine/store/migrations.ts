@@ -233,4 +233,11 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX drawings_symbol ON drawings (symbol);
   `,
+  /* the newest tick the stored candles hold: ticks after it are folded again at start (candles are written behind the ticks); every tick stored so far is in its candles */ `
+  CREATE TABLE candle_mark (
+    only INTEGER PRIMARY KEY CHECK (only = 1),
+    last_tick_id INTEGER NOT NULL
+  );
+  INSERT INTO candle_mark (only, last_tick_id) SELECT 1, coalesce(max(id), 0) FROM ticks;
+  `,
 ];

@@ -18,15 +18,8 @@ const CHUNK = 2_000;
 export function pruneChunk(db: SqliteDatabase, cutoffs: RetentionCutoffs): number {
   let deleted = 0;
   if (cutoffs.ticksBefore !== undefined) {
-    // Per symbol, through the (symbol, ts) index: ts has no index of its own, and a scan of the
-    // whole table would block the engine.
-    const deleteOld = db.prepare(
-      'DELETE FROM ticks WHERE id IN (SELECT id FROM ticks WHERE symbol = ? AND ts < ? LIMIT ?)',
-    );
-    for (const symbol of storedSymbols(db)) {
-      deleted += deleteOld.run(symbol, cutoffs.ticksBefore(symbol), CHUNK - deleted).changes;
-      if (deleted >= CHUNK) return deleted;
-    }
+    deleted += pruneTicks(db, cutoffs.ticksBefore);
+    if (deleted >= CHUNK) return deleted;
   }
   if (cutoffs.deadLettersBefore !== undefined) {
     deleted += db
@@ -34,6 +27,33 @@ export function pruneChunk(db: SqliteDatabase, cutoffs: RetentionCutoffs): numbe
       .run(cutoffs.deadLettersBefore, CHUNK).changes;
   }
   return deleted;
+}
+
+/**
+ * Old ticks of each symbol, up to a chunk. Per symbol, through the (symbol, ts) index: ts has no
+ * index of its own, and a scan of the whole table would block the engine. Only ticks already in
+ * the stored candles (at or before the candle mark): the others are what a crash would fold again.
+ */
+function pruneTicks(db: SqliteDatabase, ticksBefore: (symbol: string) => number): number {
+  const deleteOld = db.prepare(
+    'DELETE FROM ticks WHERE id IN (SELECT id FROM ticks WHERE symbol = ? AND ts < ? AND id <= (SELECT last_tick_id FROM candle_mark) LIMIT ?)',
+  );
+  // With the newest ticks gone, SQLite would give the next tick an id at or below the mark, and a
+  // crash would not fold it again: the mark comes down to the newest tick left (all are in candles).
+  const lowerMark = db.prepare(
+    'UPDATE candle_mark SET last_tick_id = min(last_tick_id, coalesce((SELECT max(id) FROM ticks), 0))',
+  );
+  return db
+    .transaction(() => {
+      let deleted = 0;
+      for (const symbol of storedSymbols(db)) {
+        deleted += deleteOld.run(symbol, ticksBefore(symbol), CHUNK - deleted).changes;
+        if (deleted >= CHUNK) break;
+      }
+      lowerMark.run();
+      return deleted;
+    })
+    .immediate();
 }
 
 const DAY_MS = 86_400_000;

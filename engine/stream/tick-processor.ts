@@ -78,6 +78,8 @@ export class TickProcessor implements TickConsumer {
   private aggregator: CandleAggregator;
   private readonly watermarks = new Map<string, Watermark>();
   private readonly restored = new Set<string>();
+  /** Whether the ticks a crash left out of the stored candles were folded again (recoverCandles). */
+  private recovered = false;
   private readonly listeners: ContainedListeners<BatchCommitted>;
 
   private readonly store: MarketStore;
@@ -202,6 +204,25 @@ export class TickProcessor implements TickConsumer {
     this.listeners.emit(event);
   }
 
+  /**
+   * Brings the stored candles up to the stored ticks. With candles written behind their ticks
+   * (MarketStore's writeBehind), a crash can leave ticks committed whose candle versions were not
+   * written yet: those stored after the candle mark. They are folded again, in the order they were
+   * stored, into their windows as stored, and written with the mark moved past them in one
+   * transaction, so none counts twice. Runs before the first batch is folded; the host calls it
+   * at start so that the candles are right before any tick comes. Returns the candles it wrote.
+   */
+  recoverCandles(): Candle[] {
+    this.recovered = true;
+    return this.store.recoverCandles((ticks) => {
+      const from = ticks.reduce((min, t) => Math.min(min, t.ts), Infinity);
+      const aggregator = new CandleAggregator(this.options.intervals, this.days);
+      aggregator.restore(this.store.candlesEndingAfter(from, this.longestWindows()));
+      for (const tick of ticks) aggregator.add(tick);
+      return aggregator.drainChanged();
+    });
+  }
+
   /** Partitions moved between consumers: whatever this one folded may be stale, so SQLite is read again. */
   onAssignmentChanged(): void {
     this.forgetUncommittedState();
@@ -304,6 +325,7 @@ export class TickProcessor implements TickConsumer {
   private restoreOpenWindows(topic: string): void {
     if (this.restored.has(topic)) return;
     this.restored.add(topic);
+    if (!this.recovered) this.recoverCandles();
     const saved = this.store
       .checkpoints(this.groupId, topic)
       .map((c) => (c.maxEventTs == null ? undefined : this.plausible(c.maxEventTs)))
@@ -312,11 +334,12 @@ export class TickProcessor implements TickConsumer {
     const earliest = saved.length > 0 ? Math.min(...saved) : latest === undefined ? undefined : this.plausible(latest);
     if (earliest === undefined) return;
     const lateBefore = earliest - this.options.outOfOrdernessMs - this.options.allowedLatenessMs;
-    const intervals = Object.fromEntries(this.options.intervals.map((i) => [i, maxWindowMs(i)])) as Record<
-      Interval,
-      number
-    >;
-    this.aggregator.restore(this.store.candlesEndingAfter(lateBefore, intervals));
+    this.aggregator.restore(this.store.candlesEndingAfter(lateBefore, this.longestWindows()));
+  }
+
+  /** Each interval's longest window (a day can be 25 hours). */
+  private longestWindows(): Record<Interval, number> {
+    return Object.fromEntries(this.options.intervals.map((i) => [i, maxWindowMs(i)])) as Record<Interval, number>;
   }
 
   /**

@@ -186,7 +186,7 @@ describe('Each symbol’s day candles follow its exchange time zone', () => {
     old.exec(
       'DROP TABLE day_candle_zones; ALTER TABLE companies DROP COLUMN exchange_time_zone; DROP TABLE saved_queries;' +
         ' DROP TABLE portfolio_lots; DROP TABLE portfolio_accounts; ALTER TABLE watchlist DROP COLUMN provider;' +
-        ' DROP TABLE job_runs; DROP TABLE jobs; DROP TABLE drawings',
+        ' DROP TABLE job_runs; DROP TABLE jobs; DROP TABLE drawings; DROP TABLE candle_mark',
     );
     old.pragma(`user_version = ${zones}`);
     old.close();
