@@ -21,7 +21,7 @@ export function createHandlers(app: MarketMonitor): Handlers {
   const flushed = Object.entries(handlers).map(([name, handler]) => [
     name,
     (input: never) => {
-      app.store.flushCandles();
+      app.store.tryFlushCandles();
       return (handler as (input: never) => unknown)(input);
     },
   ]);

@@ -29,7 +29,7 @@ import { sessionOfCandle } from '../stream/indicators/index.ts';
 import type { TickSource } from '../sources/source.ts';
 import { openDatabase, type SqliteDatabase } from '../store/database.ts';
 import { MarketStore } from '../store/market-store.ts';
-import { APP_WRITE_BEHIND } from '../store/candle-buffer.ts';
+import { APP_WRITE_BEHIND, type WriteBehindPolicy } from '../store/candle-buffer.ts';
 import { SettingsRepo } from '../store/settings-repo.ts';
 import { CompanyRepo } from '../store/company-repo.ts';
 import { DayCandleZones } from '../store/day-candle-zones.ts';
@@ -96,6 +96,8 @@ export interface MarketMonitorOptions {
   secrets?: SecretStore;
   /** The scheduled jobs' clock and timers; tests move it on instead of waiting. */
   jobClock?: JobClock;
+  /** When candles written behind their ticks are due (APP_WRITE_BEHIND unless a test says otherwise). */
+  candleWriteBehind?: WriteBehindPolicy;
 }
 
 export const STARTER_SYMBOLS = ['AAPL', 'MSFT', 'NVDA', 'AMZN'];
@@ -198,7 +200,7 @@ export class MarketMonitor {
       clock: options.jobClock ?? systemClock,
       execute: (job, runFor) => {
         // An export reads the file itself: the candles waiting to be written go first.
-        this.store.flushCandles();
+        this.store.tryFlushCandles();
         return runJob(job, runFor, { db, backfill: () => this.backfillWatchlist() });
       },
       onChange: () => this.events.publish('jobs', this.jobs.views()),
@@ -408,8 +410,12 @@ export class MarketMonitor {
   /** Leaving Kafka for the in-process log needs the database to itself: refused while another engine shares it. */
   private claimDatabaseFor(next: Settings): void {
     const effective = this.options.overrides ? SettingsSchema.parse(deepMerge(next, this.options.overrides)) : next;
+    const mode = engineLockMode(effective);
+    // Before another engine may join: from here on every commit writes its candles (and the
+    // candles waiting now are written), so its commits never move the mark past ours.
+    if (mode === 'shared') this.store.writeCandlesBehind(undefined);
     try {
-      this.engineLock.switchTo(engineLockMode(effective));
+      this.engineLock.switchTo(mode);
     } catch (error) {
       if (error instanceof DatabaseInUseError) throw new UserError(`Settings were not saved: ${error.message}`);
       throw error;
@@ -509,8 +515,9 @@ export class MarketMonitor {
       await this.stopPipeline();
       this.watchlistUpdates.cancel();
       this.events.close();
-      this.engineLock.release();
+      // Written before the lock goes: an engine starting then must find every candle in the file.
       this.store.close();
+      this.engineLock.release();
       this.db.close();
     });
   }
@@ -559,9 +566,7 @@ export class MarketMonitor {
         ? { beforeCommit: (candles: readonly Candle[]) => bus.publishCandles!(candles) }
         : {}),
     });
-    // Behind their ticks only where this engine has the file to itself: the candle mark is one for
-    // the file, and engines sharing it on Kafka would move it past each other's waiting candles.
-    this.store.writeCandlesBehind(engineLockMode(settings) === 'exclusive' ? APP_WRITE_BEHIND : undefined);
+    this.store.writeCandlesBehind(candleWritePolicy(settings, this.options.candleWriteBehind));
     const recovered = this.processor.recoverCandles();
     if (recovered.length > 0) {
       const log = this.options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
@@ -790,6 +795,17 @@ export class MarketMonitor {
     this.events.publish('watchlist', items);
     return items;
   }
+}
+
+/**
+ * Candles behind their ticks only where this engine has the file to itself: the candle mark is one
+ * for the file, and engines sharing it on Kafka would move it past each other's waiting candles.
+ */
+export function candleWritePolicy(
+  settings: Settings,
+  policy: WriteBehindPolicy = APP_WRITE_BEHIND,
+): WriteBehindPolicy | undefined {
+  return engineLockMode(settings) === 'exclusive' ? policy : undefined;
 }
 
 function engineLockMode(settings: Settings): EngineLockMode {

@@ -292,8 +292,26 @@ export class MarketStore {
     clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
     if (!this.buffer || this.buffer.size === 0) return;
-    this.saveFlushed.immediate(this.buffer.with([]));
+    try {
+      this.saveFlushed.immediate(this.buffer.with([]));
+    } catch (error) {
+      this.scheduleFlush(RETRY_FLUSH_MS);
+      throw error;
+    }
     this.buffer.clear();
+  }
+
+  /**
+   * flushCandles for a caller that goes on either way (a command, a job): a failure is told and
+   * the candles wait on (a command that reads them directly may then see them a moment behind).
+   */
+  tryFlushCandles(): void {
+    try {
+      this.flushCandles();
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      this.warn(`Writing candles failed (${reason}); they wait in memory and are tried again in a second.`);
+    }
   }
 
   /**
@@ -324,14 +342,7 @@ export class MarketStore {
   private flushInBackground(): void {
     this.flushTimer = undefined;
     if (!this.db.open) return;
-    try {
-      this.flushCandles();
-    } catch (error) {
-      this.warn(
-        `Writing candles failed (${error instanceof Error ? error.message : String(error)}); they wait and are written with the next batch.`,
-      );
-      this.scheduleFlush(RETRY_FLUSH_MS);
-    }
+    this.tryFlushCandles();
   }
 
   private scheduleFlush(inMs: number): void {
