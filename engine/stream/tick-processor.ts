@@ -4,7 +4,7 @@ import type { Candle } from '../domain/candle.ts';
 import { ExchangeDays } from '../domain/exchange-day.ts';
 import { INTERVAL_MS, maxWindowMs, type Interval } from '../domain/interval.ts';
 import { DEFAULT_FUTURE_SKEW_MS } from '../domain/settings.ts';
-import { validateTick, type Tick } from '../domain/tick.ts';
+import { checkTick, type Tick } from '../domain/tick.ts';
 import type { BatchResult, DeadLetter, MarketStore } from '../store/market-store.ts';
 import { CandleAggregator } from './candle-aggregator.ts';
 import { ContainedListeners, type ListenerFailure } from './contained-listeners.ts';
@@ -146,23 +146,19 @@ export class TickProcessor implements TickConsumer {
     const deadLetters: DeadLetter[] = [];
     let late = 0;
     for (const record of batch.records) {
-      const result = record.error ? { ok: false as const, reason: record.error } : validateTick(record.value);
-      if (!result.ok) {
-        deadLetters.push(this.deadLetter(batch, record.offset, `invalid: ${result.reason}`, record.value));
-      } else if (result.tick.ts > futureLimit) {
-        deadLetters.push(
-          this.deadLetter(batch, record.offset, this.future.describe(result.tick.ts, futureLimit), result.tick),
-        );
-      } else if (watermark.isLate(result.tick.ts)) {
+      const tick = record.error ?? checkTick(record.value);
+      if (typeof tick === 'string') {
+        deadLetters.push(this.deadLetter(batch, record.offset, `invalid: ${tick}`, record.value));
+      } else if (tick.ts > futureLimit) {
+        deadLetters.push(this.deadLetter(batch, record.offset, this.future.describe(tick.ts, futureLimit), tick));
+      } else if (watermark.isLate(tick.ts)) {
         late++;
-        const lateBy = watermark.lateBefore - result.tick.ts;
-        deadLetters.push(
-          this.deadLetter(batch, record.offset, `late: ${lateBy} ms past the allowed lateness`, result.tick),
-        );
+        const lateBy = watermark.lateBefore - tick.ts;
+        deadLetters.push(this.deadLetter(batch, record.offset, `late: ${lateBy} ms past the allowed lateness`, tick));
       } else {
-        watermark.observe(result.tick.ts);
-        this.aggregator.add(result.tick);
-        accepted.push(result.tick);
+        watermark.observe(tick.ts);
+        this.aggregator.add(tick);
+        accepted.push(tick);
       }
     }
     // Drained per batch, so each partition's event carries the candles its own ticks changed.
