@@ -2,7 +2,7 @@
 // counted twice, and every read through the store sees it.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import type { BusBatch } from '../../engine/bus/bus.ts';
+import { partitionOf, type BusBatch } from '../../engine/bus/bus.ts';
 import type { Interval } from '../../engine/domain/interval.ts';
 import type { Tick } from '../../engine/domain/tick.ts';
 import { openDatabase, type SqliteDatabase } from '../../engine/store/database.ts';
@@ -42,6 +42,31 @@ function batches(ticks: readonly Tick[], from: number, size: number): BusBatch[]
   return out;
 }
 
+/**
+ * Delivery rounds as the in-process log makes them: the ticks split by symbol over `partitions`,
+ * each partition's records from its offset in `from` on, and each round one batch of up to `size`
+ * records from every partition that has any left.
+ */
+function rounds(ticks: readonly Tick[], partitions: number, from: readonly number[], size: number): BusBatch[][] {
+  const perPartition = Array.from({ length: partitions }, (_, p) =>
+    ticks
+      .filter((t) => partitionOf(t.symbol, partitions) === p)
+      .map((value, offset) => ({ offset, key: value.symbol, value })),
+  );
+  const out: BusBatch[][] = [];
+  for (let r = 0; ; r++) {
+    const round = perPartition
+      .map((records, partition) => ({
+        topic: TOPIC,
+        partition,
+        records: records.slice((from[partition] ?? 0) + r * size, (from[partition] ?? 0) + (r + 1) * size),
+      }))
+      .filter((batch) => batch.records.length > 0);
+    if (round.length === 0) return out;
+    out.push(round);
+  }
+}
+
 /** Prices in quarters and whole volumes: every sum is exact, so the comparisons can be. */
 const tickArb = fc.record({
   symbol: fc.constantFrom('AAPL', 'MSFT', 'NVDA'),
@@ -63,10 +88,10 @@ function streamOf(steps: ReadonlyArray<typeof tickArb extends fc.Arbitrary<infer
 }
 
 /** The candles an engine that never stopped, writing its candles with its ticks, stores. */
-async function uninterrupted(ticks: readonly Tick[], size: number): Promise<Record<string, unknown>[]> {
+async function uninterrupted(ticks: readonly Tick[], size: number, partitions = 1): Promise<Record<string, unknown>[]> {
   const db = openDatabase(':memory:');
   const engine = processor(new MarketStore(db));
-  for (const batch of batches(ticks, 0, size)) await engine.onBatch(batch);
+  for (const round of rounds(ticks, partitions, [], size)) await engine.onBatches(round);
   const candles = storedCandles(db);
   db.close();
   return candles;
@@ -89,33 +114,34 @@ const count = (db: SqliteDatabase, table: string) =>
   db.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number;
 
 describe('candles written behind their ticks', () => {
-  it('killed after any batch and started again: the candles equal an uninterrupted run, and the ticks recompute them', async () => {
+  it('killed after any round and started again: the candles equal an uninterrupted run, and the ticks recompute them', async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.array(tickArb, { minLength: 1, maxLength: 200 }),
+        fc.integer({ min: 1, max: 3 }),
         fc.integer({ min: 1, max: 30 }),
         fc.array(fc.integer({ min: 1, max: 12 }), { minLength: 1, maxLength: 4 }),
         fc.integer({ min: 1, max: 40 }),
         fc.boolean(),
-        async (steps, size, kills, maxCandles, recoverAtStart) => {
+        async (steps, partitions, size, kills, maxCandles, recoverAtStart) => {
           const ticks = streamOf(steps);
           const file = files.dbFile();
-          const expected = await uninterrupted(ticks, size);
-          for (const afterBatches of [...kills, Infinity]) {
+          const expected = await uninterrupted(ticks, size, partitions);
+          for (const afterRounds of [...kills, Infinity]) {
             // Each start resumes at the checkpoint, as the bus does, and holds few candles, so
             // that commits both write them and leave them waiting.
             const db = openDatabase(file);
             const store = new MarketStore(db, { writeBehind: { maxAgeMs: 60_000, maxCandles } });
             const engine = processor(store);
             if (recoverAtStart) engine.recoverCandles();
-            const from = engine.resumeOffset(TOPIC, 0) ?? 0;
+            const from = Array.from({ length: partitions }, (_, p) => engine.resumeOffset(TOPIC, p) ?? 0);
             let done = 0;
-            for (const batch of batches(ticks, from, size)) {
-              if (done++ === afterBatches) break;
-              await engine.onBatch(batch);
+            for (const round of rounds(ticks, partitions, from, size)) {
+              if (done++ === afterRounds) break;
+              await engine.onBatches(round);
             }
             // A kill: whatever waits in memory is gone (the background write never runs on a closed file).
-            if (afterBatches === Infinity) store.close();
+            if (afterRounds === Infinity) store.close();
             db.close();
           }
           const db = reader(file);
