@@ -567,11 +567,7 @@ export class MarketMonitor {
         : {}),
     });
     this.store.writeCandlesBehind(candleWritePolicy(settings, this.options.candleWriteBehind));
-    const recovered = this.processor.recoverCandles();
-    if (recovered.length > 0) {
-      const log = this.options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-      log(`market-monitor: ${recovered.length} candles brought up to the ticks stored before the engine stopped`);
-    }
+    this.recoverCandles();
     this.sinks = createSinks({ settings, db: this.db });
     // Before the first tick: day candles stored in a zone the rule no longer gives are cut again
     // (after the sinks exist, so they are offered them too).
@@ -643,6 +639,24 @@ export class MarketMonitor {
       return this.bus.publish(ticks);
     });
     if (this.paused) source.pause();
+  }
+
+  /**
+   * The candles brought up to the ticks a crash left out of them, before any tick comes. If that
+   * fails (a full disk), the engine tries again before its first batch, which waits for it.
+   */
+  private recoverCandles(): void {
+    const log = this.options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+    try {
+      const recovered = this.processor.recoverCandles();
+      if (recovered.length > 0)
+        log(`market-monitor: ${recovered.length} candles brought up to the ticks stored before the engine stopped`);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      log(
+        `market-monitor: bringing the candles up to the stored ticks failed (${reason}); tried again with the first batch`,
+      );
+    }
   }
 
   /**

@@ -209,14 +209,16 @@ export class TickProcessor implements TickConsumer {
    * at start so that the candles are right before any tick comes. Returns the candles it wrote.
    */
   recoverCandles(): Candle[] {
-    this.recovered = true;
-    return this.store.recoverCandles((ticks) => {
+    const candles = this.store.recoverCandles((ticks) => {
       const from = ticks.reduce((min, t) => Math.min(min, t.ts), Infinity);
       const aggregator = new CandleAggregator(this.options.intervals, this.days);
       aggregator.restore(this.store.candlesEndingAfter(from, this.longestWindows()));
       for (const tick of ticks) aggregator.add(tick);
       return aggregator.drainChanged();
     });
+    // Only once it is written: a recovery that failed (a full disk) fails its batch and runs again.
+    this.recovered = true;
+    return candles;
   }
 
   /** Partitions moved between consumers: whatever this one folded may be stale, so SQLite is read again. */

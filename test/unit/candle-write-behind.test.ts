@@ -188,6 +188,37 @@ describe('candles written behind their ticks', () => {
     expect(logged).toEqual([expect.stringMatching(/^market-monitor: \d+ candles brought up to the ticks stored/)]);
   });
 
+  it('a recovery that fails (a full disk) fails its batch and runs again when the batch comes again', async () => {
+    const file = files.dbFile();
+    const ticks = streamOf(
+      Array.from({ length: 40 }, (_, i) => ({
+        symbol: 'AAPL',
+        dt: 300,
+        jitter: 0,
+        price: 5 + i,
+        volume: 1,
+        side: undefined,
+      })),
+    );
+    const [first, second] = batches(ticks, 0, 20);
+    const crashed = openDatabase(file);
+    await processor(new MarketStore(crashed, { writeBehind: LAZY })).onBatch(first!);
+    crashed.close(); // killed: the first batch's candles still waited
+
+    const db = openDatabase(file);
+    files.later(() => void db.close());
+    db.exec(`CREATE TABLE disk_full (x); INSERT INTO disk_full VALUES (1);
+             CREATE TRIGGER full_disk BEFORE INSERT ON candles WHEN EXISTS (SELECT 1 FROM disk_full)
+             BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END`);
+    const store = new MarketStore(db, { writeBehind: LAZY });
+    const engine = processor(store);
+    await expect(engine.onBatch(second!)).rejects.toThrow('database or disk is full');
+    db.exec('DELETE FROM disk_full');
+    await engine.onBatch(second!); // the bus delivers it again
+    store.close();
+    expect(storedCandles(db)).toEqual(await uninterrupted(ticks, 20));
+  });
+
   it('a committed batch’s candles wait until a read through the store, a due commit, the timer or close', async () => {
     const file = files.dbFile();
     const other = reader(file);
