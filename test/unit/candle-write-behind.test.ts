@@ -87,6 +87,15 @@ function streamOf(steps: ReadonlyArray<typeof tickArb extends fc.Arbitrary<infer
   });
 }
 
+/** `count` ticks of one symbol, `dt` ms apart, at the prices `price(i)` gives. */
+function steady(
+  count: number,
+  { symbol, dt, volume, side }: { symbol: 'AAPL' | 'MSFT' | 'NVDA'; dt: number; volume: number; side?: 'buy' | 'sell' },
+  price: (i: number) => number,
+): Tick[] {
+  return streamOf(Array.from({ length: count }, (_, i) => ({ symbol, dt, jitter: 0, price: price(i), volume, side })));
+}
+
 /** The candles an engine that never stopped, writing its candles with its ticks, stores. */
 async function uninterrupted(ticks: readonly Tick[], size: number, partitions = 1): Promise<Record<string, unknown>[]> {
   const db = openDatabase(':memory:');
@@ -190,16 +199,7 @@ describe('candles written behind their ticks', () => {
 
   it('a recovery that fails (a full disk) fails its batch and runs again when the batch comes again', async () => {
     const file = files.dbFile();
-    const ticks = streamOf(
-      Array.from({ length: 40 }, (_, i) => ({
-        symbol: 'AAPL',
-        dt: 300,
-        jitter: 0,
-        price: 5 + i,
-        volume: 1,
-        side: undefined,
-      })),
-    );
+    const ticks = steady(40, { symbol: 'AAPL', dt: 300, volume: 1 }, (i) => 5 + i);
     const [first, second] = batches(ticks, 0, 20);
     const crashed = openDatabase(file);
     await processor(new MarketStore(crashed, { writeBehind: LAZY })).onBatch(first!);
@@ -226,16 +226,7 @@ describe('candles written behind their ticks', () => {
     files.later(() => void db.close());
     const store = new MarketStore(db, { writeBehind: LAZY });
     const engine = processor(store);
-    const ticks = streamOf(
-      Array.from({ length: 40 }, (_, i) => ({
-        symbol: 'MSFT',
-        dt: 50,
-        jitter: 0,
-        price: 100 + i,
-        volume: 2,
-        side: 'buy' as const,
-      })),
-    );
+    const ticks = steady(40, { symbol: 'MSFT', dt: 50, volume: 2, side: 'buy' }, (i) => 100 + i);
     const [first, second] = batches(ticks, 0, 20);
 
     await engine.onBatch(first!);
@@ -256,16 +247,7 @@ describe('candles written behind their ticks', () => {
   });
 
   it('the timer writes what waits once the oldest change is maxAgeMs old; a commit bringing maxCandles writes them with it', async () => {
-    const ticks = streamOf(
-      Array.from({ length: 60 }, (_, i) => ({
-        symbol: 'NVDA',
-        dt: 1_000,
-        jitter: 0,
-        price: 50 + i / 4,
-        volume: 1,
-        side: undefined,
-      })),
-    );
+    const ticks = steady(60, { symbol: 'NVDA', dt: 1_000, volume: 1 }, (i) => 50 + i / 4);
     const timed = files.dbFile();
     const other = reader(timed);
     const db = openDatabase(timed);
@@ -296,16 +278,7 @@ describe('candles written behind their ticks', () => {
     files.later(() => void db.close());
     const store = new MarketStore(db, { writeBehind: LAZY });
     const engine = processor(store);
-    const ticks = streamOf(
-      Array.from({ length: 30 }, (_, i) => ({
-        symbol: 'AAPL',
-        dt: 10,
-        jitter: 0,
-        price: 20 + i,
-        volume: 3,
-        side: undefined,
-      })),
-    );
+    const ticks = steady(30, { symbol: 'AAPL', dt: 10, volume: 3 }, (i) => 20 + i);
     const [first, refused] = batches(ticks, 0, 15);
     await engine.onBatch(first!);
     // The disk gives out in the middle of the next batch's transaction.
@@ -325,16 +298,7 @@ describe('candles written behind their ticks', () => {
     files.later(() => void db.close());
     const store = new MarketStore(db, { writeBehind: LAZY });
     const engine = processor(store);
-    const ticks = streamOf(
-      Array.from({ length: 20 }, (_, i) => ({
-        symbol: 'AAPL',
-        dt: 10,
-        jitter: 0,
-        price: 20 + i,
-        volume: 3,
-        side: undefined,
-      })),
-    );
+    const ticks = steady(20, { symbol: 'AAPL', dt: 10, volume: 3 }, (i) => 20 + i);
     const [first, second] = batches(ticks, 0, 10);
     await engine.onBatch(first!);
     store.flushCandles();
