@@ -278,8 +278,7 @@ export class MarketStore {
     if (buffer.dueWith(incoming) || (incoming.length === 0 && buffer.size === 0)) {
       this.commit.immediate(batches, buffer.with(incoming));
       buffer.clear();
-      clearTimeout(this.flushTimer);
-      this.flushTimer = undefined;
+      this.cancelFlush();
       return;
     }
     this.commit.immediate(batches, undefined);
@@ -289,8 +288,7 @@ export class MarketStore {
 
   /** Writes the candle versions that wait (writeBehind), in one transaction. */
   flushCandles(): void {
-    clearTimeout(this.flushTimer);
-    this.flushTimer = undefined;
+    this.cancelFlush();
     if (!this.buffer || this.buffer.size === 0) return;
     try {
       this.saveFlushed.immediate(this.buffer.with([]));
@@ -343,6 +341,11 @@ export class MarketStore {
     this.flushTimer = undefined;
     if (!this.db.open) return;
     this.tryFlushCandles();
+  }
+
+  private cancelFlush(): void {
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
   }
 
   private scheduleFlush(inMs: number): void {

@@ -106,6 +106,14 @@ async function uninterrupted(ticks: readonly Tick[], size: number, partitions = 
   return candles;
 }
 
+/** An engine on the file whose candles wait until a test makes them due; the file closes after the test. */
+function lazyEngine(file: string): { db: SqliteDatabase; store: MarketStore; engine: TickProcessor } {
+  const db = openDatabase(file);
+  files.later(() => void db.close());
+  const store = new MarketStore(db, { writeBehind: LAZY });
+  return { db, store, engine: processor(store) };
+}
+
 /** A second connection to the file, as another reader (or a crash's survivor) sees it. */
 function reader(file: string): SqliteDatabase {
   const db = openDatabase(file);
@@ -222,10 +230,7 @@ describe('candles written behind their ticks', () => {
   it('a committed batch’s candles wait until a read through the store, a due commit, the timer or close', async () => {
     const file = files.dbFile();
     const other = reader(file);
-    const db = openDatabase(file);
-    files.later(() => void db.close());
-    const store = new MarketStore(db, { writeBehind: LAZY });
-    const engine = processor(store);
+    const { store, engine } = lazyEngine(file);
     const ticks = steady(40, { symbol: 'MSFT', dt: 50, volume: 2, side: 'buy' }, (i) => 100 + i);
     const [first, second] = batches(ticks, 0, 20);
 
@@ -274,10 +279,7 @@ describe('candles written behind their ticks', () => {
 
   it('a batch refused at its commit leaves nothing of its own among the waiting candles', async () => {
     const file = files.dbFile();
-    const db = openDatabase(file);
-    files.later(() => void db.close());
-    const store = new MarketStore(db, { writeBehind: LAZY });
-    const engine = processor(store);
+    const { db, store, engine } = lazyEngine(file);
     const ticks = steady(30, { symbol: 'AAPL', dt: 10, volume: 3 }, (i) => 20 + i);
     const [first, refused] = batches(ticks, 0, 15);
     await engine.onBatch(first!);
@@ -294,10 +296,7 @@ describe('candles written behind their ticks', () => {
 
   it('retention keeps the ticks not yet in candles, and with the newest ticks gone a later one is still recovered', async () => {
     const file = files.dbFile();
-    const db = openDatabase(file);
-    files.later(() => void db.close());
-    const store = new MarketStore(db, { writeBehind: LAZY });
-    const engine = processor(store);
+    const { db, store, engine } = lazyEngine(file);
     const ticks = steady(20, { symbol: 'AAPL', dt: 10, volume: 3 }, (i) => 20 + i);
     const [first, second] = batches(ticks, 0, 10);
     await engine.onBatch(first!);
